@@ -1,0 +1,935 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * core/lab.c: deploy (plan executor with journal and rollback), destroy,
+ * cleanup, list and inspect. Every kernel object of a lab lives inside the
+ * lab's own namespaces (veths, bridges, addresses, routes), so destroying a
+ * lab is: kill each journaled node init (PID 1 of its namespaces, taking every
+ * process of the node with it), drop each journaled netns handle, remove the
+ * state directory. The kernel frees the rest with the namespaces.
+ */
+#include "lab.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "../netlink/nl.h"
+#include "../util/util.h"
+#include "node.h"
+#include "plan.h"
+#include "state.h"
+
+/* ---- small helpers ---- */
+
+static int write_state_json(const char *lab, json_t *j, struct nslab_err *err)
+{
+	_cleanup_free_ char *path = nslab_lab_path(lab, "state.json");
+	_cleanup_free_ char *tmp = nslab_lab_path(lab, "state.json.tmp");
+
+	if (json_dump_file(j, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) < 0)
+		return nslab_err_sys(err, errno ? errno : EIO, "writing %s", tmp);
+	if (rename(tmp, path) < 0)
+		return nslab_err_sys(err, errno, "renaming %s", tmp);
+	return 0;
+}
+
+static json_t *read_state_json(const char *lab)
+{
+	_cleanup_free_ char *path = nslab_lab_path(lab, "state.json");
+	return json_load_file(path, 0, NULL);
+}
+
+static int set_status(const char *lab, const char *status, struct nslab_err *err)
+{
+	json_t *j = read_state_json(lab);
+	int r;
+
+	if (!j)
+		return 0;
+	json_object_set_new(j, "status", json_string(status));
+	r = write_state_json(lab, j, err);
+	json_decref(j);
+	return r;
+}
+
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* /run/netns as iproute2 expects it. We never convert it into a mount point, so a destroy leaves
+ * nothing but what was there; the directory is removed again if we made it and it is empty. */
+static int ensure_netns_dir(struct nslab_err *err)
+{
+	if (mkdir(NSLAB_NETNS_DIR, 0755) == 0) {
+		_cleanup_free_ char *mark = xasprintf("%s/.netns-dir-created", nslab_rundir());
+		int fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	if (errno != EEXIST)
+		return nslab_err_sys(err, errno, "creating " NSLAB_NETNS_DIR);
+	return 0;
+}
+
+static void maybe_remove_netns_dir(void)
+{
+	_cleanup_free_ char *mark = xasprintf("%s/.netns-dir-created", nslab_rundir());
+
+	if (access(mark, F_OK) == 0 && rmdir(NSLAB_NETNS_DIR) == 0)
+		unlink(mark);
+}
+
+static void remove_rundir_if_empty(void)
+{
+	maybe_remove_netns_dir();
+	/* leaves RUNDIR only while it holds something */
+	rmdir(nslab_rundir());
+}
+
+/* ---- destroy ---- */
+
+static void drop_netns_handle(const char *path)
+{
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) {
+		/* still try to unlink: a failed umount leaves a busy file we report below */
+	}
+	unlink(path);
+}
+
+/* Kill every journaled node and wait until all are gone (pidfds poll readable on exit). */
+static void kill_nodes(const struct nslab_journal *j)
+{
+	struct pollfd *pfds = xcalloc(j->nnodes + 1, sizeof(*pfds));
+	size_t n = 0;
+
+	for (size_t i = 0; i < j->nnodes; i++) {
+		int fd = nslab_pidfd_open_verified(j->nodes[i].pid, j->nodes[i].start);
+		if (fd < 0)
+			continue;
+		if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) < 0) {
+			close(fd);
+			continue;
+		}
+		pfds[n].fd = fd;
+		pfds[n].events = POLLIN;
+		n++;
+	}
+	/* reap any that are our own children (rollback inside deploy) */
+	for (size_t i = 0; i < j->nnodes; i++)
+		waitpid(j->nodes[i].pid, NULL, WNOHANG);
+	for (int waited = 0; waited < 100; waited++) {
+		size_t alive = 0;
+		if (poll(pfds, n, 100) < 0 && errno != EINTR)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			if (pfds[i].fd < 0)
+				continue;
+			if (pfds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+				close(pfds[i].fd);
+				pfds[i].fd = -1;
+			} else {
+				alive++;
+			}
+		}
+		for (size_t i = 0; i < j->nnodes; i++)
+			waitpid(j->nodes[i].pid, NULL, WNOHANG);
+		if (!alive)
+			break;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (pfds[i].fd >= 0)
+			close(pfds[i].fd);
+	free(pfds);
+}
+
+/* Every /run/netns/nslab-LAB.* handle: lab names hold no '.', so the prefix is unambiguous. */
+static void sweep_netns_of(const char *lab)
+{
+	_cleanup_free_ char *prefix = xasprintf(NSLAB_NETNS_PREFIX "%s.", lab);
+	size_t plen = strlen(prefix);
+	DIR *d = opendir(NSLAB_NETNS_DIR);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, plen) == 0) {
+			_cleanup_free_ char *p = xasprintf(NSLAB_NETNS_DIR "/%s", de->d_name);
+			drop_netns_handle(p);
+		}
+	}
+	closedir(d);
+}
+
+static int remove_lab_dir(const char *lab, struct nslab_err *err)
+{
+	static const char *const files[] = { "state.json", "state.json.tmp", "hosts", "journal", "lock" };
+	_cleanup_free_ char *dir = nslab_lab_path(lab, NULL);
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		_cleanup_free_ char *p = nslab_lab_path(lab, files[i]);
+		if (unlink(p) < 0 && errno != ENOENT)
+			return nslab_err_sys(err, errno, "removing %s", p);
+	}
+	if (rmdir(dir) < 0 && errno != ENOENT)
+		return nslab_err_sys(err, errno, "removing %s", dir);
+	return 0;
+}
+
+/* Destroy with the lock held. */
+static int destroy_locked(const char *lab, struct nslab_err *err)
+{
+	struct nslab_journal j;
+	int r;
+
+	r = set_status(lab, "destroying", err);
+	if (r < 0)
+		return r;
+	r = nslab_journal_read(lab, &j, err);
+	if (r < 0)
+		return r;
+	kill_nodes(&j);
+	for (size_t i = 0; i < j.nnetns; i++)
+		drop_netns_handle(j.netns[i]);
+	nslab_journal_free(&j);
+	sweep_netns_of(lab);
+	return remove_lab_dir(lab, err);
+}
+
+int nslab_lab_destroy(const char *lab, bool *existed, struct nslab_err *err)
+{
+	_cleanup_free_ char *dir = NULL;
+	struct stat st;
+	int lock, r;
+
+	if (existed)
+		*existed = false;
+	if (!nslab_name_valid(lab))
+		return nslab_err_set(err, EINVAL, "'%s' is not a valid lab name", lab);
+	dir = nslab_lab_path(lab, NULL);
+	if (stat(dir, &st) < 0) {
+		/* nothing recorded; still drop stray handles named after the lab */
+		sweep_netns_of(lab);
+		return 0;
+	}
+	if (existed)
+		*existed = true;
+	lock = nslab_lab_lock(lab, true, false, err);
+	if (lock < 0)
+		return nslab_err_prefix(err, "destroying lab %s", lab);
+	r = destroy_locked(lab, err);
+	close(lock);
+	if (r < 0)
+		return nslab_err_prefix(err, "destroying lab %s", lab);
+	remove_rundir_if_empty();
+	return 0;
+}
+
+/* ---- deploy ---- */
+
+struct deploy {
+	const struct nslab_topo *t;
+	const struct nslab_deploy_opts *o;
+	const char *lab;
+	struct nslab_plan plan;
+	struct nslab_node_proc *procs;
+	int *netns_fds;
+	int *pidfds;
+	struct nslab_nl **socks;
+	struct nslab_nlb **batches;
+	int self_netns;
+	char **env_strs; /* per node, flattened lazily */
+};
+
+static int deploy_nodes(struct deploy *d, struct nslab_err *err)
+{
+	const struct nslab_topo *t = d->t;
+	_cleanup_free_ char *hosts = nslab_lab_path(d->lab, "hosts");
+	int r;
+
+	/* spawn all: each child sets itself up in parallel once released */
+	for (size_t n = 0; n < t->nnodes; n++) {
+		struct nslab_node_spec spec = {
+			.name = t->nodes[n].name,
+			.hosts_path = hosts,
+			.binds = t->nodes[n].binds,
+			.nbinds = t->nodes[n].nbinds,
+		};
+		r = nslab_node_spawn(&spec, &d->procs[n], err);
+		if (r < 0)
+			return r;
+		r = nslab_journal_append(d->lab, err, "node %s %d %llu", t->nodes[n].name, (int)d->procs[n].pid,
+					 d->procs[n].start);
+		if (r < 0)
+			return r; /* the child dies with its unwritten sync pipe */
+		r = nslab_node_release(&d->procs[n], err);
+		if (r < 0)
+			return nslab_err_prefix(err, "node %s", t->nodes[n].name);
+	}
+	for (size_t n = 0; n < t->nnodes; n++) {
+		r = nslab_node_wait_ready(&d->procs[n], t->nodes[n].name, err);
+		if (r < 0)
+			return r;
+	}
+	r = ensure_netns_dir(err);
+	if (r < 0)
+		return r;
+	for (size_t n = 0; n < t->nnodes; n++) {
+		_cleanup_free_ char *path = nslab_netns_path(d->lab, t->nodes[n].name);
+		char src[64];
+		int fd;
+
+		d->pidfds[n] = (int)syscall(SYS_pidfd_open, d->procs[n].pid, 0);
+		if (d->pidfds[n] < 0)
+			return nslab_err_sys(err, errno, "node %s: pidfd_open", t->nodes[n].name);
+		snprintf(src, sizeof(src), "/proc/%d/ns/net", (int)d->procs[n].pid);
+		d->netns_fds[n] = open(src, O_RDONLY | O_CLOEXEC);
+		if (d->netns_fds[n] < 0)
+			return nslab_err_sys(err, errno, "node %s: opening %s", t->nodes[n].name, src);
+		r = nslab_journal_append(d->lab, err, "netns %s", path);
+		if (r < 0)
+			return r;
+		fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+		if (fd < 0)
+			return nslab_err_sys(err, errno, "node %s: creating %s", t->nodes[n].name, path);
+		close(fd);
+		if (mount(src, path, "none", MS_BIND, NULL) < 0)
+			return nslab_err_sys(err, errno, "node %s: bind-mounting its network namespace on %s",
+					     t->nodes[n].name, path);
+	}
+	return 0;
+}
+
+static int apply_sysctl(struct deploy *d, const struct nslab_op *op, struct nslab_err *err)
+{
+	const char *name = d->t->nodes[op->node].name;
+	_cleanup_free_ char *path = nslab_sysctl_path(op->key);
+	int r = 0, fd;
+
+	if (setns(d->netns_fds[op->node], CLONE_NEWNET) < 0)
+		return nslab_err_sys(err, errno, "node %s: entering its network namespace", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		r = nslab_err_sys(err, errno, "node %s: sysctl %s", name, op->key);
+	} else {
+		ssize_t w = write(fd, op->value, strlen(op->value));
+		if (w < 0)
+			r = nslab_err_sys(err, errno, "node %s: sysctl %s = %s", name, op->key, op->value);
+		close(fd);
+	}
+	if (setns(d->self_netns, CLONE_NEWNET) < 0)
+		abort(); /* continuing in a node's namespace would be unsafe */
+	return r;
+}
+
+static struct nslab_nlb *batch_of(struct deploy *d, size_t node)
+{
+	if (!d->batches[node])
+		d->batches[node] = nslab_nlb_new();
+	return d->batches[node];
+}
+
+static void build_op(struct deploy *d, const struct nslab_op *op, struct nslab_nlb *root)
+{
+	const struct nslab_topo *t = d->t;
+	const struct nslab_node *node = &t->nodes[op->node];
+	_cleanup_free_ char *what = nslab_op_describe(&d->plan, op);
+
+	switch (op->type) {
+	case NSLAB_OP_LO_UP:
+		nslab_nlb_link_set(batch_of(d, op->node), NSLAB_IFINDEX_LO, 1, 0, -1, what);
+		break;
+	case NSLAB_OP_BRIDGE:
+		nslab_nlb_bridge_add(batch_of(d, op->node), node->name, node->br_ifindex, 0, false, true, what);
+		break;
+	case NSLAB_OP_VETH: {
+		const struct nslab_link *lk = &t->links[op->link];
+		const struct nslab_endpoint *me = &lk->ep[op->main_end], *pe = &lk->ep[!op->main_end];
+		const struct nslab_node *mn = &t->nodes[me->node], *pn = &t->nodes[pe->node];
+		const struct nslab_iface *mi = &mn->ifaces[me->iface], *pi = &pn->ifaces[pe->iface];
+		struct nslab_nl_linkend m = {
+			.ifname = mi->name,
+			.ifindex = mi->ifindex,
+			.netns_fd = d->netns_fds[me->node],
+			.mtu = mi->mtu,
+			.mac = mi->has_mac ? mi->mac : NULL,
+			.up = !mi->down,
+			.master_ifindex = mn->kind == NSLAB_KIND_BRIDGE ? mn->br_ifindex : 0,
+		};
+		struct nslab_nl_linkend p = {
+			.ifname = pi->name,
+			.ifindex = pi->ifindex,
+			.netns_fd = d->netns_fds[pe->node],
+			.mtu = pi->mtu,
+			.mac = pi->has_mac ? pi->mac : NULL,
+		};
+		nslab_nlb_veth_add(root, &m, &p, what);
+		break;
+	}
+	case NSLAB_OP_LINK_UP:
+		nslab_nlb_link_set(batch_of(d, op->node), node->ifaces[op->iface].ifindex, 1, 0, -1, what);
+		break;
+	case NSLAB_OP_ADDR: {
+		const struct nslab_iface *ifc = &node->ifaces[op->iface];
+		const struct nslab_prefix *a = &ifc->addrs[op->item];
+		nslab_nlb_addr_add(batch_of(d, op->node), ifc->ifindex, a->family, a->addr, a->plen, what);
+		break;
+	}
+	case NSLAB_OP_ROUTE: {
+		const struct nslab_route *rt = &node->routes[op->item];
+		int oif = 0;
+		if (rt->dev) {
+			for (size_t i = 0; i < node->nifaces; i++)
+				if (strcmp(node->ifaces[i].name, rt->dev) == 0)
+					oif = node->ifaces[i].ifindex;
+			if (!oif && strcmp(rt->dev, "lo") == 0)
+				oif = NSLAB_IFINDEX_LO;
+		}
+		nslab_nlb_route_add(batch_of(d, op->node), rt->dst.family, rt->dst.addr, rt->dst.plen,
+				    rt->has_via ? rt->via.addr : NULL, oif, rt->metric, what);
+		break;
+	}
+	case NSLAB_OP_NODE:
+	case NSLAB_OP_SYSCTL:
+	case NSLAB_OP_EXEC:
+	case NSLAB_OP__COUNT:
+		break;
+	}
+}
+
+/* Netlink ops of one phase: veths in one batch from our namespace (both ends carry their
+ * namespace fd), everything else in one batch per node namespace. */
+static int run_netlink_phase(struct deploy *d, size_t first, size_t last, struct nslab_err *err)
+{
+	struct nslab_nlb *root = nslab_nlb_new();
+	int r = 0;
+
+	for (size_t i = first; i < last; i++)
+		build_op(d, &d->plan.ops[i], root);
+	if (nslab_nlb_count(root)) {
+		struct nslab_nl *nl = NULL;
+		r = nslab_nl_open(&nl, -1, err);
+		if (r == 0) {
+			r = nslab_nl_send(nl, root, err);
+			nslab_nl_close(nl);
+		}
+	}
+	nslab_nlb_free(root);
+	for (size_t n = 0; r == 0 && n < d->t->nnodes; n++) {
+		if (!d->batches[n] || !nslab_nlb_count(d->batches[n]))
+			continue;
+		if (!d->socks[n]) {
+			r = nslab_nl_open(&d->socks[n], d->netns_fds[n], err);
+			if (r < 0) {
+				nslab_err_prefix(err, "node %s", d->t->nodes[n].name);
+				break;
+			}
+		}
+		r = nslab_nl_send(d->socks[n], d->batches[n], err);
+		nslab_nlb_reset(d->batches[n]);
+	}
+	for (size_t n = 0; n < d->t->nnodes; n++)
+		if (d->batches[n])
+			nslab_nlb_reset(d->batches[n]);
+	return r;
+}
+
+static char **node_env(const struct nslab_node *node)
+{
+	char **env = xcalloc(node->nenv + 1, sizeof(char *));
+	for (size_t i = 0; i < node->nenv; i++)
+		env[i] = xasprintf("%s=%s", node->env[i].key, node->env[i].value);
+	return env;
+}
+
+static int run_exec(struct deploy *d, const struct nslab_op *op, struct nslab_err *err)
+{
+	const struct nslab_node *node = &d->t->nodes[op->node];
+	const char *cmd = node->exec[op->item];
+	char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
+	char **env = node_env(node);
+	_cleanup_close_ int mfd = memfd_create("nslab-exec", MFD_CLOEXEC);
+	_cleanup_free_ char *out = NULL;
+	int status = 0, r;
+	off_t size;
+
+	if (mfd < 0) {
+		nslab_env_free(env);
+		return nslab_err_sys(err, errno, "memfd_create");
+	}
+	r = nslab_node_run(d->pidfds[op->node], argv, env, mfd, &status, err);
+	nslab_env_free(env);
+	if (r < 0)
+		return nslab_err_prefix(err, "node %s: exec '%s'", node->name, cmd);
+	size = lseek(mfd, 0, SEEK_END);
+	out = xcalloc((size_t)(size > 0 ? size : 0) + 1, 1);
+	if (size > 0 && pread(mfd, out, (size_t)size, 0) < 0)
+		out[0] = '\0';
+	if (d->o && d->o->on_exec)
+		d->o->on_exec(d->o->ctx, node->name, cmd, out, status);
+	if (status != 0) {
+		size_t len = strlen(out);
+		const char *tail = len > 400 ? out + len - 400 : out;
+		while (len && (out[len - 1] == '\n'))
+			out[--len] = '\0';
+		return nslab_err_set(err, ECANCELED, "node %s: exec '%s' exited with status %d%s%s", node->name, cmd,
+				     status, *tail ? ": " : "", tail);
+	}
+	return 0;
+}
+
+static bool interrupted(void)
+{
+	sigset_t pending;
+	return sigpending(&pending) == 0 &&
+	       (sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) || sigismember(&pending, SIGHUP));
+}
+
+static int deploy_run(struct deploy *d, struct nslab_err *err)
+{
+	const struct nslab_plan *p = &d->plan;
+	size_t i = 0;
+	int r;
+
+	while (i < p->nops) {
+		enum nslab_phase ph = p->ops[i].phase;
+		size_t end = i;
+		while (end < p->nops && p->ops[end].phase == ph)
+			end++;
+		if (interrupted())
+			return nslab_err_set(err, EINTR, "interrupted");
+		if (d->o && d->o->on_phase)
+			d->o->on_phase(d->o->ctx, nslab_phase_name(ph), end - i);
+		switch (ph) {
+		case NSLAB_PHASE_NODES:
+			r = deploy_nodes(d, err);
+			break;
+		case NSLAB_PHASE_SYSCTLS:
+		case NSLAB_PHASE_LATE_SYSCTLS:
+			r = 0;
+			for (size_t k = i; k < end && r == 0; k++)
+				r = apply_sysctl(d, &p->ops[k], err);
+			break;
+		case NSLAB_PHASE_EXEC:
+			r = 0;
+			for (size_t k = i; k < end && r == 0; k++)
+				r = run_exec(d, &p->ops[k], err);
+			break;
+		case NSLAB_PHASE_DEVICES:
+		case NSLAB_PHASE_LINKS:
+		case NSLAB_PHASE_UP:
+		case NSLAB_PHASE_ADDRS:
+		case NSLAB_PHASE_ROUTES:
+			r = run_netlink_phase(d, i, end, err);
+			break;
+		case NSLAB_PHASE__COUNT:
+		default:
+			r = 0;
+			break;
+		}
+		if (r < 0)
+			return r;
+		i = end;
+	}
+	return 0;
+}
+
+static void deploy_free(struct deploy *d)
+{
+	for (size_t n = 0; n < d->t->nnodes; n++) {
+		nslab_node_proc_close(&d->procs[n]);
+		if (d->netns_fds[n] >= 0)
+			close(d->netns_fds[n]);
+		if (d->pidfds[n] >= 0)
+			close(d->pidfds[n]);
+		if (d->socks[n])
+			nslab_nl_close(d->socks[n]);
+		if (d->batches[n])
+			nslab_nlb_free(d->batches[n]);
+	}
+	free(d->procs);
+	free(d->netns_fds);
+	free(d->pidfds);
+	free(d->socks);
+	free(d->batches);
+	if (d->self_netns >= 0)
+		close(d->self_netns);
+	nslab_plan_free(&d->plan);
+}
+
+/* Why a lab directory already exists, in words for the error message. */
+static int explain_existing(const char *lab, struct nslab_err *err)
+{
+	json_t *j = read_state_json(lab);
+	const char *status = j ? json_string_value(json_object_get(j, "status")) : NULL;
+	int r;
+
+	if (status && strcmp(status, "running") == 0)
+		r = nslab_err_set(err, EEXIST, "lab %s is already deployed: destroy it first (nslab destroy %s)", lab, lab);
+	else
+		r = nslab_err_set(err, EEXIST,
+				  "lab %s has leftovers of a deploy or destroy that did not finish: run nslab destroy %s",
+				  lab, lab);
+	json_decref(j);
+	return r;
+}
+
+int nslab_lab_deploy(const struct nslab_topo *t, const struct nslab_deploy_opts *o, struct nslab_err *err)
+{
+	const char *lab = o && o->name ? o->name : t->name;
+	struct deploy d = { .t = t, .o = o, .lab = lab, .self_netns = -1 };
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_free_ char *hosts_path = NULL;
+	_cleanup_free_ char *hosts = NULL;
+	sigset_t block, old;
+	json_t *state;
+	int lock = -1, r;
+
+	if (!lab || !nslab_name_valid(lab) || strchr(lab, '.'))
+		return nslab_err_set(err, EINVAL, "'%s' is not a valid lab name (letters, digits, '_' and '-')",
+				     lab ? lab : "");
+	if (geteuid() != 0)
+		return nslab_err_set(err, EPERM, "deploying lab %s needs root (namespaces, mounts, netlink)", lab);
+
+	if (mkdir(nslab_rundir(), 0700) < 0 && errno != EEXIST)
+		return nslab_err_sys(err, errno, "creating %s", nslab_rundir());
+	dir = nslab_lab_path(lab, NULL);
+	if (mkdir(dir, 0700) < 0) {
+		if (errno == EEXIST)
+			return explain_existing(lab, err);
+		return nslab_err_sys(err, errno, "creating %s", dir);
+	}
+	lock = nslab_lab_lock(lab, true, false, err);
+	if (lock < 0) {
+		rmdir(dir);
+		return lock;
+	}
+
+	/* Ctrl-C and friends are checked between phases and roll the lab back */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	raise_nofile();
+
+	d.procs = xcalloc(t->nnodes + 1, sizeof(*d.procs));
+	d.netns_fds = xcalloc(t->nnodes + 1, sizeof(int));
+	d.pidfds = xcalloc(t->nnodes + 1, sizeof(int));
+	d.socks = xcalloc(t->nnodes + 1, sizeof(*d.socks));
+	d.batches = xcalloc(t->nnodes + 1, sizeof(*d.batches));
+	for (size_t n = 0; n < t->nnodes; n++) {
+		d.netns_fds[n] = d.pidfds[n] = -1;
+		d.procs[n].sync_fd = d.procs[n].status_fd = -1;
+	}
+	d.self_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	nslab_plan_build(t, &d.plan);
+
+	r = nslab_journal_append(lab, err, "deploy %d %llu", (int)getpid(), nslab_proc_starttime(getpid()));
+	if (r == 0) {
+		state = nslab_topo_to_json(t, lab, "deploying");
+		r = write_state_json(lab, state, err);
+		json_decref(state);
+	}
+	if (r == 0) {
+		hosts_path = nslab_lab_path(lab, "hosts");
+		hosts = nslab_hosts_build(t, lab);
+		r = nslab_write_file(hosts_path, hosts, strlen(hosts), 0644);
+		if (r < 0)
+			nslab_err_sys(err, -r, "writing %s", hosts_path);
+	}
+	if (r == 0)
+		r = deploy_run(&d, err);
+	if (r == 0)
+		r = set_status(lab, "running", err);
+
+	if (r < 0) {
+		struct nslab_err derr = { 0 };
+		nslab_err_prefix(err, "deploying lab %s", lab);
+		for (size_t n = 0; n < t->nnodes; n++)
+			nslab_node_proc_close(&d.procs[n]);
+		if (destroy_locked(lab, &derr) < 0) {
+			size_t len = strlen(err->msg);
+			snprintf(err->msg + len, sizeof(err->msg) - len,
+				 " (rollback incomplete: %s; run nslab destroy %s)", derr.msg, lab);
+		}
+	}
+	deploy_free(&d);
+	close(lock);
+	if (r < 0)
+		remove_rundir_if_empty();
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+/* ---- cleanup ---- */
+
+int nslab_lab_cleanup(void (*cb)(void *ctx, const char *lab, const char *why), void *ctx,
+		      struct nslab_err *err)
+{
+	char **names;
+	size_t n;
+	int r, ret = 0;
+
+	r = nslab_lab_names(&names, &n, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		const char *lab = names[i];
+		json_t *j;
+		const char *status;
+		int lock;
+
+		if (!nslab_name_valid(lab))
+			continue;
+		lock = nslab_lab_lock(lab, true, true, NULL);
+		if (lock < 0)
+			continue; /* a live nslab holds it: deploying or destroying right now */
+		j = read_state_json(lab);
+		status = j ? json_string_value(json_object_get(j, "status")) : NULL;
+		if (!status || strcmp(status, "running") != 0) {
+			struct nslab_err e = { 0 };
+			char why[128];
+			snprintf(why, sizeof(why), "%s", status ? status : "no state");
+			if (destroy_locked(lab, &e) < 0) {
+				nslab_err_set(err, e.code, "%s", e.msg);
+				ret = -e.code;
+			} else if (cb) {
+				cb(ctx, lab, why);
+			}
+		}
+		json_decref(j);
+		close(lock);
+	}
+	nslab_strv_free(names, n);
+
+	/* handles of labs that have no state directory at all */
+	DIR *d = opendir(NSLAB_NETNS_DIR);
+	struct dirent *de;
+	if (d) {
+		while ((de = readdir(d))) {
+			const char *dot;
+			struct stat st;
+			if (strncmp(de->d_name, NSLAB_NETNS_PREFIX, strlen(NSLAB_NETNS_PREFIX)) != 0)
+				continue;
+			dot = strchr(de->d_name + strlen(NSLAB_NETNS_PREFIX), '.');
+			if (!dot)
+				continue;
+			_cleanup_free_ char *lab = xstrndup(de->d_name + strlen(NSLAB_NETNS_PREFIX),
+							    (size_t)(dot - de->d_name) - strlen(NSLAB_NETNS_PREFIX));
+			_cleanup_free_ char *dir = nslab_lab_path(lab, NULL);
+			if (stat(dir, &st) == 0)
+				continue;
+			_cleanup_free_ char *p = xasprintf(NSLAB_NETNS_DIR "/%s", de->d_name);
+			drop_netns_handle(p);
+			if (cb)
+				cb(ctx, de->d_name, "stray namespace handle");
+		}
+		closedir(d);
+	}
+	remove_rundir_if_empty();
+	return ret;
+}
+
+/* ---- list, inspect, node lookup ---- */
+
+json_t *nslab_lab_list(struct nslab_err *err)
+{
+	json_t *arr = json_array();
+	char **names;
+	size_t n;
+
+	if (nslab_lab_names(&names, &n, err) < 0) {
+		json_decref(arr);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *j = read_state_json(names[i]);
+		json_t *o = json_object();
+		json_object_set_new(o, "name", json_string(names[i]));
+		if (j) {
+			json_object_set(o, "status", json_object_get(j, "status"));
+			json_object_set(o, "file", json_object_get(j, "file"));
+			json_object_set(o, "created", json_object_get(j, "created"));
+			json_object_set_new(o, "nodes", json_integer((json_int_t)json_array_size(json_object_get(j, "nodes"))));
+			json_object_set_new(o, "links", json_integer((json_int_t)json_array_size(json_object_get(j, "links"))));
+		} else {
+			json_object_set_new(o, "status", json_string("incomplete"));
+		}
+		json_array_append_new(arr, o);
+		json_decref(j);
+	}
+	nslab_strv_free(names, n);
+	return arr;
+}
+
+static const char *oper_state(const struct nslab_nl_link_info *li)
+{
+	if (!(li->flags & 0x1 /* IFF_UP */))
+		return "down";
+	return li->carrier ? "up" : "no-carrier";
+}
+
+static void inspect_node_live(json_t *jn, int pidfd, pid_t pid)
+{
+	struct nslab_err e = { 0 };
+	struct nslab_nl *nl = NULL;
+	struct nslab_nl_link_info *links = NULL;
+	struct nslab_nl_addr_info *addrs = NULL;
+	size_t nlinks = 0, naddrs = 0;
+	_cleanup_close_ int nsfd = nslab_pidfd_ns_open(pidfd, pid, "net");
+	json_t *ifs = json_object_get(jn, "interfaces");
+	char buf[INET6_ADDRSTRLEN];
+	size_t idx;
+	json_t *ji;
+
+	if (nsfd < 0 || nslab_nl_open(&nl, nsfd, &e) < 0)
+		return;
+	if (nslab_nl_dump_links(nl, &links, &nlinks, &e) < 0 || nslab_nl_dump_addrs(nl, &addrs, &naddrs, &e) < 0) {
+		nslab_nl_close(nl);
+		free(links);
+		free(addrs);
+		return;
+	}
+	nslab_nl_close(nl);
+	json_array_foreach(ifs, idx, ji) {
+		const char *name = json_string_value(json_object_get(ji, "name"));
+		for (size_t i = 0; i < nlinks; i++) {
+			const struct nslab_nl_link_info *li = &links[i];
+			json_t *live;
+			if (!name || strcmp(li->ifname, name) != 0)
+				continue;
+			json_object_set_new(ji, "mac", json_sprintf("%02x:%02x:%02x:%02x:%02x:%02x", li->mac[0],
+								    li->mac[1], li->mac[2], li->mac[3], li->mac[4],
+								    li->mac[5]));
+			json_object_set_new(ji, "mtu", json_integer(li->mtu));
+			json_object_set_new(ji, "state", json_string(oper_state(li)));
+			json_object_set_new(ji, "ifindex", json_integer(li->ifindex));
+			live = json_array();
+			for (size_t a = 0; a < naddrs; a++) {
+				if (addrs[a].ifindex != li->ifindex)
+					continue;
+				if (addrs[a].family == AF_INET6 && addrs[a].addr[0] == 0xfe && (addrs[a].addr[1] & 0xc0) == 0x80)
+					continue; /* link-local */
+				inet_ntop(addrs[a].family, addrs[a].addr, buf, sizeof(buf));
+				json_array_append_new(live, json_sprintf("%s/%u", buf, addrs[a].plen));
+			}
+			json_object_set_new(ji, "addresses", live);
+			json_object_set_new(ji, "rx_bytes", json_integer((json_int_t)li->rx_bytes));
+			json_object_set_new(ji, "tx_bytes", json_integer((json_int_t)li->tx_bytes));
+		}
+	}
+	free(links);
+	free(addrs);
+}
+
+json_t *nslab_lab_inspect(const char *lab, struct nslab_err *err)
+{
+	struct nslab_journal jr;
+	json_t *j, *nodes, *jn;
+	size_t idx;
+
+	if (!nslab_name_valid(lab)) {
+		nslab_err_set(err, EINVAL, "'%s' is not a valid lab name", lab);
+		return NULL;
+	}
+	j = read_state_json(lab);
+	if (!j) {
+		nslab_err_set(err, ENOENT, "lab %s is not deployed", lab);
+		return NULL;
+	}
+	if (nslab_journal_read(lab, &jr, err) < 0) {
+		json_decref(j);
+		return NULL;
+	}
+	nodes = json_object_get(j, "nodes");
+	json_array_foreach(nodes, idx, jn) {
+		const char *name = json_string_value(json_object_get(jn, "name"));
+		const struct nslab_journal_node *jnode = name ? nslab_journal_node(&jr, name) : NULL;
+		int pidfd = jnode ? nslab_pidfd_open_verified(jnode->pid, jnode->start) : -ESRCH;
+		json_object_del(jn, "env");
+		if (pidfd < 0) {
+			json_object_set_new(jn, "pid", json_null());
+			json_object_set_new(jn, "state", json_string(jnode ? "dead" : "not-created"));
+			continue;
+		}
+		json_object_set_new(jn, "pid", json_integer(jnode->pid));
+		json_object_set_new(jn, "state", json_string("running"));
+		inspect_node_live(jn, pidfd, jnode->pid);
+		close(pidfd);
+	}
+	nslab_journal_free(&jr);
+	return j;
+}
+
+int nslab_lab_node_open(const char *lab, const char *node, int *pidfd, char ***env, struct nslab_err *err)
+{
+	struct nslab_journal jr;
+	const struct nslab_journal_node *jn;
+	json_t *j, *nodes, *n;
+	size_t idx;
+	int fd, r;
+
+	*pidfd = -1;
+	if (env)
+		*env = NULL;
+	if (!nslab_name_valid(lab))
+		return nslab_err_set(err, EINVAL, "'%s' is not a valid lab name", lab);
+	j = read_state_json(lab);
+	if (!j)
+		return nslab_err_set(err, ENOENT, "lab %s is not deployed", lab);
+	r = nslab_journal_read(lab, &jr, err);
+	if (r < 0) {
+		json_decref(j);
+		return r;
+	}
+	jn = nslab_journal_node(&jr, node);
+	if (!jn) {
+		nslab_journal_free(&jr);
+		json_decref(j);
+		return nslab_err_set(err, ENOENT, "lab %s has no node %s", lab, node);
+	}
+	fd = nslab_pidfd_open_verified(jn->pid, jn->start);
+	nslab_journal_free(&jr);
+	if (fd < 0) {
+		json_decref(j);
+		return nslab_err_set(err, ESRCH, "node %s of lab %s is not running (its init process is gone)", node, lab);
+	}
+	if (env) {
+		nodes = json_object_get(j, "nodes");
+		json_array_foreach(nodes, idx, n) {
+			const char *name = json_string_value(json_object_get(n, "name"));
+			json_t *e = json_object_get(n, "env");
+			if (!name || strcmp(name, node) != 0)
+				continue;
+			*env = xcalloc(json_array_size(e) + 1, sizeof(char *));
+			for (size_t k = 0; k < json_array_size(e); k++)
+				(*env)[k] = xstrdup(json_string_value(json_array_get(e, k)));
+		}
+		if (!*env)
+			*env = xcalloc(1, sizeof(char *));
+	}
+	json_decref(j);
+	*pidfd = fd;
+	return 0;
+}

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* core/plan.c: model -> ordered, typed operations (what a deploy will do, and in which phase). */
+#include "plan.h"
+
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../util/util.h"
+
+static const char *const op_names[NSLAB_OP__COUNT] = {
+	[NSLAB_OP_NODE] = "node",   [NSLAB_OP_SYSCTL] = "sysctl", [NSLAB_OP_BRIDGE] = "bridge",
+	[NSLAB_OP_LO_UP] = "lo-up", [NSLAB_OP_VETH] = "veth",	  [NSLAB_OP_LINK_UP] = "link-up",
+	[NSLAB_OP_ADDR] = "addr",   [NSLAB_OP_ROUTE] = "route",	  [NSLAB_OP_EXEC] = "exec",
+};
+
+static const char *const phase_names[NSLAB_PHASE__COUNT] = {
+	[NSLAB_PHASE_NODES] = "nodes",	       [NSLAB_PHASE_SYSCTLS] = "sysctls",
+	[NSLAB_PHASE_DEVICES] = "devices",     [NSLAB_PHASE_LINKS] = "links",
+	[NSLAB_PHASE_UP] = "up",	       [NSLAB_PHASE_ADDRS] = "addresses",
+	[NSLAB_PHASE_ROUTES] = "routes",       [NSLAB_PHASE_LATE_SYSCTLS] = "interface-sysctls",
+	[NSLAB_PHASE_EXEC] = "exec",
+};
+
+const char *nslab_op_type_name(enum nslab_op_type t)
+{
+	return t < NSLAB_OP__COUNT ? op_names[t] : "?";
+}
+
+const char *nslab_phase_name(enum nslab_phase ph)
+{
+	return ph < NSLAB_PHASE__COUNT ? phase_names[ph] : "?";
+}
+
+/* sysctls a kind turns on before the user's own (which may override them) */
+struct kind_sysctl {
+	enum nslab_kind kind;
+	const char *key, *value;
+};
+static const struct kind_sysctl kind_sysctls[] = {
+	{ NSLAB_KIND_ROUTER, "net.ipv4.ip_forward", "1" },
+	{ NSLAB_KIND_ROUTER, "net.ipv6.conf.all.forwarding", "1" },
+};
+
+bool nslab_sysctl_is_per_iface(const char *key)
+{
+	static const char *const pfx[] = { "net.ipv4.conf.", "net.ipv6.conf.", "net.ipv4.neigh.",
+					   "net.ipv6.neigh.", "net/ipv4/conf/", "net/ipv6/conf/",
+					   "net/ipv4/neigh/", "net/ipv6/neigh/" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(pfx); i++) {
+		size_t n = strlen(pfx[i]);
+		const char *rest;
+		char sep = pfx[i][3];
+		if (strncmp(key, pfx[i], n) != 0)
+			continue;
+		rest = key + n;
+		if ((strncmp(rest, "all", 3) == 0 || strncmp(rest, "default", 7) == 0) &&
+		    rest[strncmp(rest, "all", 3) == 0 ? 3 : 7] == sep)
+			return false;
+		return true;
+	}
+	return false;
+}
+
+char *nslab_sysctl_path(const char *key)
+{
+	char *p = xasprintf("/proc/sys/%s", key);
+
+	if (!strchr(key, '/')) {
+		for (char *c = p + strlen("/proc/sys/"); *c; c++)
+			if (*c == '.')
+				*c = '/';
+	}
+	return p;
+}
+
+static struct nslab_op *push(struct nslab_plan *p, enum nslab_op_type type, enum nslab_phase ph, size_t node)
+{
+	struct nslab_op *op = VEC_PUSH(p->ops, p->nops);
+	op->type = type;
+	op->phase = ph;
+	op->node = node;
+	return op;
+}
+
+void nslab_plan_build(const struct nslab_topo *t, struct nslab_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->topo = t;
+
+	for (size_t n = 0; n < t->nnodes; n++)
+		push(p, NSLAB_OP_NODE, NSLAB_PHASE_NODES, n);
+
+	for (size_t n = 0; n < t->nnodes; n++) {
+		const struct nslab_node *node = &t->nodes[n];
+		for (size_t k = 0; k < ARRAY_SIZE(kind_sysctls); k++) {
+			if (kind_sysctls[k].kind != node->kind)
+				continue;
+			struct nslab_op *op = push(p, NSLAB_OP_SYSCTL, NSLAB_PHASE_SYSCTLS, n);
+			op->key = kind_sysctls[k].key;
+			op->value = kind_sysctls[k].value;
+		}
+		for (size_t s = 0; s < node->nsysctls; s++) {
+			bool late = nslab_sysctl_is_per_iface(node->sysctls[s].key);
+			struct nslab_op *op = push(p, NSLAB_OP_SYSCTL,
+						   late ? NSLAB_PHASE_LATE_SYSCTLS : NSLAB_PHASE_SYSCTLS, n);
+			op->item = s;
+			op->key = node->sysctls[s].key;
+			op->value = node->sysctls[s].value;
+		}
+	}
+
+	for (size_t n = 0; n < t->nnodes; n++) {
+		push(p, NSLAB_OP_LO_UP, NSLAB_PHASE_DEVICES, n);
+		if (t->nodes[n].kind == NSLAB_KIND_BRIDGE)
+			push(p, NSLAB_OP_BRIDGE, NSLAB_PHASE_DEVICES, n);
+	}
+
+	for (size_t l = 0; l < t->nlinks; l++) {
+		const struct nslab_link *lk = &t->links[l];
+		/* the bridge side is the main end: it can be enslaved and set up in the create request */
+		int main_end = t->nodes[lk->ep[1].node].kind == NSLAB_KIND_BRIDGE &&
+			       t->nodes[lk->ep[0].node].kind != NSLAB_KIND_BRIDGE;
+		int peer_end = !main_end;
+		struct nslab_op *op = push(p, NSLAB_OP_VETH, NSLAB_PHASE_LINKS, lk->ep[main_end].node);
+		op->link = l;
+		op->main_end = main_end;
+		const struct nslab_endpoint *pe = &lk->ep[peer_end];
+		if (!t->nodes[pe->node].ifaces[pe->iface].down) {
+			op = push(p, NSLAB_OP_LINK_UP, NSLAB_PHASE_UP, pe->node);
+			op->iface = pe->iface;
+			op->link = l;
+		}
+	}
+
+	for (size_t n = 0; n < t->nnodes; n++) {
+		const struct nslab_node *node = &t->nodes[n];
+		for (size_t i = 0; i < node->nifaces; i++) {
+			for (size_t a = 0; a < node->ifaces[i].naddrs; a++) {
+				struct nslab_op *op = push(p, NSLAB_OP_ADDR, NSLAB_PHASE_ADDRS, n);
+				op->iface = i;
+				op->item = a;
+			}
+		}
+		for (size_t r = 0; r < node->nroutes; r++) {
+			struct nslab_op *op = push(p, NSLAB_OP_ROUTE, NSLAB_PHASE_ROUTES, n);
+			op->item = r;
+		}
+	}
+
+	for (size_t n = 0; n < t->nnodes; n++) {
+		for (size_t e = 0; e < t->nodes[n].nexec; e++) {
+			struct nslab_op *op = push(p, NSLAB_OP_EXEC, NSLAB_PHASE_EXEC, n);
+			op->item = e;
+		}
+	}
+
+	/* stable sort by phase keeps file order inside each phase */
+	for (size_t i = 1; i < p->nops; i++) {
+		struct nslab_op tmp = p->ops[i];
+		size_t j = i;
+		while (j > 0 && p->ops[j - 1].phase > tmp.phase) {
+			p->ops[j] = p->ops[j - 1];
+			j--;
+		}
+		p->ops[j] = tmp;
+	}
+}
+
+void nslab_plan_free(struct nslab_plan *p)
+{
+	free(p->ops);
+	memset(p, 0, sizeof(*p));
+}
+
+static const char *ifname_of(const struct nslab_topo *t, const struct nslab_endpoint *ep)
+{
+	return t->nodes[ep->node].ifaces[ep->iface].name;
+}
+
+char *nslab_op_describe(const struct nslab_plan *p, const struct nslab_op *op)
+{
+	const struct nslab_topo *t = p->topo;
+	const struct nslab_node *node = &t->nodes[op->node];
+	char a[64], b[64];
+
+	switch (op->type) {
+	case NSLAB_OP_NODE:
+		return xasprintf("create node %s (%s): namespaces net,uts,mnt,pid,ipc and init", node->name,
+				 nslab_kind_name(node->kind));
+	case NSLAB_OP_SYSCTL:
+		return xasprintf("sysctl %s: %s = %s", node->name, op->key, op->value);
+	case NSLAB_OP_BRIDGE:
+		return xasprintf("create bridge %s in node %s (ifindex %d, stp off), up", node->name,
+				 node->name, node->br_ifindex);
+	case NSLAB_OP_LO_UP:
+		return xasprintf("set %s:lo up", node->name);
+	case NSLAB_OP_VETH: {
+		const struct nslab_link *lk = &t->links[op->link];
+		const struct nslab_endpoint *m = &lk->ep[op->main_end], *pe = &lk->ep[!op->main_end];
+		const struct nslab_iface *mi = &t->nodes[m->node].ifaces[m->iface];
+		const struct nslab_node *mn = &t->nodes[m->node];
+		return xasprintf("create veth %s:%s -- %s:%s mtu %u%s%s", mn->name, mi->name,
+				 t->nodes[pe->node].name, ifname_of(t, pe), mi->mtu,
+				 mn->kind == NSLAB_KIND_BRIDGE ? ", enslaved to " : "",
+				 mn->kind == NSLAB_KIND_BRIDGE ? mn->name : "");
+	}
+	case NSLAB_OP_LINK_UP:
+		return xasprintf("set %s:%s up", node->name, node->ifaces[op->iface].name);
+	case NSLAB_OP_ADDR: {
+		const struct nslab_iface *ifc = &node->ifaces[op->iface];
+		return xasprintf("add address %s to %s:%s", nslab_prefix_fmt(&ifc->addrs[op->item], true, a, sizeof(a)),
+				 node->name, ifc->name);
+	}
+	case NSLAB_OP_ROUTE: {
+		const struct nslab_route *r = &node->routes[op->item];
+		char *s;
+		if (r->dst.plen == 0)
+			snprintf(a, sizeof(a), "default%s", r->dst.family == AF_INET6 ? " (ipv6)" : "");
+		else
+			nslab_prefix_fmt(&r->dst, true, a, sizeof(a));
+		s = xasprintf("add route %s: %s%s%s%s%s", node->name, a, r->has_via ? " via " : "",
+			      r->has_via ? nslab_prefix_fmt(&r->via, false, b, sizeof(b)) : "",
+			      r->dev ? " dev " : "", r->dev ? r->dev : "");
+		if (r->metric) {
+			char *s2 = xasprintf("%s metric %u", s, r->metric);
+			free(s);
+			s = s2;
+		}
+		return s;
+	}
+	case NSLAB_OP_EXEC:
+		return xasprintf("exec %s: /bin/sh -c '%s'", node->name, node->exec[op->item]);
+	case NSLAB_OP__COUNT:
+		break;
+	}
+	return xstrdup("?");
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * core/plan.h: the validated model turned into the ordered list of typed
+ * operations a deploy performs. Pure: no kernel, no I/O; `nslab plan` prints
+ * it and unit tests assert on it. The executor (core/lab.c) walks it in
+ * phases, batching the netlink operations of a phase per namespace.
+ */
+#ifndef NSLAB_CORE_PLAN_H
+#define NSLAB_CORE_PLAN_H
+
+#include <stddef.h>
+
+#include "../topologies/model.h"
+
+enum nslab_op_type {
+	NSLAB_OP_NODE,	   /* create the node's namespaces and init process */
+	NSLAB_OP_SYSCTL,   /* write a net.* sysctl inside the node */
+	NSLAB_OP_BRIDGE,   /* create the bridge device in a bridge node, up */
+	NSLAB_OP_LO_UP,	   /* bring lo up */
+	NSLAB_OP_VETH,	   /* create a veth pair, both ends in their nodes; main end up (and enslaved) */
+	NSLAB_OP_LINK_UP,  /* bring the peer end of a veth up */
+	NSLAB_OP_ADDR,	   /* add an address to an interface */
+	NSLAB_OP_ROUTE,	   /* add a static route */
+	NSLAB_OP_EXEC,	   /* run an exec: command in the node */
+	NSLAB_OP__COUNT
+};
+
+/* Operations come in phases; everything in one phase is independent of the rest of it. */
+enum nslab_phase {
+	NSLAB_PHASE_NODES,
+	NSLAB_PHASE_SYSCTLS,
+	NSLAB_PHASE_DEVICES, /* bridges, lo */
+	NSLAB_PHASE_LINKS,   /* veth pairs */
+	NSLAB_PHASE_UP,	     /* peer ends up */
+	NSLAB_PHASE_ADDRS,
+	NSLAB_PHASE_ROUTES,
+	NSLAB_PHASE_LATE_SYSCTLS, /* per-interface sysctls, once the interfaces exist */
+	NSLAB_PHASE_EXEC,
+	NSLAB_PHASE__COUNT
+};
+
+struct nslab_op {
+	enum nslab_op_type type;
+	enum nslab_phase phase;
+	size_t node;	/* the namespace the operation acts in (for VETH: the main end's node) */
+	size_t iface;	/* LINK_UP, ADDR: index in the node's ifaces */
+	size_t link;	/* VETH: index in topo->links */
+	int main_end;	/* VETH: which endpoint is the main end (0 or 1) */
+	size_t item;	/* ADDR: address index; ROUTE: route; SYSCTL: sysctl (or builtin); EXEC: command */
+	const char *key, *value; /* SYSCTL */
+};
+
+struct nslab_plan {
+	const struct nslab_topo *topo;
+	struct nslab_op *ops;
+	size_t nops;
+};
+
+/* Build the plan; the topology must outlive it. */
+void nslab_plan_build(const struct nslab_topo *t, struct nslab_plan *p);
+void nslab_plan_free(struct nslab_plan *p);
+
+/* One line naming the operation and its object ("create veth r1:eth1 -- r2:eth1 mtu 9500"). */
+char *nslab_op_describe(const struct nslab_plan *p, const struct nslab_op *op);
+const char *nslab_op_type_name(enum nslab_op_type t);
+const char *nslab_phase_name(enum nslab_phase ph);
+
+/* "net.ipv4.conf.eth1.rp_filter" -> "/proc/sys/net/ipv4/conf/eth1/rp_filter" (malloc'd);
+ * a key written with '/' separators keeps its dots (interface names such as eth1.100). */
+char *nslab_sysctl_path(const char *key);
+/* true when the key names a specific interface (net.*.conf.IF.*, net.ipv6.neigh.IF.* ...). */
+bool nslab_sysctl_is_per_iface(const char *key);
+
+#endif

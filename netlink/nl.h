@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * netlink/nl.h: every kernel network object nslab touches, through rtnetlink
+ * (libmnl). Knows nothing about topology files or labs: callers pass
+ * ifindexes, names, namespace fds and a short "what" text that names the
+ * object in error messages.
+ *
+ * Requests are built into a batch (struct nslab_nlb, a plain buffer: unit
+ * tests compare it byte for byte) and sent with nslab_nl_send(), which writes
+ * as few sendmsg() calls as the socket buffer allows and reads every ACK.
+ * The first failing request is reported as "WHAT: strerror (kernel: extack)".
+ */
+#ifndef NSLAB_NETLINK_NL_H
+#define NSLAB_NETLINK_NL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/err.h"
+
+/* ---- batches of requests ---- */
+
+struct nslab_nlb;
+
+struct nslab_nlb *nslab_nlb_new(void);
+void nslab_nlb_free(struct nslab_nlb *b);
+/* Number of requests and raw bytes (for tests and for sending). */
+size_t nslab_nlb_count(const struct nslab_nlb *b);
+const void *nslab_nlb_data(const struct nslab_nlb *b, size_t *len);
+/* The `what` text of request i (0-based; its nlmsg_seq is i + 1), NULL if out of range. */
+const char *nslab_nlb_what(const struct nslab_nlb *b, size_t i);
+/* Drop every request; sequence numbers restart at 1. */
+void nslab_nlb_reset(struct nslab_nlb *b);
+
+/* One end of a new link. Unset fields: ifindex 0 (kernel picks), netns_fd -1
+ * (the namespace of the socket the batch is sent on), mtu 0, mac NULL,
+ * master_ifindex 0. */
+struct nslab_nl_linkend {
+	const char *ifname;
+	int ifindex;
+	int netns_fd;
+	unsigned mtu;
+	const unsigned char *mac; /* 6 bytes */
+	bool up;		  /* honoured for the main end only (kernel limit) */
+	int master_ifindex;	  /* main end only: enslave at creation */
+};
+
+/*
+ * RTM_NEWLINK veth with NLM_F_CREATE|NLM_F_EXCL: both ends are born in their
+ * namespaces under their final names in one request. The peer's up and
+ * master are not applied by the kernel in the same request: send a
+ * nslab_nlb_link_set() in the peer's namespace for that.
+ */
+void nslab_nlb_veth_add(struct nslab_nlb *b, const struct nslab_nl_linkend *main_end,
+			const struct nslab_nl_linkend *peer, const char *what);
+/* RTM_NEWLINK bridge (NLM_F_EXCL), STP state as given. */
+void nslab_nlb_bridge_add(struct nslab_nlb *b, const char *ifname, int ifindex, unsigned mtu, bool stp,
+			  bool up, const char *what);
+/* RTM_NEWLINK on an existing ifindex: up (1) / down (0) / keep (-1); mtu 0 = keep;
+ * master -1 = keep, 0 = release, >0 = enslave. */
+void nslab_nlb_link_set(struct nslab_nlb *b, int ifindex, int up, unsigned mtu, int master,
+			const char *what);
+/* RTM_NEWADDR (NLM_F_CREATE|NLM_F_EXCL); IPv6 addresses get IFA_F_NODAD so they work at once. */
+void nslab_nlb_addr_add(struct nslab_nlb *b, int ifindex, int family, const void *addr, unsigned plen,
+			const char *what);
+/* RTM_NEWROUTE in the main table (NLM_F_CREATE|NLM_F_EXCL); gw NULL for on-link,
+ * oif 0 to let the kernel find it from gw; metric 0 = default. */
+void nslab_nlb_route_add(struct nslab_nlb *b, int family, const void *dst, unsigned plen, const void *gw,
+			 int oif, unsigned metric, const char *what);
+
+/* ---- sockets ---- */
+
+struct nslab_nl;
+
+/* Open an rtnetlink socket inside the network namespace netns_fd (-1: the
+ * caller's). The calling thread's namespace is restored before returning.
+ * The socket keeps working in that namespace for its whole life. */
+int nslab_nl_open(struct nslab_nl **out, int netns_fd, struct nslab_err *err);
+void nslab_nl_close(struct nslab_nl *nl);
+
+/* Send every request of b and read every ACK. Returns 0, or -errno of the
+ * first failed request with err naming it. b is left unchanged. */
+int nslab_nl_send(struct nslab_nl *nl, const struct nslab_nlb *b, struct nslab_err *err);
+
+/* ---- reading state (inspect, console) ---- */
+
+struct nslab_nl_link_info {
+	int ifindex;
+	char ifname[16];
+	char kind[16];		/* "veth", "bridge", "" for lo */
+	unsigned mtu;
+	unsigned flags;		/* IFF_* */
+	bool carrier;
+	unsigned char mac[6];
+	int master;		/* ifindex of the master, 0 if none */
+	int peer_ifindex;	/* IFLA_LINK (veth peer's ifindex in its namespace), 0 if none */
+	int peer_netnsid;	/* IFLA_LINK_NETNSID, -1 if none */
+	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets, rx_dropped, tx_dropped;
+	uint64_t rx_errors, tx_errors;
+};
+
+struct nslab_nl_addr_info {
+	int ifindex;
+	int family;
+	unsigned char addr[16];
+	unsigned plen;
+};
+
+struct nslab_nl_route_info {
+	int family;
+	unsigned char dst[16];
+	unsigned plen;
+	bool has_gw;
+	unsigned char gw[16];
+	int oif;
+	unsigned metric;
+	unsigned char protocol;
+	unsigned char scope;
+};
+
+/* Dumps of the socket's namespace; arrays are malloc'd, caller frees. */
+int nslab_nl_dump_links(struct nslab_nl *nl, struct nslab_nl_link_info **out, size_t *n,
+			struct nslab_err *err);
+int nslab_nl_dump_addrs(struct nslab_nl *nl, struct nslab_nl_addr_info **out, size_t *n,
+			struct nslab_err *err);
+/* Main table, unicast routes only. */
+int nslab_nl_dump_routes(struct nslab_nl *nl, struct nslab_nl_route_info **out, size_t *n,
+			 struct nslab_err *err);
+
+#endif

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * topologies/model.h: the validated lab model, the one thing topologies/
+ * hands to core/. Pure data: no kernel, no I/O. Everything here has already
+ * been checked (names, lengths, addresses, references), inheritance has been
+ * resolved (node -> group -> kind -> defaults) and every interface has its
+ * final name, MTU and ifindex.
+ */
+#ifndef NSLAB_TOPOLOGIES_MODEL_H
+#define NSLAB_TOPOLOGIES_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define NSLAB_IFNAMSIZ 16	   /* kernel IFNAMSIZ: 15 bytes + NUL */
+#define NSLAB_NAME_MAX 48	   /* lab and node names */
+#define NSLAB_DEFAULT_MTU 9500	   /* containerlab's default veth MTU */
+#define NSLAB_IFINDEX_LO 1
+#define NSLAB_IFINDEX_FIRST 2	   /* first ifindex handed to a node's own interfaces */
+
+/* A place in a topology file, 1-based. file points into nslab_topo.file. */
+struct nslab_pos {
+	const char *file;
+	unsigned line, col;
+};
+
+/* An IPv4/IPv6 address with prefix length; host bits are kept (10.0.0.1/24). */
+struct nslab_prefix {
+	int family;		/* AF_INET or AF_INET6 */
+	unsigned char addr[16]; /* network byte order; 4 bytes used for AF_INET */
+	unsigned char plen;
+};
+
+struct nslab_kv {
+	char *key, *value;
+	struct nslab_pos pos;
+};
+
+struct nslab_bind {
+	char *src, *dst; /* absolute host path, absolute node path */
+	bool ro;
+	struct nslab_pos pos;
+};
+
+struct nslab_route {
+	struct nslab_prefix dst; /* plen 0 and zero address = default */
+	bool has_via;
+	struct nslab_prefix via; /* plen = full length; same family as dst */
+	char *dev;		 /* interface name on the node, or NULL */
+	unsigned metric;	 /* 0 = kernel default */
+	struct nslab_pos pos;
+};
+
+struct nslab_iface {
+	char *name;		 /* final name, <= 15 bytes */
+	int ifindex;		 /* fixed by the validator, unique per node */
+	unsigned mtu;		 /* final MTU (0 only for lo) */
+	bool has_mac;
+	unsigned char mac[6];
+	struct nslab_prefix *addrs;
+	size_t naddrs;
+	long link;		 /* index in nslab_topo.links, -1 for lo */
+	int end;		 /* which end of that link: 0 or 1 */
+	bool down;		 /* declared administratively down */
+	struct nslab_pos pos;
+};
+
+enum nslab_kind {
+	NSLAB_KIND_LINUX,  /* a host */
+	NSLAB_KIND_ROUTER, /* a host with IPv4/IPv6 forwarding on */
+	NSLAB_KIND_BRIDGE, /* an L2 switch: a Linux bridge in its own namespace */
+	NSLAB_KIND__COUNT
+};
+
+struct nslab_node {
+	char *name;
+	enum nslab_kind kind;
+	char *group;		  /* NULL when the node names none */
+	char **exec;		  /* run with /bin/sh -c inside the node, in order */
+	size_t nexec;
+	struct nslab_bind *binds;
+	size_t nbinds;
+	struct nslab_kv *env;	  /* merged, nearer level wins */
+	size_t nenv;
+	struct nslab_kv *sysctls; /* merged; keys like net.ipv4.ip_forward */
+	size_t nsysctls;
+	struct nslab_kv *labels;
+	size_t nlabels;
+	struct nslab_route *routes;
+	size_t nroutes;
+	/*
+	 * Every interface the node will have besides lo, in ifindex order, plus
+	 * lo itself (ifindex 1, link -1) only when it carries addresses.
+	 */
+	struct nslab_iface *ifaces;
+	size_t nifaces;
+	int br_ifindex;		  /* bridge kind: ifindex of the bridge device (named like the node); else 0 */
+	struct nslab_pos pos;
+};
+
+struct nslab_endpoint {
+	size_t node;  /* index in nslab_topo.nodes */
+	size_t iface; /* index in that node's ifaces */
+};
+
+struct nslab_link {
+	struct nslab_endpoint ep[2];
+	unsigned mtu; /* as declared on the link, 0 if not */
+	struct nslab_pos pos;
+};
+
+struct nslab_topo {
+	char *name;  /* lab name from the file (may be overridden by the caller) */
+	char *file;  /* path as given; nslab_pos.file points here */
+	struct nslab_node *nodes;
+	size_t nnodes;
+	struct nslab_link *links;
+	size_t nlinks;
+};
+
+/* ---- diagnostics: every problem found in one pass ---- */
+
+enum nslab_severity { NSLAB_DIAG_ERROR, NSLAB_DIAG_WARNING };
+
+struct nslab_diag {
+	enum nslab_severity sev;
+	char *file;
+	unsigned line, col; /* 0 when not known */
+	char *msg;
+};
+
+struct nslab_diags {
+	struct nslab_diag *v;
+	size_t n;
+	size_t nerrors;
+};
+
+void nslab_diag_add(struct nslab_diags *d, enum nslab_severity sev, const struct nslab_pos *pos,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* "file:line:col: error: message" (malloc'd). */
+char *nslab_diag_format(const struct nslab_diag *diag);
+void nslab_diags_free(struct nslab_diags *d);
+
+/* ---- loading ---- */
+
+/*
+ * Parse and validate a topology. Returns 0 and sets *out when the file has no
+ * errors (warnings may still be in diags); returns -EINVAL with every error in
+ * diags otherwise, or another -errno when the file cannot be read (also in
+ * diags, naming the file). Never touches the kernel.
+ */
+int nslab_topo_load_file(const char *path, struct nslab_topo **out, struct nslab_diags *diags);
+int nslab_topo_load_buf(const char *name, const char *buf, size_t len, struct nslab_topo **out,
+			struct nslab_diags *diags);
+void nslab_topo_free(struct nslab_topo *t);
+
+/* ---- names and values ---- */
+
+const char *nslab_kind_name(enum nslab_kind k);
+/* Lab and node names: 1..NSLAB_NAME_MAX bytes of [A-Za-z0-9_-], not starting with '-'. */
+bool nslab_name_valid(const char *s);
+/* Interface names: 1..15 bytes, no '/', ':' or white space, not "." or "..". */
+bool nslab_ifname_valid(const char *s);
+
+/* "10.0.0.1/24", "2001:db8::1/64"; a missing /len means a host address. 0 or -EINVAL. */
+int nslab_prefix_parse(const char *s, struct nslab_prefix *p);
+/* An address without prefix length ("10.0.0.2"); plen is set to the full length. */
+int nslab_addr_parse(const char *s, struct nslab_prefix *p);
+/* Writes "10.0.0.1/24" (with_len) or "10.0.0.1"; buf of at least 64 bytes. */
+char *nslab_prefix_fmt(const struct nslab_prefix *p, bool with_len, char *buf, size_t size);
+/* "aa:bb:cc:dd:ee:ff"; rejects multicast. 0 or -EINVAL. */
+int nslab_mac_parse(const char *s, unsigned char mac[6]);
+
+#endif

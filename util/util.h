@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* util/util.h: cleanup attributes, checked allocation and small string helpers shared by every layer. */
+#ifndef NSLAB_UTIL_UTIL_H
+#define NSLAB_UTIL_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation that cannot fail: nslab aborts on OOM rather than half-building a lab silently. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t sz);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Grow a (ptr, count) array by one zeroed element and return a pointer to it. */
+#define VEC_PUSH(ptr, count) \
+	((ptr) = xrealloc((ptr), ((count) + 1) * sizeof(*(ptr))), \
+	 memset(&(ptr)[(count)], 0, sizeof(*(ptr))), &(ptr)[(count)++])
+
+/* cleanup helpers; each accepts NULL / -1 and preserves errno */
+void nslab_freep(void *p);
+void nslab_closep(int *fd);
+void nslab_fclosep(FILE **f);
+#define _cleanup_free_ __attribute__((cleanup(nslab_freep)))
+#define _cleanup_close_ __attribute__((cleanup(nslab_closep)))
+#define _cleanup_fclose_ __attribute__((cleanup(nslab_fclosep)))
+
+static inline void *steal_ptr_impl(void **p)
+{
+	void *r = *p;
+	*p = NULL;
+	return r;
+}
+#define steal_ptr(p) steal_ptr_impl((void **)&(p))
+static inline int take_fd(int *fd)
+{
+	int r = *fd;
+	*fd = -1;
+	return r;
+}
+
+/* Safe bounded copy; returns false if src did not fit. */
+bool nslab_strlcpy(char *dst, const char *src, size_t size);
+
+/* Whole-file helpers. read returns a NUL-terminated malloc'd buffer. */
+int nslab_read_file(const char *path, char **out, size_t *len);
+int nslab_write_file(const char *path, const char *data, size_t len, int mode);
+
+#endif
