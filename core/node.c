@@ -110,14 +110,32 @@ static void node_init_loop(void)
 	}
 }
 
+/* Close every inherited descriptor but keep[0..n-1] (sorted ascending): a forked child must not
+ * hold the lab's lock or another node's pipes open. */
+static void close_all_but(const int *keep, size_t n)
+{
+	unsigned from = 3;
+
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < 3)
+			continue;
+		if ((unsigned)keep[i] > from)
+			syscall(SYS_close_range, from, (unsigned)keep[i] - 1, 0U);
+		from = (unsigned)keep[i] + 1;
+	}
+	syscall(SYS_close_range, from, ~0U, 0U);
+}
+
 static void node_child(const struct nslab_node_spec *s, int sync_rd, int status_wr)
 {
 	int hosts_fd = -1;
 	int *bind_fds = NULL;
 	char go = 0, path[64];
 	struct stat st;
+	int keep[2] = { sync_rd < status_wr ? sync_rd : status_wr, sync_rd < status_wr ? status_wr : sync_rd };
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	close_all_but(keep, 2);
 	/* EOF here means the deployer died before journaling us: leave no trace */
 	if (read(sync_rd, &go, 1) != 1 || go != 'G')
 		_exit(1);
@@ -375,6 +393,7 @@ int nslab_node_run(int pidfd, char *const argv[], char *const env[], int out_fd,
 			dprintf(2, "nslab: entering the node: %s\n", strerror(errno));
 			_exit(126);
 		}
+		close_all_but(NULL, 0);
 		if (chdir("/") < 0)
 			_exit(126);
 		signal(SIGINT, SIG_IGN);

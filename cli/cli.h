@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cli/cli.h: the command table of the nslab command line (the only code, with tui/, that prints or exits). */
+#ifndef NSLAB_CLI_CLI_H
+#define NSLAB_CLI_CLI_H
+
+#define NSLAB_VERSION "0.1.0"
+
+/* exit codes */
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+struct cli_cmd {
+	const char *name;
+	const char *usage;   /* arguments after the command name */
+	const char *summary; /* one line */
+	const char *help;    /* options and details */
+	int (*exec)(int argc, char **argv);
+};
+
+extern const struct cli_cmd cli_cmds[];
+extern const unsigned cli_ncmds;
+
+int cli_usage_error(const struct cli_cmd *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_print_help(const struct cli_cmd *c);
+const struct cli_cmd *cli_find(const char *name);
+
+int cmd_deploy(int argc, char **argv);
+int cmd_destroy(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_cleanup(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+#endif

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* cli/main.c: nslab's entry point and command table. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../util/util.h"
+#include "cli.h"
+
+const struct cli_cmd cli_cmds[] = {
+	{ "deploy", "FILE [--name LAB] [--quiet]", "build the lab a topology file describes",
+	  "  --name LAB   lab name (default: the file's `name`)\n"
+	  "  --quiet      print nothing on success\n"
+	  "Exits 0 once every node is up, wired, addressed and its exec: commands ran (each with\n"
+	  "/bin/sh -c inside the node; a failing command fails the deploy). On any failure the\n"
+	  "lab is rolled back and nothing is left on the machine.\n",
+	  cmd_deploy },
+	{ "destroy", "LAB... | -t FILE | --all", "remove a lab and everything it created",
+	  "  -t, --topo FILE  destroy the lab named in FILE\n"
+	  "  -a, --all        destroy every lab\n"
+	  "Needs no topology file, works after a crashed deploy, and is idempotent:\n"
+	  "destroying a lab that does not exist succeeds.\n",
+	  cmd_destroy },
+	{ "list", "[--json]", "list deployed labs", "  --json  machine-readable output\n", cmd_list },
+	{ "inspect", "LAB [--json]", "show a lab's nodes, interfaces and links",
+	  "  --json  machine-readable output (node pid/state, interface mac/mtu/state/addresses/peer)\n",
+	  cmd_inspect },
+	{ "exec", "LAB NODE [--] CMD [ARG...]", "run a program inside a node",
+	  "The program runs in all the node's namespaces, with the node's env: added to yours.\n"
+	  "Its output passes through and nslab exits with its exit status (127: not found).\n"
+	  "Nothing goes through a shell: use `-- sh -c '...'` for one.\n",
+	  cmd_exec },
+	{ "attach", "LAB NODE [--shell PATH]", "open an interactive shell inside a node",
+	  "  --shell PATH  program to run (default: $SHELL if it exists, else /bin/bash, /bin/sh)\n"
+	  "Runs on a new pseudo-terminal; exit the shell to detach.\n",
+	  cmd_attach },
+	{ "validate", "FILE", "check a topology file (no root needed)",
+	  "Reports every problem as FILE:LINE:COL: message and exits 1 if there is any error.\n", cmd_validate },
+	{ "plan", "FILE [--name LAB]", "print the operations a deploy would perform (no root needed)", "",
+	  cmd_plan },
+	{ "cleanup", "", "remove leftovers of labs whose deploy or destroy died",
+	  "Running labs are never touched.\n", cmd_cleanup },
+	{ "help", "[COMMAND]", "show help", "", cmd_help },
+	{ "version", "", "print the version", "", cmd_version },
+};
+const unsigned cli_ncmds = ARRAY_SIZE(cli_cmds);
+
+const struct cli_cmd *cli_find(const char *name)
+{
+	for (unsigned i = 0; i < cli_ncmds; i++)
+		if (strcmp(cli_cmds[i].name, name) == 0)
+			return &cli_cmds[i];
+	return NULL;
+}
+
+void cli_print_help(const struct cli_cmd *c)
+{
+	printf("usage: nslab %s %s\n%s.\n", c->name, c->usage, c->summary);
+	if (c->help[0])
+		printf("\n%s", c->help);
+}
+
+int cli_usage_error(const struct cli_cmd *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "nslab %s: ", c->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: nslab %s %s\n", c->name, c->usage);
+	return EXIT_USAGE;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: nslab COMMAND [ARGS]\n"
+		   "nslab builds network labs from topology files: one lightweight container per node,\n"
+		   "wired with veth pairs and bridges.\n\ncommands:\n");
+	for (unsigned i = 0; i < cli_ncmds; i++)
+		fprintf(f, "  %-9s %s\n", cli_cmds[i].name, cli_cmds[i].summary);
+	fprintf(f, "\n`nslab COMMAND --help` for a command's options; `man nslab` for everything.\n");
+}
+
+int cmd_help(int argc, char **argv)
+{
+	const struct cli_cmd *c;
+
+	if (argc < 2) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	c = cli_find(argv[1]);
+	if (!c) {
+		fprintf(stderr, "nslab: unknown command '%s'\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	cli_print_help(c);
+	return EXIT_OK;
+}
+
+int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("nslab %s\n", NSLAB_VERSION);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cli_cmd *c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0)
+		return cmd_version(0, NULL);
+	c = cli_find(argv[1]);
+	if (!c) {
+		fprintf(stderr, "nslab: unknown command '%s' (nslab --help lists them)\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			cli_print_help(c);
+			return EXIT_OK;
+		}
+	}
+	return c->exec(argc - 1, argv + 1);
+}

@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/integration/lib.sh: helpers for integration tests that deploy real labs (root needed).
+# Every lab a test makes is named "it-*" and is destroyed and checked for leftovers after the test,
+# even when the test fails.
+
+: "${NSLAB:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/nslab}"
+EXAMPLES=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../examples" && pwd)
+TMPD=$(mktemp -d /tmp/nslab-it.XXXXXX)
+
+# fail MESSAGE: record a failure of the current test (the test goes on, so cleanup still runs)
+fail() {
+	echo "    FAIL: $*" >&2
+	TEST_FAILED=1
+}
+
+skip() {
+	echo "    SKIP: $*" >&2
+	TEST_SKIPPED=1
+}
+
+# ok CMD...: run a command that must succeed
+ok() {
+	local out
+	if ! out=$("$@" 2>&1); then
+		fail "expected success: $* :: $(echo "$out" | tail -n 5)"
+		return 1
+	fi
+	return 0
+}
+
+# nok CMD...: run a command that must fail
+nok() {
+	if "$@" >/dev/null 2>&1; then
+		fail "expected failure: $*"
+		return 1
+	fi
+	return 0
+}
+
+# expect_eq GOT WANT WHAT
+expect_eq() {
+	[ "$1" = "$2" ] || fail "$3: got '$1', want '$2'"
+}
+
+# expect_match TEXT REGEX WHAT
+expect_match() {
+	echo "$1" | grep -Eq -- "$2" || fail "$3: '$2' not found in: $(echo "$1" | head -c 600)"
+}
+
+# leftovers LAB: print every trace of LAB on this machine (empty = clean)
+leftovers() {
+	local lab=$1
+	[ -e "/run/nslab/$lab" ] && echo "state dir /run/nslab/$lab"
+	ls /run/netns 2>/dev/null | grep -F "nslab-$lab." | sed 's/^/netns handle /'
+	grep -F "nslab-$lab." /proc/self/mountinfo | sed 's/^/mount /'
+	return 0
+}
+
+# Processes that are node inits, and veths in the root namespace (neither should ever grow)
+count_inits() { local n=0 f; for f in $(grep -lx nslab-init /proc/[0-9]*/comm 2>/dev/null); do grep -q "^[0-9]* ([^)]*) [^ZX]" "${f%/comm}/stat" 2>/dev/null && n=$((n + 1)); done; echo $n; }
+count_root_veths() { ip -o link show type veth 2>/dev/null | wc -l; }
+
+# wait_gone PID...: wait (up to 5 s) for processes to exit
+wait_gone() {
+	for _ in $(seq 50); do
+		local alive=0
+		for p in "$@"; do kill -0 "$p" 2>/dev/null && alive=1; done
+		[ $alive = 0 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# node_pid LAB NODE
+node_pid() {
+	"$NSLAB" inspect "$1" --json | jq -r ".nodes[] | select(.name==\"$2\") | .pid"
+}

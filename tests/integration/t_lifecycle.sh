@@ -1,0 +1,207 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/integration/t_lifecycle.sh: the node containers, exec/attach, errors, rollback, crash recovery.
+
+test_node_container_basics() {
+	local lab=it-basic
+	TEST_LABS="$lab"
+	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/lan.clab.yml" || return
+	expect_eq "$("$NSLAB" exec $lab pc1 -- hostname)" pc1 "hostname"
+	expect_eq "$("$NSLAB" exec $lab pc1 -- cat /proc/1/comm)" nslab-init "PID 1 of the node"
+	expect_eq "$("$NSLAB" exec $lab pc1 -- sh -c 'ls /proc | grep -c "^[0-9]"' )" 4 "only init, sh, ls and grep in the pid ns"
+	expect_match "$("$NSLAB" exec $lab pc1 -- cat /etc/hosts)" "10.10.0.4[[:space:]]+pc4" "generated /etc/hosts"
+	expect_eq "$("$NSLAB" exec $lab pc1 -- sh -c 'ls /sys/class/net | tr "\n" " "')" "eth1 lo " "sysfs of the node"
+	# exit status and output pass through; no shell in between
+	"$NSLAB" exec $lab pc1 -- sh -c 'exit 7'
+	expect_eq "$?" 7 "exit status"
+	"$NSLAB" exec $lab pc1 -- /nonexistent 2>/dev/null
+	expect_eq "$?" 127 "missing program"
+	expect_eq "$("$NSLAB" exec $lab pc1 -- echo 'a;b' '$x')" 'a;b $x' "argv not interpolated"
+	# attach without a terminal runs the shell on stdin
+	expect_eq "$(echo 'hostname; exit 3' | "$NSLAB" attach $lab pc3 2>/dev/null)" pc3 "attach runs in the node"
+	# IPC and UTS isolation
+	[ "$("$NSLAB" exec $lab pc1 -- readlink /proc/self/ns/ipc)" != "$(readlink /proc/self/ns/ipc)" ] || fail "ipc ns shared"
+	nok "$NSLAB" exec $lab nosuch -- true
+	nok "$NSLAB" exec it-nosuchlab pc1 -- true
+}
+
+test_two_labs_same_node_names() {
+	TEST_LABS="it-twin-a it-twin-b"
+	ok "$NSLAB" deploy --quiet --name it-twin-a "$EXAMPLES/lan.clab.yml" || return
+	ok "$NSLAB" deploy --quiet --name it-twin-b "$EXAMPLES/lan.clab.yml" || return
+	ok "$NSLAB" exec it-twin-a pc1 -- ping -c 1 -W 2 pc2
+	ok "$NSLAB" exec it-twin-b pc1 -- ping -c 1 -W 2 pc2
+	[ "$(node_pid it-twin-a pc1)" != "$(node_pid it-twin-b pc1)" ] || fail "labs share a node"
+	ok "$NSLAB" destroy it-twin-a
+	# the other lab is untouched
+	ok "$NSLAB" exec it-twin-b pc1 -- ping -c 1 -W 2 pc3
+	expect_eq "$(leftovers it-twin-a)" "" "first lab gone"
+}
+
+test_second_deploy_fails_clearly() {
+	local lab=it-again out
+	TEST_LABS="$lab"
+	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/lan.clab.yml" || return
+	out=$("$NSLAB" deploy --quiet --name $lab "$EXAMPLES/lan.clab.yml" 2>&1)
+	expect_eq "$?" 1 "second deploy exit code"
+	expect_match "$out" "already deployed" "second deploy message"
+	ok "$NSLAB" exec $lab pc1 -- ping -c 1 -W 2 pc2
+}
+
+test_bad_file_changes_nothing() {
+	local lab=it-bad out
+	TEST_LABS="$lab"
+	cat > "$TMPD/bad.yml" <<'YML'
+name: it-bad
+topology:
+  nodes:
+    a: {kind: linux}
+    b: {kind: linux, colour: red}
+  links:
+    - endpoints: ["a:eth1", "c:eth1"]
+    - endpoints: ["a:eth1", "b:averyveryverylongname0"]
+YML
+	out=$("$NSLAB" deploy "$TMPD/bad.yml" 2>&1)
+	expect_eq "$?" 1 "exit code"
+	expect_match "$out" "bad.yml:5:[0-9]+: error: .*colour" "unknown key with line:col"
+	expect_match "$out" "bad.yml:7:[0-9]+: error: .*c" "unknown node"
+	expect_match "$out" "bad.yml:8:[0-9]+: error: " "second link errors"
+	expect_eq "$(leftovers $lab)" "" "nothing created"
+	# validate and plan need no root
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$NSLAB" validate "$EXAMPLES/triangle.clab.yml" 2>&1)
+	expect_match "$out" "ok" "validate as nobody"
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$NSLAB" plan "$EXAMPLES/triangle.clab.yml" 2>&1)
+	expect_match "$out" "create veth r1:eth1 -- r2:eth1" "plan as nobody"
+	nok setpriv --reuid=65534 --regid=65534 --clear-groups "$NSLAB" validate "$TMPD/bad.yml"
+}
+
+test_failed_exec_rolls_back() {
+	local lab=it-rollback out
+	TEST_LABS="$lab"
+	cat > "$TMPD/rb.yml" <<'YML'
+name: it-rollback
+topology:
+  nodes:
+    a: {kind: linux, exec: ["echo first", "echo boom >&2; exit 4"]}
+    b: {kind: linux}
+  links:
+    - endpoints: ["a:eth1", "b:eth1"]
+YML
+	out=$("$NSLAB" deploy --quiet "$TMPD/rb.yml" 2>&1)
+	expect_eq "$?" 1 "exit code"
+	expect_match "$out" "node a: exec .* exited with status 4" "error names node and command"
+	expect_match "$out" "boom" "error carries the command output"
+	expect_eq "$(leftovers $lab)" "" "rolled back"
+}
+
+test_kernel_error_rolls_back() {
+	local lab=it-kerr out
+	TEST_LABS="$lab"
+	# a route through a gateway no interface reaches: the kernel refuses it at the routes phase
+	cat > "$TMPD/kerr.yml" <<'YML'
+name: it-kerr
+topology:
+  nodes:
+    a:
+      kind: linux
+      interfaces: {eth1: {ipv4: 10.9.0.1/24}}
+      routes: [{dst: 10.8.0.0/16, via: 10.7.0.1}]
+    b: {kind: linux}
+  links:
+    - endpoints: ["a:eth1", "b:eth1"]
+YML
+	out=$("$NSLAB" deploy --quiet "$TMPD/kerr.yml" 2>&1)
+	expect_eq "$?" 1 "exit code"
+	expect_match "$out" "deploying lab it-kerr: add route a: 10.8.0.0/16 via 10.7.0.1: " "error names the route"
+	expect_eq "$(leftovers $lab)" "" "rolled back"
+}
+
+# a chain of N linux nodes with addresses on every link
+make_chain() {
+	local name=$1 n=$2 f=$3
+	{
+		echo "name: $name"
+		echo "topology:"
+		echo "  nodes:"
+		for i in $(seq 1 "$n"); do echo "    n$i: {kind: router}"; done
+		echo "  links:"
+		for i in $(seq 1 $((n - 1))); do
+			echo "    - type: veth"
+			echo "      endpoints:"
+			echo "        - {node: n$i, interface: e1, ipv4: 10.$((i / 250)).$((i % 250)).1/30}"
+			echo "        - {node: n$((i + 1)), interface: e0, ipv4: 10.$((i / 250)).$((i % 250)).2/30}"
+		done
+	} > "$f"
+}
+
+now_ms() { date +%s%3N; }
+
+test_kill9_mid_deploy_then_destroy() {
+	local lab=it-crash i pid delay t0 dur left
+	TEST_LABS="$lab"
+	make_chain $lab 200 "$TMPD/chain.yml"
+	# measure one deploy, then kill -9 at random moments inside that window
+	t0=$(now_ms)
+	ok "$NSLAB" deploy --quiet "$TMPD/chain.yml" || return
+	dur=$(( $(now_ms) - t0 ))
+	ok "$NSLAB" destroy $lab
+	[ "$dur" -gt 0 ] || dur=1
+	for i in $(seq 1 10); do
+		delay=$(( RANDOM % dur ))
+		"$NSLAB" deploy --quiet "$TMPD/chain.yml" >/dev/null 2>&1 &
+		pid=$!
+		sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+		kill -9 $pid 2>/dev/null
+		wait $pid 2>/dev/null
+		ok "$NSLAB" destroy $lab
+		left=$(leftovers $lab)
+		[ -z "$left" ] || fail "after kill -9 at ${delay}ms of ${dur}ms and destroy: $left"
+		for _ in $(seq 30); do [ "$(count_inits)" -le "$base_inits" ] && break; sleep 0.1; done
+		[ "$(count_inits)" -le "$base_inits" ] || fail "after kill -9 at ${delay}ms: $(count_inits) node processes left"
+	done
+	echo "    deploy of 200 nodes took ${dur}ms; killed at 10 random points in it"
+}
+
+test_cleanup_removes_only_dead_labs() {
+	local pid out
+	TEST_LABS="it-dead it-alive"
+	cat > "$TMPD/dead.yml" <<'YML'
+name: it-dead
+topology:
+  nodes:
+    a: {kind: linux, exec: ["sleep 30"]}
+    b: {kind: linux}
+  links:
+    - endpoints: ["a:eth1", "b:eth1"]
+YML
+	ok "$NSLAB" deploy --quiet --name it-alive "$EXAMPLES/lan.clab.yml" || return
+	"$NSLAB" deploy --quiet "$TMPD/dead.yml" >/dev/null 2>&1 &
+	pid=$!
+	# wait until the deploy is inside its exec phase (nodes exist), then kill it
+	for _ in $(seq 50); do [ -e /run/netns/nslab-it-dead.b ] && break; sleep 0.1; done
+	sleep 0.2
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	[ -d /run/nslab/it-dead ] || fail "the killed deploy left no state to clean up"
+	expect_match "$("$NSLAB" list)" "it-dead +deploying" "list shows the dead deploy"
+	out=$("$NSLAB" cleanup)
+	expect_match "$out" "cleaned it-dead" "cleanup reports the dead lab"
+	expect_eq "$(leftovers it-dead)" "" "dead lab cleaned"
+	for _ in $(seq 30); do [ "$(count_inits)" -le "$((base_inits + 5))" ] && break; sleep 0.1; done
+	expect_eq "$(count_inits)" "$((base_inits + 5))" "only the live lab's node processes remain"
+	ok "$NSLAB" exec it-alive pc1 -- ping -c 1 -W 2 pc2
+}
+
+test_destroy_forms() {
+	ok "$NSLAB" deploy --quiet "$EXAMPLES/lan.clab.yml" --name it-form || return
+	TEST_LABS="it-form"
+	ok "$NSLAB" destroy it-form
+	ok "$NSLAB" destroy it-form   # idempotent
+	# destroy -t FILE takes the lab name from the file
+	sed 's/^name: lan$/name: it-formt/' "$EXAMPLES/lan.clab.yml" > "$TMPD/formt.yml"
+	TEST_LABS="it-form it-formt"
+	ok "$NSLAB" deploy --quiet "$TMPD/formt.yml" || return
+	expect_match "$("$NSLAB" list)" "it-formt +running" "list shows the lab"
+	expect_eq "$("$NSLAB" list --json | jq -r '.[] | select(.name=="it-formt") | .nodes')" 5 "list --json"
+	ok "$NSLAB" destroy -t "$TMPD/formt.yml"
+	expect_eq "$(leftovers it-formt)" "" "destroy -t"
+}

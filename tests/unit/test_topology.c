@@ -1,0 +1,1219 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tests/unit/test_topology.c: the topology loader, checked on the model it builds and the diagnostics it reports. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "topologies/model.h"
+#include "util/util.h"
+
+/* ---- helpers ---- */
+
+static int load(const char *yml, struct nslab_topo **t, struct nslab_diags *d)
+{
+	return nslab_topo_load_buf("t.yml", yml, strlen(yml), t, d);
+}
+
+/* Loads yml, which must have no error; returns the model. */
+static struct nslab_topo *load_ok(const char *yml, struct nslab_diags *d)
+{
+	struct nslab_topo *t = NULL;
+	int ret = load(yml, &t, d);
+
+	if (ret != 0) {
+		for (size_t i = 0; i < d->n; i++) {
+			char *s = nslab_diag_format(&d->v[i]);
+			print_error("%s\n", s);
+			free(s);
+		}
+	}
+	assert_int_equal(ret, 0);
+	assert_non_null(t);
+	assert_int_equal(d->nerrors, 0);
+	return t;
+}
+
+/* Loads yml, which must fail with -EINVAL and no model. */
+static void load_bad(const char *yml, struct nslab_diags *d)
+{
+	struct nslab_topo *t = (struct nslab_topo *)0x1;
+
+	assert_int_equal(load(yml, &t, d), -EINVAL);
+	assert_null(t);
+	assert_true(d->nerrors > 0);
+}
+
+static void dump_diags(const struct nslab_diags *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		char *s = nslab_diag_format(&d->v[i]);
+		print_error("  diag: %s\n", s);
+		free(s);
+	}
+}
+
+/* True when some formatted diagnostic contains text. */
+static bool diag_has(const struct nslab_diags *d, const char *text)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		char *s = nslab_diag_format(&d->v[i]);
+		bool hit = strstr(s, text) != NULL;
+
+		free(s);
+		if (hit)
+			return true;
+	}
+	return false;
+}
+
+#define assert_diag(d, text)                                               \
+	do {                                                               \
+		if (!diag_has((d), (text))) {                              \
+			print_error("no diagnostic contains: %s\n", (text)); \
+			dump_diags(d);                                     \
+			fail();                                            \
+		}                                                          \
+	} while (0)
+
+/* Exactly one error, containing text. */
+#define assert_one_error(yml, text)                      \
+	do {                                             \
+		struct nslab_diags d_ = { 0 };           \
+		load_bad((yml), &d_);                    \
+		assert_diag(&d_, (text));                \
+		if (d_.nerrors != 1)                     \
+			dump_diags(&d_);                 \
+		assert_int_equal(d_.nerrors, 1);         \
+		nslab_diags_free(&d_);                   \
+	} while (0)
+
+static const struct nslab_node *node_by_name(const struct nslab_topo *t, const char *name)
+{
+	for (size_t i = 0; i < t->nnodes; i++)
+		if (!strcmp(t->nodes[i].name, name))
+			return &t->nodes[i];
+	fail_msg("no node %s", name);
+	return NULL;
+}
+
+static const struct nslab_iface *iface_by_name(const struct nslab_node *n, const char *name)
+{
+	for (size_t i = 0; i < n->nifaces; i++)
+		if (!strcmp(n->ifaces[i].name, name))
+			return &n->ifaces[i];
+	fail_msg("no interface %s on %s", name, n->name);
+	return NULL;
+}
+
+static const char *kv_get(const struct nslab_kv *v, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].key, key))
+			return v[i].value;
+	return NULL;
+}
+
+static const struct nslab_bind *bind_get(const struct nslab_node *n, const char *dst)
+{
+	for (size_t i = 0; i < n->nbinds; i++)
+		if (!strcmp(n->binds[i].dst, dst))
+			return &n->binds[i];
+	return NULL;
+}
+
+static void assert_prefix(const struct nslab_prefix *p, const char *text)
+{
+	char buf[64];
+
+	assert_string_equal(nslab_prefix_fmt(p, true, buf, sizeof(buf)), text);
+}
+
+/* ---- links and interfaces ---- */
+
+static void test_brief_link(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+	const struct nslab_node *r1, *r2;
+
+	(void)state;
+	t = load_ok("name: lab1\n"
+		    "topology:\n"
+		    "  nodes:\n"
+		    "    r2: {kind: linux}\n"
+		    "    r1:\n"
+		    "      kind: linux\n"
+		    "  links:\n"
+		    "    - endpoints: [\"r1:eth1\", \"r2:eth1\"]\n"
+		    "    - endpoints: [r2:eth2, r1:e2]\n"
+		    "      mtu: 1500\n"
+		    "      vars: {x: 1}\n"
+		    "      labels: {y: 2}\n",
+		    &d);
+	assert_int_equal(d.n, 0);
+	assert_string_equal(t->name, "lab1");
+	assert_string_equal(t->file, "t.yml");
+	assert_int_equal(t->nnodes, 2);
+	/* file order */
+	assert_string_equal(t->nodes[0].name, "r2");
+	assert_string_equal(t->nodes[1].name, "r1");
+	assert_int_equal(t->nodes[1].pos.line, 5);
+	assert_int_equal(t->nodes[1].pos.col, 5);
+	assert_ptr_equal(t->nodes[1].pos.file, t->file);
+	assert_int_equal(t->nlinks, 2);
+	r1 = node_by_name(t, "r1");
+	r2 = node_by_name(t, "r2");
+	assert_int_equal(r1->kind, NSLAB_KIND_LINUX);
+	assert_null(r1->group);
+	assert_int_equal(r1->br_ifindex, 0);
+	assert_int_equal(r1->nifaces, 2);
+	assert_string_equal(r1->ifaces[0].name, "eth1");
+	assert_int_equal(r1->ifaces[0].ifindex, NSLAB_IFINDEX_FIRST);
+	assert_int_equal(r1->ifaces[0].mtu, NSLAB_DEFAULT_MTU);
+	assert_int_equal(r1->ifaces[0].link, 0);
+	assert_int_equal(r1->ifaces[0].end, 0);
+	assert_false(r1->ifaces[0].has_mac);
+	assert_false(r1->ifaces[0].down);
+	assert_int_equal(r1->ifaces[0].naddrs, 0);
+	assert_string_equal(r1->ifaces[1].name, "e2");
+	assert_int_equal(r1->ifaces[1].ifindex, 3);
+	assert_int_equal(r1->ifaces[1].mtu, 1500);
+	assert_int_equal(r1->ifaces[1].link, 1);
+	assert_int_equal(r1->ifaces[1].end, 1);
+	assert_string_equal(r2->ifaces[0].name, "eth1");
+	assert_int_equal(r2->ifaces[0].end, 1);
+	assert_string_equal(r2->ifaces[1].name, "eth2");
+	assert_int_equal(r2->ifaces[1].ifindex, 3);
+
+	assert_int_equal(t->links[0].mtu, 0);
+	assert_int_equal(t->links[0].ep[0].node, 1);
+	assert_int_equal(t->links[0].ep[0].iface, 0);
+	assert_int_equal(t->links[0].ep[1].node, 0);
+	assert_int_equal(t->links[0].ep[1].iface, 0);
+	assert_int_equal(t->links[0].pos.line, 8);
+	assert_int_equal(t->links[0].pos.col, 7);
+	assert_int_equal(t->links[1].mtu, 1500);
+	assert_int_equal(t->links[1].ep[0].node, 0);
+	assert_int_equal(t->links[1].ep[0].iface, 1);
+	assert_int_equal(t->links[1].ep[1].node, 1);
+	assert_int_equal(t->links[1].ep[1].iface, 1);
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+}
+
+static void test_extended_link(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+	const struct nslab_iface *a, *b;
+	static const unsigned char mac[6] = { 0x02, 0, 0, 0, 0xaa, 0x01 };
+
+	(void)state;
+	t = load_ok("name: x\n"
+		    "topology:\n"
+		    "  defaults: {kind: linux}\n"
+		    "  nodes: {a: , b: null}\n"
+		    "  links:\n"
+		    "    - type: veth\n"
+		    "      mtu: 1400\n"
+		    "      endpoints:\n"
+		    "        - node: a\n"
+		    "          interface: eth1\n"
+		    "          mac: 02:00:00:00:AA:01\n"
+		    "          ipv4: 10.0.0.1/24\n"
+		    "          ipv6: 2001:db8::1/64\n"
+		    "        - {node: b, interface: eth1, ipv4: [10.0.0.2/24, 10.0.1.2/24]}\n",
+		    &d);
+	a = &t->nodes[0].ifaces[0];
+	b = &t->nodes[1].ifaces[0];
+	assert_int_equal(t->nodes[0].nifaces, 1);
+	assert_int_equal(a->mtu, 1400);
+	assert_true(a->has_mac);
+	assert_memory_equal(a->mac, mac, 6);
+	assert_int_equal(a->naddrs, 2);
+	assert_prefix(&a->addrs[0], "10.0.0.1/24");
+	assert_int_equal(a->addrs[0].family, AF_INET);
+	assert_prefix(&a->addrs[1], "2001:db8::1/64");
+	assert_int_equal(a->addrs[1].family, AF_INET6);
+	assert_int_equal(a->pos.line, 9);
+	assert_int_equal(a->pos.col, 11);
+	assert_false(b->has_mac);
+	assert_int_equal(b->naddrs, 2);
+	assert_prefix(&b->addrs[1], "10.0.1.2/24");
+	assert_int_equal(t->links[0].mtu, 1400);
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+}
+
+static void test_bridge_ifindex(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+	const struct nslab_node *sw, *h1;
+
+	(void)state;
+	t = load_ok("name: br\n"
+		    "topology:\n"
+		    "  nodes:\n"
+		    "    h1: {kind: linux}\n"
+		    "    sw: {kind: bridge}\n"
+		    "    h2: {kind: router}\n"
+		    "  links:\n"
+		    "    - endpoints: [h1:eth1, sw:p1]\n"
+		    "    - endpoints: [sw:p2, h2:eth1]\n"
+		    "    - endpoints: [h1:eth2, h2:eth2]\n",
+		    &d);
+	sw = node_by_name(t, "sw");
+	h1 = node_by_name(t, "h1");
+	assert_int_equal(sw->kind, NSLAB_KIND_BRIDGE);
+	assert_int_equal(sw->br_ifindex, 2);
+	assert_int_equal(sw->nifaces, 2);
+	assert_string_equal(sw->ifaces[0].name, "p1");
+	assert_int_equal(sw->ifaces[0].ifindex, 3);
+	assert_string_equal(sw->ifaces[1].name, "p2");
+	assert_int_equal(sw->ifaces[1].ifindex, 4);
+	assert_int_equal(h1->br_ifindex, 0);
+	assert_int_equal(iface_by_name(h1, "eth1")->ifindex, 2);
+	assert_int_equal(iface_by_name(h1, "eth2")->ifindex, 3);
+	assert_int_equal(node_by_name(t, "h2")->kind, NSLAB_KIND_ROUTER);
+	assert_string_equal(nslab_kind_name(NSLAB_KIND_ROUTER), "router");
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+}
+
+static void test_interfaces_and_lo(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+	const struct nslab_node *r1, *r2;
+	const struct nslab_iface *lo, *e1;
+	static const unsigned char mac[6] = { 0x02, 0x42, 0, 0, 0, 0x11 };
+
+	(void)state;
+	t = load_ok("name: ifs\n"
+		    "topology:\n"
+		    "  nodes:\n"
+		    "    r1:\n"
+		    "      kind: router\n"
+		    "      interfaces:\n"
+		    "        lo: {ipv4: 10.255.0.1/32, ipv6: [\"fd00::1/128\"]}\n"
+		    "        eth1:\n"
+		    "          ipv4: 10.0.0.1/31\n"
+		    "          mtu: 1500\n"
+		    "          mac: 02:42:00:00:00:11\n"
+		    "          state: down\n"
+		    "    r2:\n"
+		    "      kind: router\n"
+		    "      interfaces: {lo: {}, eth1: {state: up}}\n"
+		    "  links:\n"
+		    "    - endpoints: [r1:eth1, r2:eth1]\n"
+		    "      mtu: 9000\n",
+		    &d);
+	r1 = node_by_name(t, "r1");
+	assert_int_equal(r1->nifaces, 2);
+	lo = &r1->ifaces[0];
+	assert_string_equal(lo->name, "lo");
+	assert_int_equal(lo->ifindex, NSLAB_IFINDEX_LO);
+	assert_int_equal(lo->link, -1);
+	assert_int_equal(lo->mtu, 0);
+	assert_int_equal(lo->naddrs, 2);
+	assert_prefix(&lo->addrs[0], "10.255.0.1/32");
+	assert_prefix(&lo->addrs[1], "fd00::1/128");
+	assert_int_equal(lo->pos.line, 7);
+	e1 = &r1->ifaces[1];
+	assert_string_equal(e1->name, "eth1");
+	assert_int_equal(e1->ifindex, 2);
+	assert_int_equal(e1->mtu, 1500); /* interfaces beats the link */
+	assert_true(e1->has_mac);
+	assert_memory_equal(e1->mac, mac, 6);
+	assert_true(e1->down);
+	assert_int_equal(e1->naddrs, 1);
+	assert_int_equal(t->links[0].ep[0].iface, 1); /* lo comes first */
+	r2 = node_by_name(t, "r2");
+	assert_int_equal(r2->nifaces, 1); /* lo without addresses is not listed */
+	assert_int_equal(r2->ifaces[0].mtu, 9000);
+	assert_false(r2->ifaces[0].down);
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+}
+
+static void test_endpoint_and_interface_addrs_both_added(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+	const struct nslab_iface *a;
+
+	(void)state;
+	t = load_ok("name: x\n"
+		    "topology:\n"
+		    "  nodes:\n"
+		    "    a: {kind: linux, interfaces: {e1: {ipv4: 10.0.0.1/24, ipv6: 2001:db8::1/64}}}\n"
+		    "    b: {kind: linux}\n"
+		    "  links:\n"
+		    "    - endpoints: [{node: a, interface: e1, ipv4: 10.0.1.1/24}, b:e1]\n",
+		    &d);
+	a = &t->nodes[0].ifaces[0];
+	assert_int_equal(a->naddrs, 3);
+	assert_prefix(&a->addrs[0], "10.0.1.1/24");
+	assert_prefix(&a->addrs[1], "10.0.0.1/24");
+	assert_prefix(&a->addrs[2], "2001:db8::1/64");
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+}
+
+/* ---- inheritance ---- */
+
+static void test_inheritance(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+	const struct nslab_node *n, *m, *o;
+	const struct nslab_bind *b;
+
+	(void)state;
+	t = load_ok("name: inh\n"
+		    "topology:\n"
+		    "  defaults:\n"
+		    "    kind: linux\n"
+		    "    env: {A: d, B: d, C: d, D: d}\n"
+		    "    exec: [\"echo defaults\"]\n"
+		    "    binds: [\"/d:/data\", \"/etc/d:/etc/x:ro\"]\n"
+		    "    sysctls: {net.ipv4.ip_forward: 0, net.ipv6.conf.all.forwarding: 0}\n"
+		    "    labels: {tier: d}\n"
+		    "  kinds:\n"
+		    "    router:\n"
+		    "      env: {B: k}\n"
+		    "      binds: [\"/k:/data:rw\"]\n"
+		    "      sysctls: {net.ipv4.ip_forward: 1}\n"
+		    "  groups:\n"
+		    "    spine:\n"
+		    "      kind: router\n"
+		    "      env: {C: g}\n"
+		    "      exec: [\"echo group\", \"echo two\"]\n"
+		    "      labels: {tier: g}\n"
+		    "  nodes:\n"
+		    "    s1:\n"
+		    "      group: spine\n"
+		    "      env: {D: n}\n"
+		    "      binds: [\"/n:/etc/x\"]\n"
+		    "    s2:\n"
+		    "      group: spine\n"
+		    "      kind: linux\n"
+		    "      exec: []\n"
+		    "    h1: {}\n",
+		    &d);
+	n = node_by_name(t, "s1");
+	assert_int_equal(n->kind, NSLAB_KIND_ROUTER); /* from the group */
+	assert_string_equal(n->group, "spine");
+	assert_int_equal(n->nenv, 4);
+	assert_string_equal(kv_get(n->env, n->nenv, "A"), "d");
+	assert_string_equal(kv_get(n->env, n->nenv, "B"), "k");
+	assert_string_equal(kv_get(n->env, n->nenv, "C"), "g");
+	assert_string_equal(kv_get(n->env, n->nenv, "D"), "n");
+	/* exec is taken whole from the nearest level that sets it */
+	assert_int_equal(n->nexec, 2);
+	assert_string_equal(n->exec[0], "echo group");
+	assert_string_equal(n->exec[1], "echo two");
+	/* binds merge per destination, nearer wins */
+	assert_int_equal(n->nbinds, 2);
+	b = bind_get(n, "/data");
+	assert_non_null(b);
+	assert_string_equal(b->src, "/k");
+	assert_false(b->ro);
+	b = bind_get(n, "/etc/x");
+	assert_non_null(b);
+	assert_string_equal(b->src, "/n");
+	assert_false(b->ro);
+	assert_int_equal(b->pos.line, 25);
+	assert_int_equal(n->nsysctls, 2);
+	assert_string_equal(kv_get(n->sysctls, n->nsysctls, "net.ipv4.ip_forward"), "1");
+	assert_string_equal(kv_get(n->sysctls, n->nsysctls, "net.ipv6.conf.all.forwarding"), "0");
+	assert_string_equal(kv_get(n->labels, n->nlabels, "tier"), "g");
+
+	m = node_by_name(t, "s2");
+	assert_int_equal(m->kind, NSLAB_KIND_LINUX); /* node beats group */
+	assert_int_equal(m->nexec, 0);		      /* an empty list is a setting too */
+	assert_string_equal(kv_get(m->env, m->nenv, "B"), "d"); /* kind linux has no block */
+	assert_string_equal(kv_get(m->env, m->nenv, "C"), "g");
+	b = bind_get(m, "/etc/x");
+	assert_non_null(b);
+	assert_string_equal(b->src, "/etc/d");
+	assert_true(b->ro);
+
+	o = node_by_name(t, "h1");
+	assert_int_equal(o->kind, NSLAB_KIND_LINUX); /* from defaults */
+	assert_null(o->group);
+	assert_int_equal(o->nexec, 1);
+	assert_string_equal(o->exec[0], "echo defaults");
+	assert_string_equal(kv_get(o->labels, o->nlabels, "tier"), "d");
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+}
+
+static void test_kind_block_applies_by_kind(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+
+	(void)state;
+	t = load_ok("name: k\n"
+		    "topology:\n"
+		    "  kinds:\n"
+		    "    linux: {env: {X: lin}, exec: [k]}\n"
+		    "    bridge: {env: {X: br}}\n"
+		    "  nodes:\n"
+		    "    a: {kind: linux, env: {Y: \"\"}}\n"
+		    "    b: {kind: bridge}\n",
+		    &d);
+	assert_string_equal(kv_get(t->nodes[0].env, t->nodes[0].nenv, "X"), "lin");
+	assert_string_equal(kv_get(t->nodes[0].env, t->nodes[0].nenv, "Y"), "");
+	assert_int_equal(t->nodes[0].nexec, 1);
+	assert_string_equal(kv_get(t->nodes[1].env, t->nodes[1].nenv, "X"), "br");
+	assert_int_equal(t->nodes[1].nexec, 0);
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+}
+
+static void test_yaml_aliases(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+
+	(void)state;
+	t = load_ok("name: al\n"
+		    "topology:\n"
+		    "  nodes:\n"
+		    "    a: &host {kind: linux, env: {K: v}}\n"
+		    "    b: *host\n"
+		    "  links:\n"
+		    "    - endpoints: [a:e1, b:e1]\n",
+		    &d);
+	assert_int_equal(t->nnodes, 2);
+	assert_string_equal(kv_get(t->nodes[1].env, t->nodes[1].nenv, "K"), "v");
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+}
+
+/* ---- routes ---- */
+
+static void test_routes(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+	const struct nslab_node *n;
+	const struct nslab_route *r;
+	char buf[64];
+
+	(void)state;
+	t = load_ok("name: rt\n"
+		    "topology:\n"
+		    "  nodes:\n"
+		    "    h:\n"
+		    "      kind: linux\n"
+		    "      routes:\n"
+		    "        - {dst: default, via: 10.0.0.1}\n"
+		    "        - {dst: default, via: \"fe80::1\", dev: eth1}\n"
+		    "        - {dst: 192.168.0.0/16, dev: eth1, metric: 100}\n"
+		    "        - {dst: 10.9.9.9, via: 10.0.0.1}\n"
+		    "        - {dst: \"2001:db8:1::/48\", via: \"2001:db8::1\"}\n"
+		    "        - {dst: default, dev: lo}\n"
+		    "    r: {kind: router}\n"
+		    "  links:\n"
+		    "    - endpoints: [h:eth1, r:eth1]\n",
+		    &d);
+	n = node_by_name(t, "h");
+	assert_int_equal(n->nroutes, 6);
+	r = &n->routes[0];
+	assert_int_equal(r->dst.family, AF_INET);
+	assert_int_equal(r->dst.plen, 0);
+	assert_true(r->has_via);
+	assert_string_equal(nslab_prefix_fmt(&r->via, false, buf, sizeof(buf)), "10.0.0.1");
+	assert_int_equal(r->via.plen, 32);
+	assert_null(r->dev);
+	assert_int_equal(r->metric, 0);
+	assert_int_equal(r->pos.line, 7);
+	assert_int_equal(r->pos.col, 11);
+	r = &n->routes[1];
+	assert_int_equal(r->dst.family, AF_INET6);
+	assert_prefix(&r->dst, "::/0");
+	assert_string_equal(r->dev, "eth1");
+	r = &n->routes[2];
+	assert_prefix(&r->dst, "192.168.0.0/16");
+	assert_false(r->has_via);
+	assert_int_equal(r->metric, 100);
+	r = &n->routes[3];
+	assert_prefix(&r->dst, "10.9.9.9/32");
+	r = &n->routes[4];
+	assert_prefix(&r->dst, "2001:db8:1::/48");
+	assert_prefix(&r->via, "2001:db8::1/128");
+	r = &n->routes[5];
+	assert_string_equal(r->dev, "lo");
+	assert_int_equal(r->dst.family, AF_INET);
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+}
+
+/* ---- warnings ---- */
+
+static void test_docker_keys_warn(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+
+	(void)state;
+	t = load_ok("name: w\n"
+		    "prefix: clab\n"
+		    "mgmt:\n"
+		    "  network: custom\n"
+		    "topology:\n"
+		    "  defaults: {kind: linux, image: alpine}\n"
+		    "  nodes:\n"
+		    "    a:\n"
+		    "      image: ghcr.io/x/y\n"
+		    "      mgmt-ipv4: 172.20.0.2\n"
+		    "      ports: [\"80:80\"]\n"
+		    "      cap-add: [NET_ADMIN]\n"
+		    "      memory: 1Gb\n"
+		    "      cpu: 2\n"
+		    "      cpu-set: 0-1\n",
+		    &d);
+	assert_int_equal(d.nerrors, 0);
+	assert_int_equal(d.n, 10);
+	assert_diag(&d, "t.yml:2:1: warning: prefix is ignored");
+	assert_diag(&d, "t.yml:3:1: warning: mgmt is ignored");
+	assert_diag(&d, "t.yml:6:27: warning: image is ignored on defaults");
+	assert_diag(&d, "t.yml:9:7: warning: image is ignored on node a");
+	assert_diag(&d, "t.yml:10:7: warning: mgmt-ipv4 is ignored on node a");
+	assert_diag(&d, "t.yml:11:7: warning: ports is ignored on node a");
+	assert_diag(&d, "t.yml:12:7: warning: cap-add is ignored on node a");
+	assert_diag(&d, "t.yml:13:7: warning: memory on node a is not applied yet");
+	assert_diag(&d, "t.yml:14:7: warning: cpu on node a is not applied yet");
+	assert_diag(&d, "t.yml:15:7: warning: cpu-set on node a is not applied yet");
+	/* sorted in file order */
+	assert_int_equal(d.v[0].line, 2);
+	assert_int_equal(d.v[9].line, 15);
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+}
+
+/* ---- errors ---- */
+
+static void test_err_yaml_syntax(void **state)
+{
+	(void)state;
+	assert_one_error("name: x\n"
+			 "topology:\n"
+			 "  nodes: {a: {kind: linux}\n"
+			 "  links: []\n",
+			 "t.yml:4:3: error: YAML syntax error: while parsing a flow mapping did not find expected ',' or '}'");
+	assert_one_error("name: x\n"
+			 "topology: : :\n",
+			 "t.yml:2:");
+	assert_one_error("name: [x\n", "error: YAML syntax error");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux}}\n---\nname: y\n",
+			 "t.yml:5:1: error: a second YAML document");
+	/* invalid UTF-8: libyaml only knows the byte offset */
+	assert_one_error("name: \xff\n", "t.yml: error: YAML syntax error at byte 6");
+}
+
+static void test_err_types(void **state)
+{
+	(void)state;
+	assert_one_error("- a\n- b\n", "t.yml:1:1: error: the file must be a map with name and topology, got a list");
+	assert_one_error("", "t.yml:1:1: error: the file is empty");
+	assert_one_error("name: x\ntopology:\n  nodes: [a, b]\n",
+			 "t.yml:3:10: error: nodes must be a map, got a list");
+	assert_one_error("name: x\ntopology: [1]\n", "t.yml:2:11: error: topology must be a map, got a list");
+	assert_one_error("name: {a: 1}\ntopology:\n  nodes: {a: {kind: linux}}\n",
+			 "t.yml:1:7: error: name must be a string, got a map");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, exec: \"ls\"}}\n",
+			 "t.yml:3:34: error: exec must be a list, got a string");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, exec: [[ls]]}}\n",
+			 "t.yml:3:35: error: an exec command must be a string, got a list");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, env: [A]}}\n",
+			 "t.yml:3:33: error: env must be a map, got a list");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, env: {A: [1]}}}\n",
+			 "env variable A must have a string value, got a list");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: 3}\n", "t.yml:3:14: error: node a must be a map, got a string");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux}}\n  links: {a: 1}\n",
+			 "t.yml:4:10: error: links must be a list, got a map");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux}}\n  links: [[a]]\n",
+			 "t.yml:4:11: error: a link must be a map with endpoints, got a list");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux}}\n  links: [{endpoints: a:b}]\n",
+			 "endpoints must be a list of two endpoints, got a string");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux}, ? [k] : 1}\n",
+			 "keys of nodes must be strings, got a list");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, sysctls: {net.core.somaxconn: }}}\n",
+			 "sysctl net.core.somaxconn must have a string value, got nothing");
+}
+
+static void test_err_unknown_keys(void **state)
+{
+	(void)state;
+	assert_one_error("name: x\nversion: 2\ntopology:\n  nodes: {a: {kind: linux}}\n",
+			 "t.yml:2:1: error: unknown key \"version\" in the top level");
+	assert_one_error("name: x\ntopology:\n  nodez: {}\n  nodes: {a: {kind: linux}}\n",
+			 "t.yml:3:3: error: unknown key \"nodez\" in topology");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, imagee: x}}\n",
+			 "t.yml:3:28: error: unknown key \"imagee\" in node a");
+	assert_one_error("name: x\ntopology:\n  defaults: {foo: 1}\n  nodes: {a: {kind: linux}}\n",
+			 "unknown key \"foo\" in defaults");
+	assert_one_error("name: x\ntopology:\n  groups: {g: {foo: 1}}\n  nodes: {a: {kind: linux}}\n",
+			 "unknown key \"foo\" in group g");
+	assert_one_error("name: x\ntopology:\n  kinds: {linux: {foo: 1}}\n  nodes: {a: {kind: linux}}\n",
+			 "unknown key \"foo\" in kind linux");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux}, b: {kind: linux}}\n"
+			 "  links: [{endpoints: [a:e1, b:e1], bandwidth: 10}]\n",
+			 "t.yml:4:37: error: unknown key \"bandwidth\" in the link at line 4");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux}, b: {kind: linux}}\n"
+			 "  links: [{endpoints: [{node: a, interface: e1, vlan: 3}, b:e1]}]\n",
+			 "unknown key \"vlan\" in an endpoint");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, interfaces: {lo: {addr: 1}}}}\n",
+			 "unknown key \"addr\" in interface lo of node a");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, routes: [{dst: default, gw: 1.1.1.1}]}}\n",
+			 "unknown key \"gw\" in a route of node a");
+	/* node-only keys elsewhere */
+	assert_one_error("name: x\ntopology:\n  defaults: {routes: []}\n  nodes: {a: {kind: linux}}\n",
+			 "t.yml:3:14: error: key \"routes\" is not allowed in defaults (only on a node)");
+	assert_one_error("name: x\ntopology:\n  kinds: {linux: {kind: router}}\n  nodes: {a: {kind: linux}}\n",
+			 "key \"kind\" is not allowed in kind linux");
+	assert_one_error("name: x\ntopology:\n  groups: {g: {group: h}}\n  nodes: {a: {kind: linux}}\n",
+			 "key \"group\" is not allowed in group g (only on a node)");
+}
+
+static void test_err_missing(void **state)
+{
+	struct nslab_diags d = { 0 };
+
+	(void)state;
+	assert_one_error("topology:\n  nodes: {a: {kind: linux}}\n", "t.yml:1:1: error: missing name");
+	assert_one_error("name: x\n", "t.yml:1:1: error: missing topology");
+	assert_one_error("name: x\ntopology:\n  links: []\n", "t.yml:3:3: error: topology has no nodes");
+	assert_one_error("name: x\ntopology:\n", "t.yml:2:10: error: topology has no nodes");
+	assert_one_error("name: x\ntopology:\n  nodes: {}\n", "t.yml:3:10: error: nodes is empty");
+	assert_one_error("name: x\ntopology:\n  nodes:\n", "nodes is empty");
+
+	load_bad("prefix: p\n", &d);
+	assert_int_equal(d.nerrors, 2);
+	assert_diag(&d, "missing name");
+	assert_diag(&d, "missing topology");
+	assert_diag(&d, "warning: prefix is ignored");
+	nslab_diags_free(&d);
+}
+
+static void test_err_nodes(void **state)
+{
+	(void)state;
+	assert_one_error("name: x\n"
+			 "topology:\n"
+			 "  nodes:\n"
+			 "    r1: {kind: linux}\n"
+			 "    r2: {kind: linux}\n"
+			 "    r1: {kind: router}\n",
+			 "t.yml:6:5: error: duplicate node \"r1\" in nodes (first at line 4)");
+	assert_one_error("name: x\ntopology:\n  nodes: {\"r 1\": {kind: linux}}\n",
+			 "t.yml:3:11: error: invalid node name \"r 1\"");
+	assert_one_error("name: x\ntopology:\n  nodes: {-r: {kind: linux}}\n", "invalid node name \"-r\"");
+	assert_one_error("name: x\ntopology:\n  nodes: {aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: {kind: linux}}\n",
+			 "invalid node name");
+	assert_one_error("name: \"my lab\"\ntopology:\n  nodes: {a: {kind: linux}}\n",
+			 "t.yml:1:7: error: invalid lab name \"my lab\"");
+	assert_one_error("name: x\ntopology:\n  nodes:\n    a: {}\n",
+			 "t.yml:4:5: error: node a has no kind");
+	assert_one_error("name: x\ntopology:\n  nodes:\n    a:\n",
+			 "t.yml:4:5: error: node a has no kind");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: ceos}}\n",
+			 "t.yml:3:21: error: kind \"ceos\" is not supported by nslab (supported: linux, router, bridge)");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: ovs-bridge}}\n",
+			 "kind \"ovs-bridge\" is not supported by nslab");
+	assert_one_error("name: x\ntopology:\n  defaults: {kind: host}\n  nodes: {a: , b: }\n",
+			 "t.yml:3:20: error: kind \"host\" is not supported by nslab");
+	assert_one_error("name: x\ntopology:\n  kinds: {nokia_srlinux: {image: x}}\n  nodes: {a: {kind: linux}}\n",
+			 "t.yml:3:11: error: kind \"nokia_srlinux\" is not supported");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, group: g}}\n",
+			 "t.yml:3:35: error: unknown group \"g\"");
+	assert_one_error("name: x\ntopology:\n  nodes: {a-very-long-bridge: {kind: bridge}}\n",
+			 "t.yml:3:11: error: bridge node name \"a-very-long-bridge\" is 18 bytes");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, env: {A: 1, A: 2}}}\n",
+			 "duplicate env variable \"A\" in env (first at line 3)");
+}
+
+static void test_err_endpoints(void **state)
+{
+	static const char head[] = "name: x\n"
+				   "topology:\n"
+				   "  nodes:\n"
+				   "    r1: {kind: linux}\n"
+				   "    r2: {kind: linux}\n"
+				   "    r3: {kind: ceos}\n"
+				   "  links:\n";
+	char buf[1024];
+	struct nslab_diags d = { 0 };
+
+	(void)state;
+#define LINK(l) (snprintf(buf, sizeof(buf), "%s%s", head, l), buf)
+	load_bad(LINK("    - endpoints: [\"r1eth1\", \"r2:eth1\"]\n"), &d);
+	assert_diag(&d, "t.yml:8:19: error: malformed endpoint \"r1eth1\": expected node:interface");
+	assert_diag(&d, "t.yml:6:16: error: kind \"ceos\"");
+	assert_int_equal(d.nerrors, 2);
+	nslab_diags_free(&d);
+
+	load_bad(LINK("    - endpoints: [\"r1:eth1\", \"r9:eth1\"]\n"), &d);
+	assert_diag(&d, "t.yml:8:30: error: unknown node \"r9\" in link endpoint r9:eth1");
+	assert_int_equal(d.nerrors, 2);
+	nslab_diags_free(&d);
+
+	load_bad(LINK("    - endpoints: [r1:eth1, r3:eth1]\n"), &d);
+	assert_diag(&d, "t.yml:8:28: error: endpoint r3:eth1 is on node r3, whose kind nslab does not support");
+	nslab_diags_free(&d);
+
+	load_bad(LINK("    - endpoints: [r1:eth1, r2:eth1]\n    - endpoints: [r2:eth2, r1:eth1]\n"), &d);
+	assert_diag(&d, "t.yml:9:28: error: interface r1:eth1 is already used by the link at line 8");
+	assert_int_equal(d.nerrors, 2);
+	nslab_diags_free(&d);
+
+	load_bad(LINK("    - endpoints: [r1:eth1, r1:eth2]\n"), &d);
+	assert_diag(&d, "t.yml:8:7: error: link connects node r1 to itself (eth1 and eth2)");
+	assert_int_equal(d.nerrors, 2);
+	nslab_diags_free(&d);
+
+	load_bad(LINK("    - endpoints: [r1:interface-too-long, r2:eth1]\n"), &d);
+	assert_diag(&d, "t.yml:8:19: error: invalid interface name \"interface-too-long\"");
+	nslab_diags_free(&d);
+
+	load_bad(LINK("    - endpoints: [{node: r1, interface: \"e 1\"}, r2:eth1]\n"), &d);
+	assert_diag(&d, "t.yml:8:41: error: invalid interface name \"e 1\"");
+	nslab_diags_free(&d);
+
+	load_bad(LINK("    - endpoints: [r1:lo, r2:eth1]\n"), &d);
+	assert_diag(&d, "error: endpoint r1:lo: lo cannot be used in a link");
+	nslab_diags_free(&d);
+
+	load_bad(LINK("    - endpoints: [r1:eth1]\n"), &d);
+	assert_diag(&d, "t.yml:8:18: error: a link needs exactly 2 endpoints, got 1");
+	nslab_diags_free(&d);
+
+	load_bad(LINK("    - endpoints: [r1:e1, r2:e1, r2:e2]\n"), &d);
+	assert_diag(&d, "a link needs exactly 2 endpoints, got 3");
+	nslab_diags_free(&d);
+
+	load_bad(LINK("    - {type: vxlan, endpoints: [r1:e1, r2:e1]}\n"), &d);
+	assert_diag(&d, "t.yml:8:14: error: link type \"vxlan\" is not supported by nslab");
+	nslab_diags_free(&d);
+
+	load_bad(LINK("    - endpoints: [r1:e1, \"host:veth-r1\"]\n"), &d);
+	assert_diag(&d, "links to the host (host, mgmt-net, macvlan) are not supported");
+	nslab_diags_free(&d);
+
+	load_bad(LINK("    - endpoints: [{node: r1}, r2:e1]\n"), &d);
+	assert_diag(&d, "t.yml:8:19: error: endpoint has no interface");
+	nslab_diags_free(&d);
+
+	load_bad(LINK("    - mtu: 1500\n"), &d);
+	assert_diag(&d, "t.yml:8:7: error: link has no endpoints");
+	nslab_diags_free(&d);
+#undef LINK
+}
+
+static void test_err_values(void **state)
+{
+	static const char head[] = "name: x\n"
+				   "topology:\n"
+				   "  nodes:\n"
+				   "    r1: {kind: linux}\n"
+				   "    r2: {kind: linux}\n"
+				   "  links:\n";
+	char buf[1024];
+
+	(void)state;
+#define LINK(l) (snprintf(buf, sizeof(buf), "%s%s", head, l), buf)
+	assert_one_error(LINK("    - {endpoints: [r1:e1, r2:e1], mtu: 67}\n"),
+			 "t.yml:7:40: error: mtu must be an integer from 68 to 65535, got \"67\"");
+	assert_one_error(LINK("    - {endpoints: [r1:e1, r2:e1], mtu: 65536}\n"), "got \"65536\"");
+	assert_one_error(LINK("    - {endpoints: [r1:e1, r2:e1], mtu: -1}\n"), "got \"-1\"");
+	assert_one_error(LINK("    - {endpoints: [r1:e1, r2:e1], mtu: 1500.5}\n"), "got \"1500.5\"");
+	assert_one_error(LINK("    - endpoints: [{node: r1, interface: e1, ipv4: 10.0.0.1/33}, r2:e1]\n"),
+			 "t.yml:7:51: error: bad ipv4 address \"10.0.0.1/33\"");
+	assert_one_error(LINK("    - endpoints: [{node: r1, interface: e1, ipv4: 10.0.0/24}, r2:e1]\n"),
+			 "bad ipv4 address \"10.0.0/24\"");
+	assert_one_error(LINK("    - endpoints: [{node: r1, interface: e1, ipv4: \"2001:db8::1/64\"}, r2:e1]\n"),
+			 "ipv4 expects an IPv4 address, got \"2001:db8::1/64\"");
+	assert_one_error(LINK("    - endpoints: [{node: r1, interface: e1, ipv6: \"2001:db8::1/129\"}, r2:e1]\n"),
+			 "bad ipv6 address \"2001:db8::1/129\"");
+	assert_one_error(LINK("    - endpoints: [{node: r1, interface: e1, mac: \"01:00:5e:00:00:01\"}, r2:e1]\n"),
+			 "t.yml:7:50: error: bad MAC address \"01:00:5e:00:00:01\"");
+	assert_one_error(LINK("    - endpoints: [{node: r1, interface: e1, mac: \"02:00:00:00:00\"}, r2:e1]\n"),
+			 "bad MAC address \"02:00:00:00:00\"");
+	/* the same address twice on a node, even on two interfaces and with another length */
+	assert_one_error(LINK("    - endpoints: [{node: r1, interface: e1, ipv4: 10.0.0.1/24}, r2:e1]\n"
+			      "    - endpoints: [{node: r1, interface: e2, ipv4: 10.0.0.1/30}, r2:e2]\n"),
+			 "t.yml:8:51: error: address 10.0.0.1 is assigned twice on node r1 (also on e1 at line 7)");
+	/* but not on two nodes */
+	{
+		struct nslab_diags d = { 0 };
+		struct nslab_topo *t = load_ok(LINK("    - endpoints: [{node: r1, interface: e1, ipv4: 10.0.0.1/24},"
+						    " {node: r2, interface: e1, ipv4: 10.0.0.1/24}]\n"),
+					       &d);
+		nslab_topo_free(t);
+		nslab_diags_free(&d);
+	}
+#undef LINK
+}
+
+static void test_err_settings(void **state)
+{
+	(void)state;
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, sysctls: {kernel.pid_max: 100}}}\n",
+			 "t.yml:3:38: error: sysctl kernel.pid_max cannot be set per node");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, binds: [\"data:/data\"]}}\n",
+			 "t.yml:3:36: error: bad bind \"data:/data\": both paths must be absolute");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, binds: [\"/data\"]}}\n",
+			 "bad bind \"/data\": expected host-path:node-path[:ro|:rw]");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, binds: [\"/a:/b:z\"]}}\n",
+			 "the mode after the second ':' must be ro or rw");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, binds: [\"/a:b\"]}}\n",
+			 "both paths must be absolute");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, binds: [\"/a:/b\", \"/c:/b\"]}}\n",
+			 "bind destination /b is already bound in node a");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, interfaces: {eth1: {ipv4: 10.0.0.1/24}}}}\n",
+			 "t.yml:3:41: error: interface eth1 of node a is not created by any link");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, interfaces: {lo: {mtu: 1500}}}}\n",
+			 "t.yml:3:46: error: interface lo may only get addresses (ipv4, ipv6), not mtu");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, interfaces: {\"a/b\": {}}}}\n",
+			 "invalid interface name \"a/b\"");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, interfaces: {lo: {state: sideways}}}}\n",
+			 "interface lo may only get addresses");
+}
+
+static void test_err_routes(void **state)
+{
+	static const char head[] = "name: x\n"
+				   "topology:\n"
+				   "  nodes:\n"
+				   "    r1:\n"
+				   "      kind: linux\n"
+				   "      routes:\n";
+	static const char tail[] = "    r2: {kind: linux}\n"
+				   "  links:\n"
+				   "    - endpoints: [r1:eth1, r2:eth1]\n";
+	char buf[1024];
+
+	(void)state;
+#define ROUTE(r) (snprintf(buf, sizeof(buf), "%s%s%s", head, r, tail), buf)
+	assert_one_error(ROUTE("        - {dst: 10.0.0.0/8, dev: eth9}\n"),
+			 "t.yml:7:34: error: route dev eth9 is not an interface of node r1");
+	assert_one_error(ROUTE("        - {dst: 10.0.0.0/8}\n"), "t.yml:7:11: error: route needs via or dev");
+	assert_one_error(ROUTE("        - {via: 10.0.0.1}\n"), "t.yml:7:11: error: route has no dst");
+	assert_one_error(ROUTE("        - {dst: 10.0.0.0/8, via: \"fe80::1\"}\n"),
+			 "t.yml:7:34: error: route via is IPv6 but dst is IPv4");
+	assert_one_error(ROUTE("        - {dst: 10.0.0.1/8, via: 10.0.0.2}\n"),
+			 "t.yml:7:17: error: route dst 10.0.0.1/8 has host bits set beyond /8");
+	assert_one_error(ROUTE("        - {dst: nowhere, via: 10.0.0.2}\n"), "bad route dst \"nowhere\"");
+	assert_one_error(ROUTE("        - {dst: default, via: 10.0.0.2/24}\n"),
+			 "bad route via \"10.0.0.2/24\": expected an address without /len");
+	assert_one_error(ROUTE("        - {dst: default, via: 10.0.0.2, metric: x}\n"),
+			 "metric must be an integer from 0 to 4294967295");
+	assert_one_error(ROUTE("        - default\n"), "t.yml:7:11: error: a route must be a map");
+#undef ROUTE
+}
+
+/* Every error in one pass, each at its place, in file order. */
+static void test_multi_error_single_pass(void **state)
+{
+	struct nslab_diags d = { 0 };
+	static const char *const want[] = {
+		"t.yml:1:7: error: invalid lab name",
+		"t.yml:4:9: error: unknown key \"imag\" in node a",
+		"t.yml:5:15: error: kind \"vr-sros\" is not supported",
+		"t.yml:6:5: error: duplicate node \"a\"",
+		"t.yml:7:32: error: sysctl vm.swappiness cannot be set per node",
+		"t.yml:9:25: error: unknown node \"zz\"",
+		"t.yml:10:7: error: link connects node a to itself",
+		"t.yml:11:38: error: mtu must be an integer",
+	};
+
+	(void)state;
+	load_bad("name: \"bad name\"\n"
+		 "topology:\n"
+		 "  nodes:\n"
+		 "    a: {imag: x, kind: linux}\n"
+		 "    b: {kind: vr-sros}\n"
+		 "    a: {kind: linux}\n"
+		 "    c: {kind: linux, sysctls: {vm.swappiness: 1}}\n"
+		 "  links:\n"
+		 "    - endpoints: [a:e1, zz:e1]\n"
+		 "    - endpoints: [a:e2, a:e3]\n"
+		 "    - {endpoints: [a:e4, c:e4], mtu: 9}\n",
+		 &d);
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		char *s;
+
+		if (i >= d.n) {
+			dump_diags(&d);
+			fail();
+		}
+		s = nslab_diag_format(&d.v[i]);
+		if (strncmp(s, want[i], strlen(want[i]))) {
+			dump_diags(&d);
+			fail_msg("diag %zu: want prefix \"%s\"", i, want[i]);
+		}
+		free(s);
+	}
+	assert_int_equal(d.nerrors, ARRAY_SIZE(want));
+	assert_int_equal(d.n, ARRAY_SIZE(want));
+	nslab_diags_free(&d);
+}
+
+static void test_diags_accumulate(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t = NULL;
+
+	(void)state;
+	nslab_diag_add(&d, NSLAB_DIAG_WARNING, NULL, "earlier %d", 1);
+	load_bad("name: x\n", &d);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.nerrors, 1);
+	assert_string_equal(d.v[0].msg, "earlier 1"); /* not re-sorted */
+	/* NULL out and NULL diags: validation only */
+	assert_int_equal(nslab_topo_load_buf("t.yml", "name: x\n", 8, NULL, NULL), -EINVAL);
+	{
+		static const char ok[] = "name: x\ntopology: {nodes: {a: {kind: linux}}}\n";
+
+		assert_int_equal(nslab_topo_load_buf(NULL, ok, strlen(ok), &t, NULL), 0);
+	}
+	assert_non_null(t);
+	assert_string_equal(t->file, "<input>");
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+}
+
+/* ---- files ---- */
+
+static void test_load_file(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t = (struct nslab_topo *)0x1;
+	char path[] = "/tmp/nslab-test-topo-XXXXXX";
+	static const char yml[] = "name: f\ntopology:\n  nodes: {a: {kind: linux}}\n";
+	char *s;
+	int fd;
+
+	(void)state;
+	assert_int_equal(nslab_topo_load_file("/nonexistent/lab.clab.yml", &t, &d), -ENOENT);
+	assert_null(t);
+	assert_int_equal(d.nerrors, 1);
+	s = nslab_diag_format(&d.v[0]);
+	assert_string_equal(s, "/nonexistent/lab.clab.yml: error: cannot read topology file "
+			       "/nonexistent/lab.clab.yml: No such file or directory");
+	free(s);
+	nslab_diags_free(&d);
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, yml, sizeof(yml) - 1), (ssize_t)sizeof(yml) - 1);
+	close(fd);
+	assert_int_equal(nslab_topo_load_file(path, &t, &d), 0);
+	assert_string_equal(t->file, path);
+	assert_string_equal(t->nodes[0].pos.file, path);
+	nslab_topo_free(t);
+	unlink(path);
+	nslab_diags_free(&d);
+}
+
+/* ---- names and values ---- */
+
+static void test_diag_format(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_pos p = { "f.yml", 3, 7 }, nolc = { "f.yml", 0, 0 };
+	char *s;
+
+	(void)state;
+	nslab_diag_add(&d, NSLAB_DIAG_ERROR, &p, "bad %s", "thing");
+	nslab_diag_add(&d, NSLAB_DIAG_WARNING, &nolc, "meh");
+	nslab_diag_add(&d, NSLAB_DIAG_ERROR, NULL, "line\nbreak");
+	assert_int_equal(d.n, 3);
+	assert_int_equal(d.nerrors, 2);
+	s = nslab_diag_format(&d.v[0]);
+	assert_string_equal(s, "f.yml:3:7: error: bad thing");
+	free(s);
+	s = nslab_diag_format(&d.v[1]);
+	assert_string_equal(s, "f.yml: warning: meh");
+	free(s);
+	s = nslab_diag_format(&d.v[2]);
+	assert_string_equal(s, "<input>: error: line?break");
+	free(s);
+	nslab_diags_free(&d);
+	assert_int_equal(d.n, 0);
+	assert_null(d.v);
+}
+
+static void test_prefix_parse_fmt(void **state)
+{
+	static const struct {
+		const char *in, *out;
+		int family;
+		unsigned plen;
+	} good[] = {
+		{ "10.0.0.1/24", "10.0.0.1/24", AF_INET, 24 },
+		{ "10.0.0.1", "10.0.0.1/32", AF_INET, 32 },
+		{ "0.0.0.0/0", "0.0.0.0/0", AF_INET, 0 },
+		{ "255.255.255.255/32", "255.255.255.255/32", AF_INET, 32 },
+		{ "2001:db8::1/64", "2001:db8::1/64", AF_INET6, 64 },
+		{ "2001:DB8:0:0::1", "2001:db8::1/128", AF_INET6, 128 },
+		{ "::/0", "::/0", AF_INET6, 0 },
+		{ "::ffff:10.0.0.1/128", "::ffff:10.0.0.1/128", AF_INET6, 128 },
+	};
+	static const char *const bad[] = {
+		"", "/24", "10.0.0.1/", "10.0.0.1/33", "10.0.0.1/-1", "10.0.0.1/+8", "10.0.0.1/ 8", " 10.0.0.1",
+		"10.0.0/24", "10.0.0.256", "1.2.3.4.5", "2001:db8::1/129", "2001:db8:::1", "10.0.0.1/24/1",
+		"10.0.0.1/0024", "abc", "fe80::1%eth0", "2001:db8::1/64 ",
+	};
+	struct nslab_prefix p;
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		assert_int_equal(nslab_prefix_parse(good[i].in, &p), 0);
+		assert_int_equal(p.family, good[i].family);
+		assert_int_equal(p.plen, good[i].plen);
+		assert_string_equal(nslab_prefix_fmt(&p, true, buf, sizeof(buf)), good[i].out);
+		/* round trip */
+		struct nslab_prefix q;
+		assert_int_equal(nslab_prefix_parse(buf, &q), 0);
+		assert_memory_equal(&p, &q, sizeof(p));
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		memset(&p, 0x5a, sizeof(p));
+		if (nslab_prefix_parse(bad[i], &p) != -EINVAL)
+			fail_msg("prefix \"%s\" accepted", bad[i]);
+	}
+	/* host bits are kept */
+	assert_int_equal(nslab_prefix_parse("192.168.1.77/16", &p), 0);
+	assert_int_equal(p.addr[3], 77);
+	assert_string_equal(nslab_prefix_fmt(&p, false, buf, sizeof(buf)), "192.168.1.77");
+
+	assert_int_equal(nslab_addr_parse("10.1.2.3", &p), 0);
+	assert_int_equal(p.plen, 32);
+	assert_int_equal(nslab_addr_parse("fe80::2", &p), 0);
+	assert_int_equal(p.plen, 128);
+	assert_int_equal(p.family, AF_INET6);
+	assert_int_equal(nslab_addr_parse("10.1.2.3/24", &p), -EINVAL);
+	assert_int_equal(nslab_addr_parse("", &p), -EINVAL);
+	assert_int_equal(nslab_addr_parse("x", &p), -EINVAL);
+
+	/* a short buffer truncates, never overflows */
+	assert_int_equal(nslab_prefix_parse("10.0.0.1/24", &p), 0);
+	assert_string_equal(nslab_prefix_fmt(&p, true, buf, 5), "10.0");
+}
+
+static void test_mac_parse(void **state)
+{
+	unsigned char mac[6], want[6] = { 0x02, 0xab, 0xcd, 0xef, 0x01, 0x23 };
+	static const char *const bad[] = {
+		"",
+		"02:ab:cd:ef:01",
+		"02:ab:cd:ef:01:23:45",
+		"02-ab-cd-ef-01-23",
+		"02:ab:cd:ef:01:2g",
+		"2:ab:cd:ef:01:234",
+		"01:00:5e:00:00:01", /* multicast */
+		"ff:ff:ff:ff:ff:ff", /* broadcast */
+		"00:00:00:00:00:00",
+		"02:ab:cd:ef:01:23 ",
+	};
+
+	(void)state;
+	assert_int_equal(nslab_mac_parse("02:AB:cd:EF:01:23", mac), 0);
+	assert_memory_equal(mac, want, 6);
+	assert_int_equal(nslab_mac_parse("aa:00:00:00:00:01", mac), 0); /* locally administered unicast */
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		if (nslab_mac_parse(bad[i], mac) != -EINVAL)
+			fail_msg("mac \"%s\" accepted", bad[i]);
+}
+
+static void test_name_validators(void **state)
+{
+	char name48[NSLAB_NAME_MAX + 2];
+
+	(void)state;
+	assert_true(nslab_name_valid("r1"));
+	assert_true(nslab_name_valid("spine_01-a"));
+	assert_true(nslab_name_valid("_x"));
+	assert_false(nslab_name_valid(""));
+	assert_false(nslab_name_valid(NULL));
+	assert_false(nslab_name_valid("-r1"));
+	assert_false(nslab_name_valid("r.1"));
+	assert_false(nslab_name_valid("r 1"));
+	assert_false(nslab_name_valid("r/1"));
+	assert_false(nslab_name_valid("r\xc3\xa9"));
+	memset(name48, 'a', NSLAB_NAME_MAX);
+	name48[NSLAB_NAME_MAX] = '\0';
+	assert_true(nslab_name_valid(name48));
+	name48[NSLAB_NAME_MAX] = 'a';
+	name48[NSLAB_NAME_MAX + 1] = '\0';
+	assert_false(nslab_name_valid(name48));
+
+	assert_true(nslab_ifname_valid("eth1"));
+	assert_true(nslab_ifname_valid("e1-1.100"));
+	assert_true(nslab_ifname_valid("123456789012345"));
+	assert_false(nslab_ifname_valid("1234567890123456"));
+	assert_false(nslab_ifname_valid(""));
+	assert_false(nslab_ifname_valid(NULL));
+	assert_false(nslab_ifname_valid("."));
+	assert_false(nslab_ifname_valid(".."));
+	assert_true(nslab_ifname_valid("..."));
+	assert_false(nslab_ifname_valid("a/b"));
+	assert_false(nslab_ifname_valid("a:b"));
+	assert_false(nslab_ifname_valid("a b"));
+	assert_false(nslab_ifname_valid("a\tb"));
+
+	assert_string_equal(nslab_kind_name(NSLAB_KIND_LINUX), "linux");
+	assert_string_equal(nslab_kind_name(NSLAB_KIND_BRIDGE), "bridge");
+	assert_string_equal(nslab_kind_name(NSLAB_KIND__COUNT), "unknown");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_brief_link),
+		cmocka_unit_test(test_extended_link),
+		cmocka_unit_test(test_bridge_ifindex),
+		cmocka_unit_test(test_interfaces_and_lo),
+		cmocka_unit_test(test_endpoint_and_interface_addrs_both_added),
+		cmocka_unit_test(test_inheritance),
+		cmocka_unit_test(test_kind_block_applies_by_kind),
+		cmocka_unit_test(test_yaml_aliases),
+		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_docker_keys_warn),
+		cmocka_unit_test(test_err_yaml_syntax),
+		cmocka_unit_test(test_err_types),
+		cmocka_unit_test(test_err_unknown_keys),
+		cmocka_unit_test(test_err_missing),
+		cmocka_unit_test(test_err_nodes),
+		cmocka_unit_test(test_err_endpoints),
+		cmocka_unit_test(test_err_values),
+		cmocka_unit_test(test_err_settings),
+		cmocka_unit_test(test_err_routes),
+		cmocka_unit_test(test_multi_error_single_pass),
+		cmocka_unit_test(test_diags_accumulate),
+		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_diag_format),
+		cmocka_unit_test(test_prefix_parse_fmt),
+		cmocka_unit_test(test_mac_parse),
+		cmocka_unit_test(test_name_validators),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

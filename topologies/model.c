@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* topologies/model.c: freeing the lab model that the loader builds. */
+#include "topologies/model.h"
+#include "util/util.h"
+
+static void nslab_kvs_free(struct nslab_kv *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].key);
+		free(v[i].value);
+	}
+	free(v);
+}
+
+static void nslab_node_free(struct nslab_node *n)
+{
+	free(n->name);
+	free(n->group);
+	for (size_t i = 0; i < n->nexec; i++)
+		free(n->exec[i]);
+	free(n->exec);
+	for (size_t i = 0; i < n->nbinds; i++) {
+		free(n->binds[i].src);
+		free(n->binds[i].dst);
+	}
+	free(n->binds);
+	nslab_kvs_free(n->env, n->nenv);
+	nslab_kvs_free(n->sysctls, n->nsysctls);
+	nslab_kvs_free(n->labels, n->nlabels);
+	for (size_t i = 0; i < n->nroutes; i++)
+		free(n->routes[i].dev);
+	free(n->routes);
+	for (size_t i = 0; i < n->nifaces; i++) {
+		free(n->ifaces[i].name);
+		free(n->ifaces[i].addrs);
+	}
+	free(n->ifaces);
+}
+
+void nslab_topo_free(struct nslab_topo *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->nnodes; i++)
+		nslab_node_free(&t->nodes[i]);
+	free(t->nodes);
+	free(t->links);
+	free(t->name);
+	free(t->file);
+	free(t);
+}
