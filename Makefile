@@ -9,8 +9,8 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
         -Wimplicit-fallthrough -Wswitch-enum -Wno-missing-field-initializers
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -I. $(PKG_CFLAGS)
-LDLIBS  += $(PKG_LIBS)
+override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -I. $(PKG_CFLAGS)
+override LDLIBS += $(PKG_LIBS)
 
 PREFIX ?= /usr/local
 BUILD  ?= build

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* core/labjson.c: pure conversions of the model to what a lab keeps on disk (state.json, /etc/hosts). */
 #include <arpa/inet.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -75,7 +77,10 @@ json_t *nslab_topo_to_json(const struct nslab_topo *t, const char *lab, const ch
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	json_object_set_new(root, "name", json_string(lab));
-	json_object_set_new(root, "file", json_string(t->file ? t->file : ""));
+	/* an absolute path: destroy -t and people read it from anywhere */
+	char *abs = t->file ? realpath(t->file, NULL) : NULL;
+	json_object_set_new(root, "file", json_string(abs ? abs : t->file ? t->file : ""));
+	free(abs);
 	json_object_set_new(root, "status", json_string(status));
 	json_object_set_new(root, "created", json_string(ts));
 

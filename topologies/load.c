@@ -16,6 +16,9 @@
  */
 #define TOPO_BUDGET 500000
 
+/* Past this many errors in one file, more of them help nobody. */
+#define TOPO_MAX_ERRORS 200
+
 #define TOPO_KIND_UNSET (-1)
 #define TOPO_KIND_BAD (-2) /* unusable, an error has been reported */
 
@@ -106,7 +109,8 @@ struct topo_ld {
 	yaml_document_t *doc;
 	const char *file;
 	unsigned long budget;
-	bool over_budget;
+	bool over_budget, too_many;
+	size_t start_errors; /* d->nerrors before this load */
 	char where[160]; /* "node r1", "defaults", ...: names the block in messages */
 	unsigned level;	 /* enum topo_level of the settings block being read */
 
@@ -143,6 +147,16 @@ __attribute__((format(printf, 4, 5))) static void topo_diag_at(struct topo_ld *l
 	va_list ap;
 	int n;
 
+	if (sev == NSLAB_DIAG_ERROR && ld->d->nerrors - ld->start_errors >= TOPO_MAX_ERRORS) {
+		if (!ld->too_many) {
+			struct nslab_pos file_only = { .file = ld->file };
+
+			ld->too_many = true;
+			nslab_diag_add(ld->d, NSLAB_DIAG_ERROR, &file_only, "too many errors: only the first %d are shown",
+				       TOPO_MAX_ERRORS);
+		}
+		return;
+	}
 	va_start(ap, fmt);
 	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
@@ -1858,6 +1872,7 @@ int nslab_topo_load_buf(const char *name, const char *buf, size_t len, struct ns
 	ld.d = d;
 	ld.file = t->file;
 	ld.budget = TOPO_BUDGET;
+	ld.start_errors = start_errors;
 	ld.root_pos = (struct nslab_pos){ .file = t->file, .line = 1, .col = 1 };
 	topo_settings_init(&ld.defaults);
 	for (int k = 0; k < NSLAB_KIND__COUNT; k++)

@@ -205,3 +205,17 @@ test_destroy_forms() {
 	ok "$NSLAB" destroy -t "$TMPD/formt.yml"
 	expect_eq "$(leftovers it-formt)" "" "destroy -t"
 }
+
+test_attach_on_a_pty() {
+	local lab=it-pty out
+	TEST_LABS="$lab"
+	command -v script >/dev/null || { skip "script(1) from bsdutils is not installed"; return; }
+	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/lan.clab.yml" || return
+	# script(1) gives nslab a real terminal; the shell in the node must get a pty of its own,
+	# the terminal size, and its exit status must come back
+	out=$( (sleep 0.5; printf 'echo "host=$(hostname) tty=$(tty) size=$(stty size)"\n'; sleep 0.5; printf 'exit 5\n') |
+		timeout 15 script -qec "stty rows 30 cols 100; $NSLAB attach $lab pc2 --shell /bin/sh" /dev/null)
+	expect_eq "$?" 5 "attach exit status"
+	expect_match "$out" "host=pc2 tty=/dev/pts/[0-9]+ size=30 100" "shell on a pty in the node"
+	expect_match "$out" "detached from pc2" "detach message"
+}

@@ -998,6 +998,44 @@ static void test_diags_accumulate(void **state)
 	nslab_diags_free(&d);
 }
 
+/* A file built to expand through aliases, or to pile up errors, stops early with a clear error. */
+static void test_limits(void **state)
+{
+	struct nslab_diags d = { 0 };
+	char *yml = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	f = open_memstream(&yml, &len);
+	assert_non_null(f);
+	fprintf(f, "name: bomb\ntopology:\n  defaults: &s {kind: linux, exec: [");
+	for (int i = 0; i < 1000; i++)
+		fprintf(f, "%sx", i ? "," : "");
+	fprintf(f, "]}\n  nodes:\n");
+	for (int i = 0; i < 700; i++)
+		fprintf(f, "    n%d: *s\n", i);
+	fclose(f);
+	assert_int_equal(nslab_topo_load_buf("t.yml", yml, len, NULL, &d), -EINVAL);
+	assert_diag(&d, "t.yml:1:1: error: the file expands to too many YAML nodes");
+	assert_int_equal(d.nerrors, 1);
+	nslab_diags_free(&d);
+	free(yml);
+
+	yml = NULL;
+	f = open_memstream(&yml, &len);
+	assert_non_null(f);
+	fprintf(f, "name: errs\ntopology:\n  nodes:\n");
+	for (int i = 0; i < 300; i++)
+		fprintf(f, "    n%d: {kind: nope}\n", i);
+	fclose(f);
+	assert_int_equal(nslab_topo_load_buf("t.yml", yml, len, NULL, &d), -EINVAL);
+	assert_int_equal(d.nerrors, 201);
+	assert_diag(&d, "t.yml: error: too many errors: only the first 200 are shown");
+	nslab_diags_free(&d);
+	free(yml);
+}
+
 /* ---- files ---- */
 
 static void test_load_file(void **state)
@@ -1208,6 +1246,7 @@ int main(void)
 		cmocka_unit_test(test_err_routes),
 		cmocka_unit_test(test_multi_error_single_pass),
 		cmocka_unit_test(test_diags_accumulate),
+		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_diag_format),
 		cmocka_unit_test(test_prefix_parse_fmt),

@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tests/unit/test_plan.c: the deploy planner, checked on the exact ordered operations it builds from small topologies. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/plan.h"
+#include "topologies/model.h"
+#include "util/util.h"
+
+/* ---- helpers ---- */
+
+/* Loads yml, which must have no error; returns the model. */
+static struct nslab_topo *load_ok(const char *yml)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t = NULL;
+	int ret = nslab_topo_load_buf("t.yml", yml, strlen(yml), &t, &d);
+
+	if (ret != 0) {
+		for (size_t i = 0; i < d.n; i++) {
+			char *s = nslab_diag_format(&d.v[i]);
+			print_error("  diag: %s\n", s);
+			free(s);
+		}
+	}
+	nslab_diags_free(&d);
+	assert_int_equal(ret, 0);
+	assert_non_null(t);
+	return t;
+}
+
+static size_t node_index(const struct nslab_topo *t, const char *name)
+{
+	for (size_t i = 0; i < t->nnodes; i++)
+		if (strcmp(t->nodes[i].name, name) == 0)
+			return i;
+	fail_msg("no node %s", name);
+	return 0;
+}
+
+struct want_op {
+	enum nslab_phase phase;
+	enum nslab_op_type type;
+	const char *node;
+	const char *desc;
+};
+
+/* The plan must be exactly the ops of want, in order, each described as given. */
+static void assert_plan(const struct nslab_plan *p, const struct want_op *want, size_t nwant)
+{
+	for (size_t i = 0; i < p->nops && i < nwant; i++) {
+		const struct nslab_op *op = &p->ops[i];
+		char *desc = nslab_op_describe(p, op);
+
+		if (op->phase != want[i].phase || op->type != want[i].type ||
+		    strcmp(p->topo->nodes[op->node].name, want[i].node) != 0 || strcmp(desc, want[i].desc) != 0)
+			print_error("op %zu: got [%s %s %s] \"%s\", want [%s %s %s] \"%s\"\n", i,
+				    nslab_phase_name(op->phase), nslab_op_type_name(op->type),
+				    p->topo->nodes[op->node].name, desc, nslab_phase_name(want[i].phase),
+				    nslab_op_type_name(want[i].type), want[i].node, want[i].desc);
+		assert_int_equal(op->phase, want[i].phase);
+		assert_int_equal(op->type, want[i].type);
+		assert_string_equal(p->topo->nodes[op->node].name, want[i].node);
+		assert_string_equal(desc, want[i].desc);
+		free(desc);
+	}
+	assert_int_equal(p->nops, nwant);
+}
+
+/* ---- the full plan of a 3-node topology ---- */
+
+static const char topo3[] = "name: t3\n"
+			    "topology:\n"
+			    "  nodes:\n"
+			    "    r1:\n"
+			    "      kind: router\n"
+			    "      sysctls:\n"
+			    "        net.ipv4.conf.eth1.rp_filter: 2\n"
+			    "        net.ipv4.conf.all.rp_filter: 0\n"
+			    "        net.ipv6.conf.default.accept_ra: 0\n"
+			    "      interfaces:\n"
+			    "        eth1: {ipv4: 10.0.0.1/24, ipv6: \"2001:db8::1/64\"}\n"
+			    "        lo: {ipv4: 10.255.0.1/32}\n"
+			    "      routes:\n"
+			    "        - {dst: 192.168.0.0/16, via: 10.0.0.2, metric: 10}\n"
+			    "        - {dst: default, dev: eth2}\n"
+			    "      exec:\n"
+			    "        - echo one\n"
+			    "        - echo two\n"
+			    "    h1:\n"
+			    "      kind: linux\n"
+			    "      interfaces:\n"
+			    "        eth1: {ipv4: 10.0.0.2/24}\n"
+			    "        eth2: {state: down}\n"
+			    "      routes:\n"
+			    "        - {dst: default, via: 10.0.0.1}\n"
+			    "        - {dst: default, via: \"2001:db8::1\"}\n"
+			    "      exec:\n"
+			    "        - ip link\n"
+			    "    sw1:\n"
+			    "      kind: bridge\n"
+			    "  links:\n"
+			    "    - endpoints: [\"r1:eth1\", \"h1:eth1\"]\n"
+			    "      mtu: 1500\n"
+			    "    - endpoints: [\"h1:eth2\", \"sw1:p1\"]\n"
+			    "    - endpoints: [\"sw1:p2\", \"r1:eth2\"]\n";
+
+static void test_plan_three_nodes(void **state)
+{
+	static const struct want_op want[] = {
+		{ NSLAB_PHASE_NODES, NSLAB_OP_NODE, "r1",
+		  "create node r1 (router): namespaces net,uts,mnt,pid,ipc and init" },
+		{ NSLAB_PHASE_NODES, NSLAB_OP_NODE, "h1",
+		  "create node h1 (linux): namespaces net,uts,mnt,pid,ipc and init" },
+		{ NSLAB_PHASE_NODES, NSLAB_OP_NODE, "sw1",
+		  "create node sw1 (bridge): namespaces net,uts,mnt,pid,ipc and init" },
+		/* the router's forwarding first, then the user's global sysctls in file order */
+		{ NSLAB_PHASE_SYSCTLS, NSLAB_OP_SYSCTL, "r1", "sysctl r1: net.ipv4.ip_forward = 1" },
+		{ NSLAB_PHASE_SYSCTLS, NSLAB_OP_SYSCTL, "r1", "sysctl r1: net.ipv6.conf.all.forwarding = 1" },
+		{ NSLAB_PHASE_SYSCTLS, NSLAB_OP_SYSCTL, "r1", "sysctl r1: net.ipv4.conf.all.rp_filter = 0" },
+		{ NSLAB_PHASE_SYSCTLS, NSLAB_OP_SYSCTL, "r1", "sysctl r1: net.ipv6.conf.default.accept_ra = 0" },
+		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "r1", "set r1:lo up" },
+		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "h1", "set h1:lo up" },
+		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "sw1", "set sw1:lo up" },
+		{ NSLAB_PHASE_DEVICES, NSLAB_OP_BRIDGE, "sw1",
+		  "create bridge sw1 in node sw1 (ifindex 2, stp off), up" },
+		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "r1", "create veth r1:eth1 -- h1:eth1 mtu 1500" },
+		/* toward a bridge the bridge side is the main end, whichever end it is in the file */
+		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "sw1", "create veth sw1:p1 -- h1:eth2 mtu 9500, enslaved to sw1" },
+		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "sw1", "create veth sw1:p2 -- r1:eth2 mtu 9500, enslaved to sw1" },
+		/* h1:eth2 is declared down: no link-up for it */
+		{ NSLAB_PHASE_UP, NSLAB_OP_LINK_UP, "h1", "set h1:eth1 up" },
+		{ NSLAB_PHASE_UP, NSLAB_OP_LINK_UP, "r1", "set r1:eth2 up" },
+		{ NSLAB_PHASE_ADDRS, NSLAB_OP_ADDR, "r1", "add address 10.255.0.1/32 to r1:lo" },
+		{ NSLAB_PHASE_ADDRS, NSLAB_OP_ADDR, "r1", "add address 10.0.0.1/24 to r1:eth1" },
+		{ NSLAB_PHASE_ADDRS, NSLAB_OP_ADDR, "r1", "add address 2001:db8::1/64 to r1:eth1" },
+		{ NSLAB_PHASE_ADDRS, NSLAB_OP_ADDR, "h1", "add address 10.0.0.2/24 to h1:eth1" },
+		{ NSLAB_PHASE_ROUTES, NSLAB_OP_ROUTE, "r1", "add route r1: 192.168.0.0/16 via 10.0.0.2 metric 10" },
+		{ NSLAB_PHASE_ROUTES, NSLAB_OP_ROUTE, "r1", "add route r1: default dev eth2" },
+		{ NSLAB_PHASE_ROUTES, NSLAB_OP_ROUTE, "h1", "add route h1: default via 10.0.0.1" },
+		{ NSLAB_PHASE_ROUTES, NSLAB_OP_ROUTE, "h1", "add route h1: default (ipv6) via 2001:db8::1" },
+		/* per-interface sysctls wait until the interfaces exist */
+		{ NSLAB_PHASE_LATE_SYSCTLS, NSLAB_OP_SYSCTL, "r1", "sysctl r1: net.ipv4.conf.eth1.rp_filter = 2" },
+		{ NSLAB_PHASE_EXEC, NSLAB_OP_EXEC, "r1", "exec r1: /bin/sh -c 'echo one'" },
+		{ NSLAB_PHASE_EXEC, NSLAB_OP_EXEC, "r1", "exec r1: /bin/sh -c 'echo two'" },
+		{ NSLAB_PHASE_EXEC, NSLAB_OP_EXEC, "h1", "exec h1: /bin/sh -c 'ip link'" },
+	};
+	struct nslab_topo *t = load_ok(topo3);
+	struct nslab_plan p;
+
+	(void)state;
+	nslab_plan_build(t, &p);
+	assert_ptr_equal(p.topo, t);
+	assert_plan(&p, want, ARRAY_SIZE(want));
+
+	/* phases never go backwards */
+	for (size_t i = 1; i < p.nops; i++)
+		assert_true(p.ops[i - 1].phase <= p.ops[i].phase);
+
+	nslab_plan_free(&p);
+	assert_null(p.ops);
+	assert_int_equal(p.nops, 0);
+	nslab_topo_free(t);
+}
+
+/* The fields the executor uses (not only the description) point at the right objects. */
+static void test_plan_op_fields(void **state)
+{
+	struct nslab_topo *t = load_ok(topo3);
+	struct nslab_plan p;
+	size_t r1, h1, sw1, nveth = 0, nup = 0, naddr = 0, nroute = 0, nexec = 0, nsys = 0;
+
+	(void)state;
+	r1 = node_index(t, "r1");
+	h1 = node_index(t, "h1");
+	sw1 = node_index(t, "sw1");
+	nslab_plan_build(t, &p);
+	for (size_t i = 0; i < p.nops; i++) {
+		const struct nslab_op *op = &p.ops[i];
+		const struct nslab_node *n = &t->nodes[op->node];
+
+		switch (op->type) {
+		case NSLAB_OP_VETH: {
+			const struct nslab_link *lk = &t->links[op->link];
+			assert_int_equal(op->link, nveth);
+			/* the op acts in the main end's node */
+			assert_int_equal(op->node, lk->ep[op->main_end].node);
+			assert_int_equal(op->main_end, nveth == 0 ? 0 : nveth == 1 ? 1 : 0);
+			assert_int_equal(op->node, nveth == 0 ? r1 : sw1);
+			nveth++;
+			break;
+		}
+		case NSLAB_OP_LINK_UP: {
+			const struct nslab_link *lk = &t->links[op->link];
+			/* the iface is the peer (non-main) end of its link */
+			assert_int_equal(n->ifaces[op->iface].link, (long)op->link);
+			assert_int_equal(lk->ep[n->ifaces[op->iface].end].node, op->node);
+			assert_int_equal(lk->ep[n->ifaces[op->iface].end].iface, op->iface);
+			assert_int_not_equal(op->node, sw1);
+			assert_false(n->ifaces[op->iface].down);
+			assert_string_equal(n->ifaces[op->iface].name, nup == 0 ? "eth1" : "eth2");
+			assert_int_equal(op->node, nup == 0 ? h1 : r1);
+			nup++;
+			break;
+		}
+		case NSLAB_OP_ADDR:
+			assert_true(op->iface < n->nifaces);
+			assert_true(op->item < n->ifaces[op->iface].naddrs);
+			naddr++;
+			break;
+		case NSLAB_OP_ROUTE:
+			assert_true(op->item < n->nroutes);
+			assert_int_equal(op->item, (op->node == r1 ? nroute : nroute - 2));
+			nroute++;
+			break;
+		case NSLAB_OP_EXEC:
+			assert_string_equal(n->exec[op->item], nexec == 0 ? "echo one" : nexec == 1 ? "echo two" : "ip link");
+			nexec++;
+			break;
+		case NSLAB_OP_SYSCTL:
+			assert_int_equal(op->node, r1);
+			/* user sysctls carry their index in node->sysctls and the same key/value pointers */
+			if (strcmp(op->key, "net.ipv4.ip_forward") != 0 &&
+			    strcmp(op->key, "net.ipv6.conf.all.forwarding") != 0) {
+				assert_true(op->item < n->nsysctls);
+				assert_ptr_equal(op->key, n->sysctls[op->item].key);
+				assert_ptr_equal(op->value, n->sysctls[op->item].value);
+			}
+			nsys++;
+			break;
+		case NSLAB_OP_NODE:
+		case NSLAB_OP_BRIDGE:
+		case NSLAB_OP_LO_UP:
+			break;
+		case NSLAB_OP__COUNT:
+			fail();
+			break;
+		}
+	}
+	assert_int_equal(nveth, 3);
+	assert_int_equal(nup, 2);
+	assert_int_equal(naddr, 4);
+	assert_int_equal(nroute, 4);
+	assert_int_equal(nexec, 3);
+	assert_int_equal(nsys, 5);
+	nslab_plan_free(&p);
+	nslab_topo_free(t);
+}
+
+/* A user sysctl that overrides a kind default comes after it, so the user's value is the one left. */
+static void test_plan_router_sysctls_overridable(void **state)
+{
+	static const struct want_op want[] = {
+		{ NSLAB_PHASE_NODES, NSLAB_OP_NODE, "r", "create node r (router): namespaces net,uts,mnt,pid,ipc and init" },
+		{ NSLAB_PHASE_NODES, NSLAB_OP_NODE, "h", "create node h (linux): namespaces net,uts,mnt,pid,ipc and init" },
+		{ NSLAB_PHASE_SYSCTLS, NSLAB_OP_SYSCTL, "r", "sysctl r: net.ipv4.ip_forward = 1" },
+		{ NSLAB_PHASE_SYSCTLS, NSLAB_OP_SYSCTL, "r", "sysctl r: net.ipv6.conf.all.forwarding = 1" },
+		{ NSLAB_PHASE_SYSCTLS, NSLAB_OP_SYSCTL, "r", "sysctl r: net.ipv4.ip_forward = 0" },
+		/* a linux node gets no forwarding; its own sysctls only */
+		{ NSLAB_PHASE_SYSCTLS, NSLAB_OP_SYSCTL, "h", "sysctl h: net.core.somaxconn = 512" },
+		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "r", "set r:lo up" },
+		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "h", "set h:lo up" },
+		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "h", "create veth h:eth1 -- r:eth1 mtu 9500" },
+		{ NSLAB_PHASE_UP, NSLAB_OP_LINK_UP, "r", "set r:eth1 up" },
+		{ NSLAB_PHASE_LATE_SYSCTLS, NSLAB_OP_SYSCTL, "h", "sysctl h: net.ipv6.conf.eth1.disable_ipv6 = 1" },
+		{ NSLAB_PHASE_LATE_SYSCTLS, NSLAB_OP_SYSCTL, "h", "sysctl h: net.ipv4.neigh.eth1.gc_stale_time = 30" },
+	};
+	struct nslab_topo *t = load_ok("name: ov\n"
+				       "topology:\n"
+				       "  nodes:\n"
+				       "    r:\n"
+				       "      kind: router\n"
+				       "      sysctls: {net.ipv4.ip_forward: 0}\n"
+				       "    h:\n"
+				       "      kind: linux\n"
+				       "      sysctls:\n"
+				       "        net.ipv6.conf.eth1.disable_ipv6: 1\n"
+				       "        net.core.somaxconn: 512\n"
+				       "        net.ipv4.neigh.eth1.gc_stale_time: 30\n"
+				       "  links:\n"
+				       "    - endpoints: [h:eth1, r:eth1]\n");
+	struct nslab_plan p;
+
+	(void)state;
+	nslab_plan_build(t, &p);
+	assert_plan(&p, want, ARRAY_SIZE(want));
+	nslab_plan_free(&p);
+	nslab_topo_free(t);
+}
+
+/* Bridge to bridge: neither side is preferred, the first endpoint is the main end; an interface
+ * declared down on the main end still gets created (the create request sets it), a down peer is left down. */
+static void test_plan_bridge_to_bridge_and_down(void **state)
+{
+	static const struct want_op want[] = {
+		{ NSLAB_PHASE_NODES, NSLAB_OP_NODE, "s1", "create node s1 (bridge): namespaces net,uts,mnt,pid,ipc and init" },
+		{ NSLAB_PHASE_NODES, NSLAB_OP_NODE, "s2", "create node s2 (bridge): namespaces net,uts,mnt,pid,ipc and init" },
+		{ NSLAB_PHASE_NODES, NSLAB_OP_NODE, "a", "create node a (linux): namespaces net,uts,mnt,pid,ipc and init" },
+		{ NSLAB_PHASE_NODES, NSLAB_OP_NODE, "b", "create node b (linux): namespaces net,uts,mnt,pid,ipc and init" },
+		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "s1", "set s1:lo up" },
+		{ NSLAB_PHASE_DEVICES, NSLAB_OP_BRIDGE, "s1", "create bridge s1 in node s1 (ifindex 2, stp off), up" },
+		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "s2", "set s2:lo up" },
+		{ NSLAB_PHASE_DEVICES, NSLAB_OP_BRIDGE, "s2", "create bridge s2 in node s2 (ifindex 2, stp off), up" },
+		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "a", "set a:lo up" },
+		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "b", "set b:lo up" },
+		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "s1", "create veth s1:trunk -- s2:trunk mtu 9500, enslaved to s1" },
+		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "a", "create veth a:eth1 -- b:eth1 mtu 1400" },
+		{ NSLAB_PHASE_UP, NSLAB_OP_LINK_UP, "s2", "set s2:trunk up" },
+	};
+	struct nslab_topo *t = load_ok("name: bb\n"
+				       "topology:\n"
+				       "  nodes:\n"
+				       "    s1: {kind: bridge}\n"
+				       "    s2: {kind: bridge}\n"
+				       "    a:\n"
+				       "      kind: linux\n"
+				       "      interfaces: {eth1: {state: down}}\n"
+				       "    b:\n"
+				       "      kind: linux\n"
+				       "      interfaces: {eth1: {state: down}}\n"
+				       "  links:\n"
+				       "    - endpoints: [s1:trunk, s2:trunk]\n"
+				       "    - endpoints: [a:eth1, b:eth1]\n"
+				       "      mtu: 1400\n");
+	struct nslab_plan p;
+
+	(void)state;
+	nslab_plan_build(t, &p);
+	assert_plan(&p, want, ARRAY_SIZE(want));
+	assert_int_equal(p.ops[10].main_end, 0);
+	assert_int_equal(p.ops[10].link, 0);
+	assert_int_equal(p.ops[11].main_end, 0);
+	assert_int_equal(p.ops[11].link, 1);
+	nslab_plan_free(&p);
+	nslab_topo_free(t);
+}
+
+/* A plan can be built twice from one model and freed twice without harm. */
+static void test_plan_rebuild(void **state)
+{
+	struct nslab_topo *t = load_ok(topo3);
+	struct nslab_plan p1, p2;
+
+	(void)state;
+	nslab_plan_build(t, &p1);
+	nslab_plan_build(t, &p2);
+	assert_int_equal(p1.nops, p2.nops);
+	assert_memory_equal(p1.ops, p2.ops, p1.nops * sizeof(*p1.ops));
+	nslab_plan_free(&p1);
+	nslab_plan_free(&p1);
+	nslab_plan_free(&p2);
+	nslab_topo_free(t);
+}
+
+/* ---- sysctl keys ---- */
+
+static void assert_sysctl_path(const char *key, const char *want)
+{
+	char *got = nslab_sysctl_path(key);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_sysctl_path(void **state)
+{
+	(void)state;
+	assert_sysctl_path("net.ipv4.ip_forward", "/proc/sys/net/ipv4/ip_forward");
+	assert_sysctl_path("net.ipv4.conf.eth1.rp_filter", "/proc/sys/net/ipv4/conf/eth1/rp_filter");
+	assert_sysctl_path("net.ipv6.conf.all.forwarding", "/proc/sys/net/ipv6/conf/all/forwarding");
+	/* with '/' separators the dots are part of the names (VLAN interfaces) */
+	assert_sysctl_path("net/ipv4/conf/eth1.100/rp_filter", "/proc/sys/net/ipv4/conf/eth1.100/rp_filter");
+	assert_sysctl_path("net/core/somaxconn", "/proc/sys/net/core/somaxconn");
+	assert_sysctl_path("kernel", "/proc/sys/kernel");
+	assert_sysctl_path("", "/proc/sys/");
+}
+
+static void test_sysctl_is_per_iface(void **state)
+{
+	static const struct {
+		const char *key;
+		bool per_iface;
+	} cases[] = {
+		{ "net.ipv4.conf.eth1.rp_filter", true },
+		{ "net.ipv6.conf.eth1.disable_ipv6", true },
+		{ "net.ipv4.neigh.eth1.gc_stale_time", true },
+		{ "net.ipv6.neigh.eth1.base_reachable_time_ms", true },
+		{ "net/ipv4/conf/eth1.100/rp_filter", true },
+		{ "net/ipv6/conf/eth1/forwarding", true },
+		{ "net/ipv4/neigh/eth1/gc_stale_time", true },
+		{ "net/ipv6/neigh/eth1/gc_stale_time", true },
+		/* interface names that merely start like all/default */
+		{ "net.ipv4.conf.allx.rp_filter", true },
+		{ "net.ipv4.conf.defaults.rp_filter", true },
+		{ "net.ipv4.conf.lo.rp_filter", true },
+		{ "net.ipv4.conf.all.rp_filter", false },
+		{ "net.ipv4.conf.default.rp_filter", false },
+		{ "net.ipv6.conf.all.forwarding", false },
+		{ "net.ipv6.conf.default.accept_ra", false },
+		{ "net.ipv4.neigh.default.gc_thresh1", false },
+		{ "net.ipv6.neigh.default.gc_thresh3", false },
+		{ "net/ipv4/conf/all/rp_filter", false },
+		{ "net/ipv6/conf/default/forwarding", false },
+		{ "net/ipv4/neigh/default/gc_thresh1", false },
+		/* mixed separators are not recognised as the other style */
+		{ "net/ipv4/conf/all.rp_filter", true },
+		{ "net.ipv4.ip_forward", false },
+		{ "net.ipv6.route.max_size", false },
+		{ "net.core.somaxconn", false },
+		{ "net.ipv4.conf", false },
+		{ "kernel.hostname", false },
+		{ "", false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		if (nslab_sysctl_is_per_iface(cases[i].key) != cases[i].per_iface)
+			fail_msg("nslab_sysctl_is_per_iface(\"%s\") != %d", cases[i].key, cases[i].per_iface);
+	}
+}
+
+/* ---- names ---- */
+
+static void test_names(void **state)
+{
+	static const char *const types[NSLAB_OP__COUNT] = {
+		[NSLAB_OP_NODE] = "node",   [NSLAB_OP_SYSCTL] = "sysctl", [NSLAB_OP_BRIDGE] = "bridge",
+		[NSLAB_OP_LO_UP] = "lo-up", [NSLAB_OP_VETH] = "veth",	  [NSLAB_OP_LINK_UP] = "link-up",
+		[NSLAB_OP_ADDR] = "addr",   [NSLAB_OP_ROUTE] = "route",	  [NSLAB_OP_EXEC] = "exec",
+	};
+	static const char *const phases[] = {
+		"nodes", "sysctls", "devices", "links", "up", "addresses", "routes", "interface-sysctls", "exec",
+	};
+
+	(void)state;
+	for (int i = 0; i < NSLAB_OP__COUNT; i++)
+		assert_string_equal(nslab_op_type_name((enum nslab_op_type)i), types[i]);
+	assert_string_equal(nslab_op_type_name(NSLAB_OP__COUNT), "?");
+	assert_string_equal(nslab_op_type_name((enum nslab_op_type)1000), "?");
+
+	assert_int_equal(ARRAY_SIZE(phases), NSLAB_PHASE__COUNT);
+	for (int i = 0; i < NSLAB_PHASE__COUNT; i++)
+		assert_string_equal(nslab_phase_name((enum nslab_phase)i), phases[i]);
+	assert_string_equal(nslab_phase_name(NSLAB_PHASE__COUNT), "?");
+	assert_string_equal(nslab_phase_name((enum nslab_phase)1000), "?");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plan_three_nodes),
+		cmocka_unit_test(test_plan_op_fields),
+		cmocka_unit_test(test_plan_router_sysctls_overridable),
+		cmocka_unit_test(test_plan_bridge_to_bridge_and_down),
+		cmocka_unit_test(test_plan_rebuild),
+		cmocka_unit_test(test_sysctl_path),
+		cmocka_unit_test(test_sysctl_is_per_iface),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
