@@ -316,6 +316,8 @@ int cmd_plan(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return cli_usage_error(c, "expects one topology file");
+	if (name && (!nslab_name_valid(name) || strchr(name, '.')))
+		return cli_usage_error(c, "'%s' is not a valid lab name (letters, digits, '_' and '-')", name);
 	t = load(argv[optind]);
 	if (!t)
 		return EXIT_FAIL;

@@ -3,6 +3,7 @@
  * (an interactive shell in a node on a new pty, relayed to the user's terminal). */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
@@ -102,10 +103,19 @@ int cmd_attach(int argc, char **argv)
 	sigset_t mask;
 	pid_t pid;
 
-	if (argc == 5 && strcmp(argv[3], "--shell") == 0)
-		shell_opt = argv[4];
-	else if (argc != 3)
+	static const struct option opts[] = { { "shell", required_argument, NULL, 's' }, { 0 } };
+	int o;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "s:", opts, NULL)) != -1) {
+		if (o == 's')
+			shell_opt = optarg;
+		else
+			return cli_usage_error(c, "bad option");
+	}
+	if (argc - optind != 2)
 		return cli_usage_error(c, "expects LAB NODE");
+	argv += optind - 1;
 	if (nslab_lab_node_open(argv[1], argv[2], &pidfd, &env, &err) < 0) {
 		fprintf(stderr, "nslab: %s\n", err.msg);
 		return EXIT_FAIL;

@@ -126,7 +126,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "nslab: unknown command '%s' (nslab --help lists them)\n", argv[1]);
 		return EXIT_USAGE;
 	}
-	for (int i = 2; i < argc; i++) {
+	/* exec passes everything after LAB NODE to the program: only look at what comes before */
+	int scan_end = strcmp(c->name, "exec") == 0 && argc > 4 ? 4 : argc;
+	for (int i = 2; i < scan_end; i++) {
 		if (strcmp(argv[i], "--") == 0)
 			break;
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {

@@ -162,23 +162,23 @@ static void kill_nodes(const struct nslab_journal *j)
 	free(pfds);
 }
 
-/* Every /run/netns/nslab-LAB.* handle: lab names hold no '.', so the prefix is unambiguous. */
-static void sweep_netns_of(const char *lab)
+/* The first /run/netns/nslab-LAB.* handle that exists (malloc'd), or NULL. Lab names hold no '.',
+ * so the prefix names one lab. */
+static char *find_netns_of(const char *lab)
 {
 	_cleanup_free_ char *prefix = xasprintf(NSLAB_NETNS_PREFIX "%s.", lab);
 	size_t plen = strlen(prefix);
 	DIR *d = opendir(NSLAB_NETNS_DIR);
 	struct dirent *de;
+	char *found = NULL;
 
 	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, prefix, plen) == 0) {
-			_cleanup_free_ char *p = xasprintf(NSLAB_NETNS_DIR "/%s", de->d_name);
-			drop_netns_handle(p);
-		}
-	}
+		return NULL;
+	while (!found && (de = readdir(d)))
+		if (strncmp(de->d_name, prefix, plen) == 0)
+			found = xasprintf(NSLAB_NETNS_DIR "/%s", de->d_name);
 	closedir(d);
+	return found;
 }
 
 static int remove_lab_dir(const char *lab, struct nslab_err *err)
@@ -212,7 +212,6 @@ static int destroy_locked(const char *lab, struct nslab_err *err)
 	for (size_t i = 0; i < j.nnetns; i++)
 		drop_netns_handle(j.netns[i]);
 	nslab_journal_free(&j);
-	sweep_netns_of(lab);
 	return remove_lab_dir(lab, err);
 }
 
@@ -227,11 +226,8 @@ int nslab_lab_destroy(const char *lab, bool *existed, struct nslab_err *err)
 	if (!nslab_name_valid(lab))
 		return nslab_err_set(err, EINVAL, "'%s' is not a valid lab name", lab);
 	dir = nslab_lab_path(lab, NULL);
-	if (stat(dir, &st) < 0) {
-		/* nothing recorded; still drop stray handles named after the lab */
-		sweep_netns_of(lab);
-		return 0;
-	}
+	if (stat(dir, &st) < 0)
+		return 0; /* nothing recorded: nothing of ours (nslab cleanup handles strays) */
 	if (existed)
 		*existed = true;
 	lock = nslab_lab_lock(lab, true, false, err);
@@ -532,8 +528,11 @@ static int deploy_run(struct deploy *d, struct nslab_err *err)
 			break;
 		case NSLAB_PHASE_EXEC:
 			r = 0;
-			for (size_t k = i; k < end && r == 0; k++)
+			for (size_t k = i; k < end && r == 0; k++) {
 				r = run_exec(d, &p->ops[k], err);
+				if (r == 0 && interrupted())
+					r = nslab_err_set(err, EINTR, "interrupted");
+			}
 			break;
 		case NSLAB_PHASE_DEVICES:
 		case NSLAB_PHASE_LINKS:
@@ -551,6 +550,8 @@ static int deploy_run(struct deploy *d, struct nslab_err *err)
 			return r;
 		i = end;
 	}
+	if (interrupted())
+		return nslab_err_set(err, EINTR, "interrupted");
 	return 0;
 }
 
@@ -624,6 +625,16 @@ int nslab_lab_deploy(const struct nslab_topo *t, const struct nslab_deploy_opts 
 		rmdir(dir);
 		return lock;
 	}
+	/* handles named after this lab that our journal does not own: never adopt or drop them */
+	_cleanup_free_ char *foreign = find_netns_of(lab);
+	if (foreign) {
+		close(lock);
+		remove_lab_dir(lab, NULL);
+		remove_rundir_if_empty();
+		return nslab_err_set(err, EEXIST,
+				     "%s already exists but lab %s has no state here (another nslab run directory, or "
+				     "a leftover: nslab cleanup removes leftovers)", foreign, lab);
+	}
 
 	/* Ctrl-C and friends are checked between phases and roll the lab back */
 	sigemptyset(&block);
@@ -678,11 +689,41 @@ int nslab_lab_deploy(const struct nslab_topo *t, const struct nslab_deploy_opts 
 	close(lock);
 	if (r < 0)
 		remove_rundir_if_empty();
+	/* a signal that stopped the deploy has been acted on (rolled back): consume it so that
+	 * the caller can report the error instead of dying when the mask is restored */
+	if (r == -EINTR) {
+		struct timespec zero = { 0, 0 };
+		while (sigtimedwait(&block, NULL, &zero) > 0)
+			;
+	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
 }
 
 /* ---- cleanup ---- */
+
+/* Inodes of every network namespace some live process is in (sorted). */
+static size_t netns_in_use(ino_t **out)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	ino_t *v = NULL;
+	size_t n = 0;
+
+	while (d && (de = readdir(d))) {
+		char path[300];
+		struct stat st;
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", de->d_name);
+		if (stat(path, &st) == 0)
+			*VEC_PUSH(v, n) = st.st_ino;
+	}
+	if (d)
+		closedir(d);
+	*out = v;
+	return n;
+}
 
 int nslab_lab_cleanup(void (*cb)(void *ctx, const char *lab, const char *why), void *ctx,
 		      struct nslab_err *err)
@@ -723,9 +764,12 @@ int nslab_lab_cleanup(void (*cb)(void *ctx, const char *lab, const char *why), v
 	}
 	nslab_strv_free(names, n);
 
-	/* handles of labs that have no state directory at all */
+	/* handles of labs that have no state directory at all, and whose namespace no process is in
+	 * (a live node under another run directory keeps its handle) */
 	DIR *d = opendir(NSLAB_NETNS_DIR);
 	struct dirent *de;
+	ino_t *busy = NULL;
+	size_t nbusy = netns_in_use(&busy);
 	if (d) {
 		while ((de = readdir(d))) {
 			const char *dot;
@@ -741,12 +785,19 @@ int nslab_lab_cleanup(void (*cb)(void *ctx, const char *lab, const char *why), v
 			if (stat(dir, &st) == 0)
 				continue;
 			_cleanup_free_ char *p = xasprintf(NSLAB_NETNS_DIR "/%s", de->d_name);
+			bool in_use = false;
+			if (stat(p, &st) == 0)
+				for (size_t k = 0; k < nbusy && !in_use; k++)
+					in_use = busy[k] == st.st_ino;
+			if (in_use)
+				continue;
 			drop_netns_handle(p);
 			if (cb)
 				cb(ctx, de->d_name, "stray namespace handle");
 		}
 		closedir(d);
 	}
+	free(busy);
 	remove_rundir_if_empty();
 	return ret;
 }

@@ -54,13 +54,13 @@ unsigned long long nslab_proc_starttime(pid_t pid)
 	if (!p)
 		return 0;
 	p++;
-	for (field = 2; field < 22 && p; field++) {
+	for (field = 3; field < 22 && p; field++) {
 		p = strchr(p + 1, ' ');
 	}
 	if (!p)
 		return 0;
 	/* a zombie has exited: treat it as gone */
-	if (strstr(buf, ") Z ") || strstr(buf, ") X "))
+	if (strrchr(buf, ')')[2] == 'Z' || strrchr(buf, ')')[2] == 'X')
 		return 0;
 	start = strtoull(p + 1, NULL, 10);
 	return start;

@@ -219,3 +219,46 @@ test_attach_on_a_pty() {
 	expect_match "$out" "host=pc2 tty=/dev/pts/[0-9]+ size=30 100" "shell on a pty in the node"
 	expect_match "$out" "detached from pc2" "detach message"
 }
+
+test_exec_passes_options_through() {
+	local lab=it-opts
+	TEST_LABS="$lab"
+	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/lan.clab.yml" || return
+	# -h and --help after LAB NODE belong to the program, with or without --
+	expect_match "$("$NSLAB" exec $lab pc1 df -h /)" "Filesystem" "df -h without --"
+	expect_match "$("$NSLAB" exec $lab pc1 -- ip --help 2>&1)" "Usage: ip" "ip --help after --"
+	expect_match "$("$NSLAB" exec --help)" "usage: nslab exec" "exec --help"
+}
+
+test_signal_during_exec_rolls_back() {
+	local lab=it-sig pid
+	TEST_LABS="$lab"
+	cat > "$TMPD/sig.yml" <<'YML'
+name: it-sig
+topology:
+  nodes:
+    a: {kind: linux, exec: ["sleep 2"]}
+    b: {kind: linux}
+  links:
+    - endpoints: ["a:eth1", "b:eth1"]
+YML
+	"$NSLAB" deploy --quiet "$TMPD/sig.yml" >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 50); do [ -e /run/netns/nslab-it-sig.b ] && break; sleep 0.1; done
+	kill -TERM $pid
+	wait $pid
+	expect_eq "$?" 1 "a deploy interrupted in its exec phase fails"
+	expect_eq "$(leftovers $lab)" "" "and rolls back"
+}
+
+test_handles_of_another_rundir_are_not_touched() {
+	local lab=it-rundir out
+	TEST_LABS="$lab"
+	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/lan.clab.yml" || return
+	out=$(NSLAB_RUNDIR="$TMPD/rd" "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/lan.clab.yml" 2>&1)
+	expect_match "$out" "already exists but lab $lab has no state here" "clash is refused"
+	NSLAB_RUNDIR="$TMPD/rd" "$NSLAB" cleanup >/dev/null
+	NSLAB_RUNDIR="$TMPD/rd" "$NSLAB" destroy $lab >/dev/null 2>&1
+	expect_eq "$(ls /run/netns | grep -c "nslab-$lab\.")" 5 "the live lab keeps its handles"
+	ok "$NSLAB" exec $lab pc1 -- ping -c 1 -W 2 pc2
+}
