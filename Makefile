@@ -71,8 +71,11 @@ fuzz: $(BUILD)/fuzz/fuzz_topology
 # A short, bounded fuzz run (CI): 60 s over the seed corpus in examples/ and tests/fuzz/corpus.
 fuzz-run: $(BUILD)/fuzz/fuzz_topology
 	@mkdir -p $(BUILD)/fuzz/corpus
-	$(BUILD)/fuzz/fuzz_topology -max_total_time=$${FUZZ_SECONDS:-60} -max_len=8192 \
-		$(BUILD)/fuzz/corpus tests/fuzz/corpus examples
+	@echo "fuzzing the topology parser for $${FUZZ_SECONDS:-60} s (log: $(BUILD)/fuzz/log)"
+	@$(BUILD)/fuzz/fuzz_topology -max_total_time=$${FUZZ_SECONDS:-60} -max_len=8192 \
+		-dict=tests/fuzz/fuzz_topology.dict $(BUILD)/fuzz/corpus tests/fuzz/corpus examples \
+		> $(BUILD)/fuzz/log 2>&1 || { tail -n 60 $(BUILD)/fuzz/log; echo "fuzz: FAILED"; exit 1; }
+	@grep -E '^Done|stat::number_of_executed_units' $(BUILD)/fuzz/log | tail -n 2; echo "fuzz: no crash, leak or sanitizer report"
 
 install: $(BUILD)/nslab
 	install -D -m 0755 $(BUILD)/nslab $(DESTDIR)$(PREFIX)/bin/nslab

@@ -383,7 +383,9 @@ static void build_op(struct deploy *d, const struct nslab_op *op, struct nslab_n
 		break;
 	}
 	case NSLAB_OP_LINK_UP:
-		nslab_nlb_link_set(batch_of(d, op->node), node->ifaces[op->iface].ifindex, 1, 0, -1, what);
+		nslab_nlb_link_set(batch_of(d, op->node), node->ifaces[op->iface].ifindex,
+				   node->ifaces[op->iface].down ? -1 : 1, 0,
+				   node->kind == NSLAB_KIND_BRIDGE ? node->br_ifindex : -1, what);
 		break;
 	case NSLAB_OP_ADDR: {
 		const struct nslab_iface *ifc = &node->ifaces[op->iface];

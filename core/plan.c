@@ -128,7 +128,8 @@ void nslab_plan_build(const struct nslab_topo *t, struct nslab_plan *p)
 		op->link = l;
 		op->main_end = main_end;
 		const struct nslab_endpoint *pe = &lk->ep[peer_end];
-		if (!t->nodes[pe->node].ifaces[pe->iface].down) {
+		/* the peer end is set up in its own namespace; on a bridge it is enslaved there too */
+		if (!t->nodes[pe->node].ifaces[pe->iface].down || t->nodes[pe->node].kind == NSLAB_KIND_BRIDGE) {
 			op = push(p, NSLAB_OP_LINK_UP, NSLAB_PHASE_UP, pe->node);
 			op->iface = pe->iface;
 			op->link = l;
@@ -202,12 +203,21 @@ char *nslab_op_describe(const struct nslab_plan *p, const struct nslab_op *op)
 		const struct nslab_endpoint *m = &lk->ep[op->main_end], *pe = &lk->ep[!op->main_end];
 		const struct nslab_iface *mi = &t->nodes[m->node].ifaces[m->iface];
 		const struct nslab_node *mn = &t->nodes[m->node];
-		return xasprintf("create veth %s:%s -- %s:%s mtu %u%s%s", mn->name, mi->name,
-				 t->nodes[pe->node].name, ifname_of(t, pe), mi->mtu,
+		const struct nslab_iface *pi = &t->nodes[pe->node].ifaces[pe->iface];
+		char mtu[32];
+		if (pi->mtu == mi->mtu)
+			snprintf(mtu, sizeof(mtu), "%u", mi->mtu);
+		else
+			snprintf(mtu, sizeof(mtu), "%u/%u", mi->mtu, pi->mtu);
+		return xasprintf("create veth %s:%s -- %s:%s mtu %s%s%s", mn->name, mi->name,
+				 t->nodes[pe->node].name, ifname_of(t, pe), mtu,
 				 mn->kind == NSLAB_KIND_BRIDGE ? ", enslaved to " : "",
 				 mn->kind == NSLAB_KIND_BRIDGE ? mn->name : "");
 	}
 	case NSLAB_OP_LINK_UP:
+		if (node->kind == NSLAB_KIND_BRIDGE)
+			return xasprintf("set %s:%s %s, enslaved to %s", node->name, node->ifaces[op->iface].name,
+					 node->ifaces[op->iface].down ? "down" : "up", node->name);
 		return xasprintf("set %s:%s up", node->name, node->ifaces[op->iface].name);
 	case NSLAB_OP_ADDR: {
 		const struct nslab_iface *ifc = &node->ifaces[op->iface];

@@ -51,6 +51,56 @@ struct nslab_route {
 	struct nslab_pos pos;
 };
 
+/*
+ * Egress impairments of one interface (netem acts on egress: a link's settings go on both ends).
+ * `mask` says which fields were given (NSLAB_IMP_*), so that a runtime change of one parameter
+ * keeps the others. Units are converted once, here: microseconds, percent (0..100), bits/s.
+ */
+enum nslab_imp_field {
+	NSLAB_IMP_DELAY = 1u << 0,
+	NSLAB_IMP_JITTER = 1u << 1,
+	NSLAB_IMP_LOSS = 1u << 2,
+	NSLAB_IMP_DUPLICATE = 1u << 3,
+	NSLAB_IMP_REORDER = 1u << 4,
+	NSLAB_IMP_CORRUPT = 1u << 5,
+	NSLAB_IMP_RATE = 1u << 6,
+	NSLAB_IMP_LIMIT = 1u << 7,
+};
+#define NSLAB_IMP_NETEM_ONLY \
+	(NSLAB_IMP_DELAY | NSLAB_IMP_JITTER | NSLAB_IMP_LOSS | NSLAB_IMP_DUPLICATE | NSLAB_IMP_REORDER | \
+	 NSLAB_IMP_CORRUPT)
+
+enum nslab_jitter_dist {
+	NSLAB_DIST_NONE, /* uniform, the kernel's default */
+	NSLAB_DIST_NORMAL,
+	NSLAB_DIST_PARETO,
+	NSLAB_DIST_PARETONORMAL,
+};
+
+struct nslab_impair {
+	unsigned mask;			/* NSLAB_IMP_* given */
+	unsigned long long delay_us;
+	unsigned long long jitter_us;
+	enum nslab_jitter_dist jitter_dist;
+	double loss_pct, loss_corr_pct;
+	double duplicate_pct;
+	double reorder_pct, reorder_corr_pct; /* needs a delay */
+	double corrupt_pct;
+	unsigned long long rate_bps;
+	unsigned limit_pkts;		/* queue length in packets */
+};
+
+/* Per-node resource limits (cgroups). 0 / NULL / false = not limited. */
+struct nslab_limits {
+	double cpu;			/* cores: 0.5 = half of one core (quota/period) */
+	char *cpuset;			/* "0-1", "0,2" */
+	unsigned long long memory_bytes;
+	unsigned cpu_weight;		/* 1..10000 (cgroup v2 scale; v1 shares are derived) */
+	unsigned long pids;		/* max processes */
+	bool net_cls_auto;		/* a unique classid per node, chosen at deploy */
+	unsigned net_cls;		/* classid 0xMMMMmmmm when set explicitly */
+};
+
 struct nslab_iface {
 	char *name;		 /* final name, <= 15 bytes */
 	int ifindex;		 /* fixed by the validator, unique per node */
@@ -62,6 +112,7 @@ struct nslab_iface {
 	long link;		 /* index in nslab_topo.links, -1 for lo */
 	int end;		 /* which end of that link: 0 or 1 */
 	bool down;		 /* declared administratively down */
+	struct nslab_impair impair; /* egress impairments of this end (link settings + endpoint's own) */
 	struct nslab_pos pos;
 };
 
@@ -95,6 +146,7 @@ struct nslab_node {
 	struct nslab_iface *ifaces;
 	size_t nifaces;
 	int br_ifindex;		  /* bridge kind: ifindex of the bridge device (named like the node); else 0 */
+	struct nslab_limits limits;
 	struct nslab_pos pos;
 };
 
@@ -170,5 +222,22 @@ int nslab_addr_parse(const char *s, struct nslab_prefix *p);
 char *nslab_prefix_fmt(const struct nslab_prefix *p, bool with_len, char *buf, size_t size);
 /* "aa:bb:cc:dd:ee:ff"; rejects multicast. 0 or -EINVAL. */
 int nslab_mac_parse(const char *s, unsigned char mac[6]);
+
+/* ---- units as people write them; each returns 0 or -EINVAL (-ERANGE when out of range) ---- */
+/* "20ms", "1.5s", "300us", "0" -> microseconds (a bare number is ms, like tc) */
+int nslab_parse_duration_us(const char *s, unsigned long long *us);
+/* "1.5%", "0.1%" -> percent 0..100 (a bare number is percent) */
+int nslab_parse_percent(const char *s, double *pct);
+/* "10mbit", "1gbit", "500kbit", "100bit", "2mbps" (bytes/s, like tc), bare number = bit/s -> bit/s */
+int nslab_parse_rate_bps(const char *s, unsigned long long *bps);
+/* "256Mb", "1g", "512m", "1024k", "1GiB", bare = bytes -> bytes (containerlab/docker style) */
+int nslab_parse_size_bytes(const char *s, unsigned long long *bytes);
+/* "0x00100001", "10:1" (major:minor in hex, like tc) -> classid */
+int nslab_parse_classid(const char *s, unsigned *classid);
+/* Merge b's given fields over a (for endpoint settings over link settings, and runtime `set`). */
+void nslab_impair_merge(struct nslab_impair *a, const struct nslab_impair *b);
+/* Check an impairment set as a whole: reorder needs delay, jitter needs delay, ... ; NULL or a
+ * static message naming the problem. */
+const char *nslab_impair_check(const struct nslab_impair *imp);
 
 #endif

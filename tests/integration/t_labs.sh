@@ -73,3 +73,24 @@ test_containerlab_style_file() {
 	nok "$NSLAB" exec $lab leaf2 -- sh -c 'echo x >> /etc/issue'
 	expect_eq "$("$NSLAB" inspect $lab --json | jq -r '.nodes[] | select(.name=="leaf1") | .labels.rack')" r1 "labels"
 }
+
+test_two_bridges_trunk() {
+	local lab=it-trunk
+	TEST_LABS="$lab"
+	cat > "$TMPD/trunk.yml" <<'YML'
+name: it-trunk
+topology:
+  nodes:
+    s1: {kind: bridge}
+    s2: {kind: bridge}
+    a: {kind: linux, interfaces: {eth1: {ipv4: 10.20.0.1/24}}}
+    b: {kind: linux, interfaces: {eth1: {ipv4: 10.20.0.2/24}}}
+  links:
+    - endpoints: ["s1:trunk", "s2:trunk"]
+    - endpoints: ["a:eth1", "s1:p1"]
+    - endpoints: ["b:eth1", "s2:p1"]
+YML
+	ok "$NSLAB" deploy --quiet "$TMPD/trunk.yml" || return
+	expect_match "$("$NSLAB" exec $lab s2 -- ip -o link show trunk)" "master s2" "second bridge's trunk port enslaved"
+	ok "$NSLAB" exec $lab a -- ping -c 1 -W 2 10.20.0.2
+}

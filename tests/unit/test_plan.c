@@ -314,7 +314,7 @@ static void test_plan_bridge_to_bridge_and_down(void **state)
 		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "b", "set b:lo up" },
 		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "s1", "create veth s1:trunk -- s2:trunk mtu 9500, enslaved to s1" },
 		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "a", "create veth a:eth1 -- b:eth1 mtu 1400" },
-		{ NSLAB_PHASE_UP, NSLAB_OP_LINK_UP, "s2", "set s2:trunk up" },
+		{ NSLAB_PHASE_UP, NSLAB_OP_LINK_UP, "s2", "set s2:trunk up, enslaved to s2" },
 	};
 	struct nslab_topo *t = load_ok("name: bb\n"
 				       "topology:\n"

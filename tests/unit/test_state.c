@@ -680,6 +680,9 @@ static void test_proc_starttime(void **state)
 		char c;
 		/* grow the address space between the two reads: the start time must not move */
 		void *mem;
+		/* only the parent holds the other ends: if it dies, our reads see EOF and we exit */
+		close(to_child[1]);
+		close(to_parent[0]);
 		if (write(to_parent[1], "a", 1) != 1 || read(to_child[0], &c, 1) != 1)
 			_exit(1);
 		mem = malloc(64 << 20);
@@ -690,6 +693,8 @@ static void test_proc_starttime(void **state)
 		free(mem);
 		_exit(0);
 	}
+	close(to_child[0]);
+	close(to_parent[1]);
 	sync_read(to_parent[0]);
 	c1 = nslab_proc_starttime(pid);
 	assert_int_equal(write(to_child[1], "1", 1), 1);
@@ -710,10 +715,8 @@ static void test_proc_starttime(void **state)
 	assert_int_equal(waitpid(pid, NULL, 0), pid);
 	assert_int_equal(nslab_proc_starttime(pid), 0);
 
-	close(to_child[0]);
 	close(to_child[1]);
 	close(to_parent[0]);
-	close(to_parent[1]);
 }
 
 int main(void)
