@@ -15,6 +15,9 @@
 #include "cli.h"
 
 static bool opt_quiet;
+static bool opt_verbose;
+static double phase_t0;
+static const char *phase_name;
 
 static double now_s(void)
 {
@@ -106,10 +109,27 @@ static void on_exec(void *ctx, const char *node, const char *cmd, const char *ou
 	fflush(stdout);
 }
 
+static void phase_done(double now)
+{
+	if (phase_name)
+		fprintf(stderr, "  %-18s %8.1f ms\n", phase_name, (now - phase_t0) * 1e3);
+}
+
+static void on_phase(void *ctx, const char *phase, size_t nops)
+{
+	double now = now_s();
+	(void)ctx;
+	(void)nops;
+	phase_done(now);
+	phase_name = phase;
+	phase_t0 = now;
+}
+
 int cmd_deploy(int argc, char **argv)
 {
 	static const struct option opts[] = { { "name", required_argument, NULL, 'n' },
 					       { "quiet", no_argument, NULL, 'q' },
+					       { "verbose", no_argument, NULL, 'v' },
 					       { 0 } };
 	const struct cli_cmd *c = cli_find("deploy");
 	const char *name = NULL;
@@ -119,11 +139,13 @@ int cmd_deploy(int argc, char **argv)
 	int o, r;
 
 	getopt_reset();
-	while ((o = getopt_long(argc, argv, "n:q", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "n:qv", opts, NULL)) != -1) {
 		if (o == 'n')
 			name = optarg;
 		else if (o == 'q')
 			opt_quiet = true;
+		else if (o == 'v')
+			opt_verbose = true;
 		else
 			return cli_usage_error(c, "bad option");
 	}
@@ -132,9 +154,11 @@ int cmd_deploy(int argc, char **argv)
 	t = load(argv[optind]);
 	if (!t)
 		return EXIT_FAIL;
-	struct nslab_deploy_opts dopts = { .name = name, .on_exec = on_exec };
+	struct nslab_deploy_opts dopts = { .name = name, .on_exec = on_exec, .on_phase = opt_verbose ? on_phase : NULL };
 	t0 = now_s();
 	r = nslab_lab_deploy(t, &dopts, &err);
+	if (opt_verbose)
+		phase_done(now_s());
 	if (r < 0) {
 		nslab_topo_free(t);
 		return fail(&err);

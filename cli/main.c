@@ -8,9 +8,10 @@
 #include "cli.h"
 
 const struct cli_cmd cli_cmds[] = {
-	{ "deploy", "FILE [--name LAB] [--quiet]", "build the lab a topology file describes",
-	  "  --name LAB   lab name (default: the file's `name`)\n"
-	  "  --quiet      print nothing on success\n"
+	{ "deploy", "FILE [--name LAB] [--quiet] [--verbose]", "build the lab a topology file describes",
+	  "  -n, --name LAB  lab name (default: the file's `name`)\n"
+	  "  -q, --quiet     print nothing on success\n"
+	  "  -v, --verbose   print each deploy phase and its duration on stderr\n"
 	  "Exits 0 once every node is up, wired, addressed and its exec: commands ran (each with\n"
 	  "/bin/sh -c inside the node; a failing command fails the deploy). On any failure the\n"
 	  "lab is rolled back and nothing is left on the machine.\n",
