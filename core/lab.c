@@ -20,6 +20,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -243,126 +244,76 @@ int nslab_lab_destroy(const char *lab, bool *existed, struct nslab_err *err)
 
 /* ---- deploy ---- */
 
+/*
+ * The executor. The plan says what to do; this says where each operation runs:
+ *   nodes                          clone()d by the deployer (cheap: the namespaces fill in later)
+ *   sysctls, devices (lo, bridge)  inside each node, step 1, in parallel
+ *   links (veth pairs)             by the deployer, one batch from its own namespace
+ *   up, addresses, routes,         inside each node, step 2, in parallel: each node sends its own
+ *   interface sysctls              batch on a socket born in its namespace
+ *   exec                           by the deployer, through nslab_node_run()
+ * Namespace handles (/run/netns) are bind-mounted by a helper process while the deployer creates
+ * the veths, since mounts and rtnetlink take different kernel locks.
+ */
 struct deploy {
 	const struct nslab_topo *t;
 	const struct nslab_deploy_opts *o;
 	const char *lab;
 	struct nslab_plan plan;
-	struct nslab_node_proc *procs;
+	struct nslab_brood brood;
+	bool brood_open;
+	pid_t *pids;
+	unsigned long long *starts;
+	const char **names;
 	int *netns_fds;
 	int *pidfds;
-	struct nslab_nl **socks;
-	struct nslab_nlb **batches;
-	int self_netns;
-	char **env_strs; /* per node, flattened lazily */
+	struct nslab_nlb **early, **wire;
+	struct nslab_nlb *veths;
+	const char ***early_sysctl, ***late_sysctl; /* per node: key, value, ... */
+	size_t *nearly_sysctl, *nlate_sysctl;
 };
 
-static int deploy_nodes(struct deploy *d, struct nslab_err *err)
+static struct nslab_nlb *nlb_of(struct nslab_nlb **v, size_t node)
 {
-	const struct nslab_topo *t = d->t;
-	_cleanup_free_ char *hosts = nslab_lab_path(d->lab, "hosts");
-	int r;
-
-	/* spawn all: each child sets itself up in parallel once released */
-	for (size_t n = 0; n < t->nnodes; n++) {
-		struct nslab_node_spec spec = {
-			.name = t->nodes[n].name,
-			.hosts_path = hosts,
-			.binds = t->nodes[n].binds,
-			.nbinds = t->nodes[n].nbinds,
-		};
-		r = nslab_node_spawn(&spec, &d->procs[n], err);
-		if (r < 0)
-			return r;
-		r = nslab_journal_append(d->lab, err, "node %s %d %llu", t->nodes[n].name, (int)d->procs[n].pid,
-					 d->procs[n].start);
-		if (r < 0)
-			return r; /* the child dies with its unwritten sync pipe */
-		r = nslab_node_release(&d->procs[n], err);
-		if (r < 0)
-			return nslab_err_prefix(err, "node %s", t->nodes[n].name);
-	}
-	for (size_t n = 0; n < t->nnodes; n++) {
-		r = nslab_node_wait_ready(&d->procs[n], t->nodes[n].name, err);
-		if (r < 0)
-			return r;
-	}
-	r = ensure_netns_dir(err);
-	if (r < 0)
-		return r;
-	for (size_t n = 0; n < t->nnodes; n++) {
-		_cleanup_free_ char *path = nslab_netns_path(d->lab, t->nodes[n].name);
-		char src[64];
-		int fd;
-
-		d->pidfds[n] = (int)syscall(SYS_pidfd_open, d->procs[n].pid, 0);
-		if (d->pidfds[n] < 0)
-			return nslab_err_sys(err, errno, "node %s: pidfd_open", t->nodes[n].name);
-		snprintf(src, sizeof(src), "/proc/%d/ns/net", (int)d->procs[n].pid);
-		d->netns_fds[n] = open(src, O_RDONLY | O_CLOEXEC);
-		if (d->netns_fds[n] < 0)
-			return nslab_err_sys(err, errno, "node %s: opening %s", t->nodes[n].name, src);
-		r = nslab_journal_append(d->lab, err, "netns %s", path);
-		if (r < 0)
-			return r;
-		fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-		if (fd < 0)
-			return nslab_err_sys(err, errno, "node %s: creating %s", t->nodes[n].name, path);
-		close(fd);
-		if (mount(src, path, "none", MS_BIND, NULL) < 0)
-			return nslab_err_sys(err, errno, "node %s: bind-mounting its network namespace on %s",
-					     t->nodes[n].name, path);
-	}
-	return 0;
+	if (!v[node])
+		v[node] = nslab_nlb_new();
+	return v[node];
 }
 
-static int apply_sysctl(struct deploy *d, const struct nslab_op *op, struct nslab_err *err)
+static void push_sysctl(const char ***v, size_t *n, const char *key, const char *value)
 {
-	const char *name = d->t->nodes[op->node].name;
-	_cleanup_free_ char *path = nslab_sysctl_path(op->key);
-	int r = 0, fd;
-
-	if (setns(d->netns_fds[op->node], CLONE_NEWNET) < 0)
-		return nslab_err_sys(err, errno, "node %s: entering its network namespace", name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		r = nslab_err_sys(err, errno, "node %s: sysctl %s", name, op->key);
-	} else {
-		ssize_t w = write(fd, op->value, strlen(op->value));
-		if (w < 0)
-			r = nslab_err_sys(err, errno, "node %s: sysctl %s = %s", name, op->key, op->value);
-		close(fd);
-	}
-	if (setns(d->self_netns, CLONE_NEWNET) < 0)
-		abort(); /* continuing in a node's namespace would be unsafe */
-	return r;
+	*v = xrealloc(*v, (*n + 1) * 2 * sizeof(char *));
+	(*v)[2 * *n] = key;
+	(*v)[2 * *n + 1] = value;
+	(*n)++;
 }
 
-static struct nslab_nlb *batch_of(struct deploy *d, size_t node)
-{
-	if (!d->batches[node])
-		d->batches[node] = nslab_nlb_new();
-	return d->batches[node];
-}
-
-static void build_op(struct deploy *d, const struct nslab_op *op, struct nslab_nlb *root)
+/* Put one plan operation where it runs. */
+static void place_op(struct deploy *d, const struct nslab_op *op)
 {
 	const struct nslab_topo *t = d->t;
 	const struct nslab_node *node = &t->nodes[op->node];
 	_cleanup_free_ char *what = nslab_op_describe(&d->plan, op);
 
 	switch (op->type) {
+	case NSLAB_OP_SYSCTL:
+		if (op->phase == NSLAB_PHASE_LATE_SYSCTLS)
+			push_sysctl(&d->late_sysctl[op->node], &d->nlate_sysctl[op->node], op->key, op->value);
+		else
+			push_sysctl(&d->early_sysctl[op->node], &d->nearly_sysctl[op->node], op->key, op->value);
+		break;
 	case NSLAB_OP_LO_UP:
-		nslab_nlb_link_set(batch_of(d, op->node), NSLAB_IFINDEX_LO, 1, 0, -1, what);
+		nslab_nlb_link_set(nlb_of(d->early, op->node), NSLAB_IFINDEX_LO, 1, 0, -1, what);
 		break;
 	case NSLAB_OP_BRIDGE:
-		nslab_nlb_bridge_add(batch_of(d, op->node), node->name, node->br_ifindex, 0, false, true, what);
+		nslab_nlb_bridge_add(nlb_of(d->early, op->node), node->name, node->br_ifindex, 0, false, true, what);
 		break;
 	case NSLAB_OP_VETH: {
 		const struct nslab_link *lk = &t->links[op->link];
 		const struct nslab_endpoint *me = &lk->ep[op->main_end], *pe = &lk->ep[!op->main_end];
 		const struct nslab_node *mn = &t->nodes[me->node], *pn = &t->nodes[pe->node];
 		const struct nslab_iface *mi = &mn->ifaces[me->iface], *pi = &pn->ifaces[pe->iface];
+		/* netns fds are filled in when the nodes exist: see fill_veth_fds() */
 		struct nslab_nl_linkend m = {
 			.ifname = mi->name,
 			.ifindex = mi->ifindex,
@@ -379,18 +330,18 @@ static void build_op(struct deploy *d, const struct nslab_op *op, struct nslab_n
 			.mtu = pi->mtu,
 			.mac = pi->has_mac ? pi->mac : NULL,
 		};
-		nslab_nlb_veth_add(root, &m, &p, what);
+		nslab_nlb_veth_add(d->veths, &m, &p, what);
 		break;
 	}
 	case NSLAB_OP_LINK_UP:
-		nslab_nlb_link_set(batch_of(d, op->node), node->ifaces[op->iface].ifindex,
+		nslab_nlb_link_set(nlb_of(d->wire, op->node), node->ifaces[op->iface].ifindex,
 				   node->ifaces[op->iface].down ? -1 : 1, 0,
 				   node->kind == NSLAB_KIND_BRIDGE ? node->br_ifindex : -1, what);
 		break;
 	case NSLAB_OP_ADDR: {
 		const struct nslab_iface *ifc = &node->ifaces[op->iface];
 		const struct nslab_prefix *a = &ifc->addrs[op->item];
-		nslab_nlb_addr_add(batch_of(d, op->node), ifc->ifindex, a->family, a->addr, a->plen, what);
+		nslab_nlb_addr_add(nlb_of(d->wire, op->node), ifc->ifindex, a->family, a->addr, a->plen, what);
 		break;
 	}
 	case NSLAB_OP_ROUTE: {
@@ -403,53 +354,207 @@ static void build_op(struct deploy *d, const struct nslab_op *op, struct nslab_n
 			if (!oif && strcmp(rt->dev, "lo") == 0)
 				oif = NSLAB_IFINDEX_LO;
 		}
-		nslab_nlb_route_add(batch_of(d, op->node), rt->dst.family, rt->dst.addr, rt->dst.plen,
+		nslab_nlb_route_add(nlb_of(d->wire, op->node), rt->dst.family, rt->dst.addr, rt->dst.plen,
 				    rt->has_via ? rt->via.addr : NULL, oif, rt->metric, what);
 		break;
 	}
 	case NSLAB_OP_NODE:
-	case NSLAB_OP_SYSCTL:
 	case NSLAB_OP_EXEC:
 	case NSLAB_OP__COUNT:
 		break;
 	}
 }
 
-/* Netlink ops of one phase: veths in one batch from our namespace (both ends carry their
- * namespace fd), everything else in one batch per node namespace. */
-static int run_netlink_phase(struct deploy *d, size_t first, size_t last, struct nslab_err *err)
+static bool interrupted(void)
 {
-	struct nslab_nlb *root = nslab_nlb_new();
-	int r = 0;
+	sigset_t pending;
+	return sigpending(&pending) == 0 &&
+	       (sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) || sigismember(&pending, SIGHUP));
+}
 
-	for (size_t i = first; i < last; i++)
-		build_op(d, &d->plan.ops[i], root);
-	if (nslab_nlb_count(root)) {
-		struct nslab_nl *nl = NULL;
-		r = nslab_nl_open(&nl, -1, err);
-		if (r == 0) {
-			r = nslab_nl_send(nl, root, err);
-			nslab_nl_close(nl);
-		}
+static void phase(struct deploy *d, const char *name, size_t nops)
+{
+	if (d->o && d->o->on_phase)
+		d->o->on_phase(d->o->ctx, name, nops);
+}
+
+/* Spawn every node, journal them all in one write, release them, wait for step 1. */
+static int spawn_nodes(struct deploy *d, struct nslab_err *err)
+{
+	const struct nslab_topo *t = d->t;
+	_cleanup_free_ char *hosts = nslab_lab_path(d->lab, "hosts");
+	char *jbuf = NULL;
+	size_t jlen = 0;
+	int r;
+
+	r = nslab_brood_open(&d->brood, err);
+	if (r < 0)
+		return r;
+	d->brood_open = true;
+	for (size_t n = 0; n < t->nnodes; n++) {
+		struct nslab_node_spec spec = {
+			.name = t->nodes[n].name,
+			.hosts_path = hosts,
+			.binds = t->nodes[n].binds,
+			.nbinds = t->nodes[n].nbinds,
+			.early_sysctl = d->early_sysctl[n],
+			.nearly_sysctl = d->nearly_sysctl[n],
+			.early = d->early[n],
+			.wire = d->wire[n],
+			.late_sysctl = d->late_sysctl[n],
+			.nlate_sysctl = d->nlate_sysctl[n],
+		};
+		r = nslab_brood_spawn(&d->brood, &spec, &d->pids[n], &d->starts[n], err);
+		if (r < 0)
+			return r; /* the unjournaled children die when the brood closes */
 	}
-	nslab_nlb_free(root);
-	for (size_t n = 0; r == 0 && n < d->t->nnodes; n++) {
-		if (!d->batches[n] || !nslab_nlb_count(d->batches[n]))
-			continue;
-		if (!d->socks[n]) {
-			r = nslab_nl_open(&d->socks[n], d->netns_fds[n], err);
-			if (r < 0) {
-				nslab_err_prefix(err, "node %s", d->t->nodes[n].name);
+	for (size_t n = 0; n < t->nnodes; n++) {
+		char line[128];
+		int len = snprintf(line, sizeof(line), "node %s %d %llu\n", t->nodes[n].name, (int)d->pids[n],
+				   d->starts[n]);
+		jbuf = xrealloc(jbuf, jlen + (size_t)len + 1);
+		memcpy(jbuf + jlen, line, (size_t)len + 1);
+		jlen += (size_t)len;
+	}
+	if (jlen && jbuf[jlen - 1] == '\n')
+		jbuf[jlen - 1] = '\0'; /* journal_append adds the last newline */
+	r = t->nnodes ? nslab_journal_append(d->lab, err, "%s", jbuf) : 0;
+	free(jbuf);
+	if (r < 0)
+		return r;
+	r = nslab_brood_release(&d->brood, t->nnodes, err);
+	if (r < 0)
+		return r;
+	return nslab_brood_wait(&d->brood, t->nnodes, d->pids, d->names, err);
+}
+
+/* A helper process bind-mounts every node's namespace on /run/netns/nslab-LAB.NODE. It dies with
+ * us (it holds the lab lock, so a destroy waits for it). Returns its pid, or -errno. */
+static pid_t start_netns_mounter(struct deploy *d, int *status_fd, struct nslab_err *err)
+{
+	const struct nslab_topo *t = d->t;
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return nslab_err_sys(err, errno, "pipe");
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		return nslab_err_sys(err, e, "fork");
+	}
+	if (pid == 0) {
+		struct nslab_err e = { 0 };
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(p[0]);
+		for (size_t n = 0; n < t->nnodes; n++) {
+			_cleanup_free_ char *path = nslab_netns_path(d->lab, t->nodes[n].name);
+			char src[64];
+			int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+			if (fd < 0) {
+				nslab_err_sys(&e, errno, "node %s: creating %s", t->nodes[n].name, path);
+				break;
+			}
+			close(fd);
+			snprintf(src, sizeof(src), "/proc/%d/ns/net", (int)d->pids[n]);
+			if (mount(src, path, "none", MS_BIND, NULL) < 0) {
+				nslab_err_sys(&e, errno, "node %s: bind-mounting its network namespace on %s",
+					      t->nodes[n].name, path);
 				break;
 			}
 		}
-		r = nslab_nl_send(d->socks[n], d->batches[n], err);
-		nslab_nlb_reset(d->batches[n]);
+		if (e.code && write(p[1], e.msg, strlen(e.msg)) < 0)
+			_exit(2);
+		_exit(e.code ? 1 : 0);
 	}
-	for (size_t n = 0; n < d->t->nnodes; n++)
-		if (d->batches[n])
-			nslab_nlb_reset(d->batches[n]);
-	return r;
+	close(p[1]);
+	*status_fd = p[0];
+	return pid;
+}
+
+static int wait_netns_mounter(pid_t pid, int status_fd, struct nslab_err *err)
+{
+	char msg[NSLAB_ERR_MSG_MAX];
+	ssize_t n;
+	int st = 0;
+
+	n = read(status_fd, msg, sizeof(msg) - 1);
+	close(status_fd);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	msg[n > 0 ? n : 0] = '\0';
+	return nslab_err_set(err, EIO, "%s", n > 0 ? msg : "the namespace handle helper died");
+}
+
+/* Veth pairs from our namespace (both ends carry their node's namespace fd), while a helper makes
+ * the namespace handles; then every node wires itself (step 2). */
+static int wire_links(struct deploy *d, struct nslab_err *err)
+{
+	const struct nslab_topo *t = d->t;
+	char *jbuf = NULL;
+	size_t jlen = 0;
+	int r, mounter_fd = -1;
+	pid_t mounter;
+
+	for (size_t n = 0; n < t->nnodes; n++) {
+		char src[64];
+		d->pidfds[n] = (int)syscall(SYS_pidfd_open, d->pids[n], 0);
+		if (d->pidfds[n] < 0)
+			return nslab_err_sys(err, errno, "node %s: pidfd_open", t->nodes[n].name);
+		snprintf(src, sizeof(src), "/proc/%d/ns/net", (int)d->pids[n]);
+		d->netns_fds[n] = open(src, O_RDONLY | O_CLOEXEC);
+		if (d->netns_fds[n] < 0)
+			return nslab_err_sys(err, errno, "node %s: opening %s", t->nodes[n].name, src);
+		_cleanup_free_ char *path = nslab_netns_path(d->lab, t->nodes[n].name);
+		char *line = xasprintf("netns %s\n", path);
+		size_t len = strlen(line);
+		jbuf = xrealloc(jbuf, jlen + len + 1);
+		memcpy(jbuf + jlen, line, len + 1);
+		jlen += len;
+		free(line);
+	}
+	r = ensure_netns_dir(err);
+	if (r == 0 && jlen) {
+		jbuf[jlen - 1] = '\0';
+		r = nslab_journal_append(d->lab, err, "%s", jbuf);
+	}
+	free(jbuf);
+	if (r < 0)
+		return r;
+	mounter = start_netns_mounter(d, &mounter_fd, err);
+	if (mounter < 0)
+		return (int)mounter;
+
+	/* the veth batch was built before the nodes existed: now give it their namespace fds */
+	nslab_nlb_reset(d->veths);
+	for (size_t i = 0; i < d->plan.nops; i++)
+		if (d->plan.ops[i].type == NSLAB_OP_VETH)
+			place_op(d, &d->plan.ops[i]);
+	phase(d, "links", nslab_nlb_count(d->veths));
+	if (nslab_nlb_count(d->veths)) {
+		struct nslab_nl *nl = NULL;
+		r = nslab_nl_open(&nl, -1, err);
+		if (r == 0) {
+			r = nslab_nl_send(nl, d->veths, err);
+			nslab_nl_close(nl);
+		}
+	}
+	int mr = wait_netns_mounter(mounter, mounter_fd, r < 0 ? NULL : err);
+	if (r == 0)
+		r = mr;
+	if (r < 0)
+		return r;
+	if (interrupted())
+		return nslab_err_set(err, EINTR, "interrupted");
+	phase(d, "wire", t->nnodes);
+	r = nslab_brood_wire(&d->brood, t->nnodes, err);
+	if (r < 0)
+		return r;
+	return nslab_brood_wait(&d->brood, t->nnodes, d->pids, d->names, err);
 }
 
 static char **node_env(const struct nslab_node *node)
@@ -496,87 +601,86 @@ static int run_exec(struct deploy *d, const struct nslab_op *op, struct nslab_er
 	return 0;
 }
 
-static bool interrupted(void)
-{
-	sigset_t pending;
-	return sigpending(&pending) == 0 &&
-	       (sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) || sigismember(&pending, SIGHUP));
-}
-
 static int deploy_run(struct deploy *d, struct nslab_err *err)
 {
 	const struct nslab_plan *p = &d->plan;
-	size_t i = 0;
+	size_t nexec = 0;
 	int r;
 
-	while (i < p->nops) {
-		enum nslab_phase ph = p->ops[i].phase;
-		size_t end = i;
-		while (end < p->nops && p->ops[end].phase == ph)
-			end++;
+	for (size_t i = 0; i < p->nops; i++) {
+		if (p->ops[i].type != NSLAB_OP_VETH) /* veths need the nodes' namespaces: see wire_links() */
+			place_op(d, &p->ops[i]);
+		nexec += p->ops[i].type == NSLAB_OP_EXEC;
+	}
+	phase(d, "nodes", d->t->nnodes);
+	r = spawn_nodes(d, err);
+	if (r == 0 && interrupted())
+		r = nslab_err_set(err, EINTR, "interrupted");
+	if (r == 0)
+		r = wire_links(d, err);
+	if (r == 0 && nexec)
+		phase(d, "exec", nexec);
+	for (size_t i = 0; r == 0 && i < p->nops; i++) {
+		if (p->ops[i].type != NSLAB_OP_EXEC)
+			continue;
 		if (interrupted())
 			return nslab_err_set(err, EINTR, "interrupted");
-		if (d->o && d->o->on_phase)
-			d->o->on_phase(d->o->ctx, nslab_phase_name(ph), end - i);
-		switch (ph) {
-		case NSLAB_PHASE_NODES:
-			r = deploy_nodes(d, err);
-			break;
-		case NSLAB_PHASE_SYSCTLS:
-		case NSLAB_PHASE_LATE_SYSCTLS:
-			r = 0;
-			for (size_t k = i; k < end && r == 0; k++)
-				r = apply_sysctl(d, &p->ops[k], err);
-			break;
-		case NSLAB_PHASE_EXEC:
-			r = 0;
-			for (size_t k = i; k < end && r == 0; k++) {
-				r = run_exec(d, &p->ops[k], err);
-				if (r == 0 && interrupted())
-					r = nslab_err_set(err, EINTR, "interrupted");
-			}
-			break;
-		case NSLAB_PHASE_DEVICES:
-		case NSLAB_PHASE_LINKS:
-		case NSLAB_PHASE_UP:
-		case NSLAB_PHASE_ADDRS:
-		case NSLAB_PHASE_ROUTES:
-			r = run_netlink_phase(d, i, end, err);
-			break;
-		case NSLAB_PHASE__COUNT:
-		default:
-			r = 0;
-			break;
-		}
-		if (r < 0)
-			return r;
-		i = end;
+		r = run_exec(d, &p->ops[i], err);
 	}
-	if (interrupted())
-		return nslab_err_set(err, EINTR, "interrupted");
-	return 0;
+	if (r == 0 && interrupted())
+		r = nslab_err_set(err, EINTR, "interrupted");
+	return r;
+}
+
+static void deploy_alloc(struct deploy *d, size_t n)
+{
+	d->pids = xcalloc(n + 1, sizeof(*d->pids));
+	d->starts = xcalloc(n + 1, sizeof(*d->starts));
+	d->names = xcalloc(n + 1, sizeof(*d->names));
+	d->netns_fds = xcalloc(n + 1, sizeof(int));
+	d->pidfds = xcalloc(n + 1, sizeof(int));
+	d->early = xcalloc(n + 1, sizeof(*d->early));
+	d->wire = xcalloc(n + 1, sizeof(*d->wire));
+	d->early_sysctl = xcalloc(n + 1, sizeof(*d->early_sysctl));
+	d->late_sysctl = xcalloc(n + 1, sizeof(*d->late_sysctl));
+	d->nearly_sysctl = xcalloc(n + 1, sizeof(size_t));
+	d->nlate_sysctl = xcalloc(n + 1, sizeof(size_t));
+	d->veths = nslab_nlb_new();
+	for (size_t i = 0; i < n; i++) {
+		d->netns_fds[i] = d->pidfds[i] = -1;
+		d->names[i] = d->t->nodes[i].name;
+	}
 }
 
 static void deploy_free(struct deploy *d)
 {
-	for (size_t n = 0; n < d->t->nnodes; n++) {
-		nslab_node_proc_close(&d->procs[n]);
-		if (d->netns_fds[n] >= 0)
-			close(d->netns_fds[n]);
-		if (d->pidfds[n] >= 0)
-			close(d->pidfds[n]);
-		if (d->socks[n])
-			nslab_nl_close(d->socks[n]);
-		if (d->batches[n])
-			nslab_nlb_free(d->batches[n]);
+	size_t n = d->t->nnodes;
+
+	if (d->brood_open)
+		nslab_brood_close(&d->brood);
+	d->brood_open = false;
+	for (size_t i = 0; i < n; i++) {
+		if (d->netns_fds[i] >= 0)
+			close(d->netns_fds[i]);
+		if (d->pidfds[i] >= 0)
+			close(d->pidfds[i]);
+		nslab_nlb_free(d->early[i]);
+		nslab_nlb_free(d->wire[i]);
+		free(d->early_sysctl[i]);
+		free(d->late_sysctl[i]);
 	}
-	free(d->procs);
+	nslab_nlb_free(d->veths);
+	free(d->pids);
+	free(d->starts);
+	free(d->names);
 	free(d->netns_fds);
 	free(d->pidfds);
-	free(d->socks);
-	free(d->batches);
-	if (d->self_netns >= 0)
-		close(d->self_netns);
+	free(d->early);
+	free(d->wire);
+	free(d->early_sysctl);
+	free(d->late_sysctl);
+	free(d->nearly_sysctl);
+	free(d->nlate_sysctl);
 	nslab_plan_free(&d->plan);
 }
 
@@ -600,7 +704,7 @@ static int explain_existing(const char *lab, struct nslab_err *err)
 int nslab_lab_deploy(const struct nslab_topo *t, const struct nslab_deploy_opts *o, struct nslab_err *err)
 {
 	const char *lab = o && o->name ? o->name : t->name;
-	struct deploy d = { .t = t, .o = o, .lab = lab, .self_netns = -1 };
+	struct deploy d = { .t = t, .o = o, .lab = lab };
 	_cleanup_free_ char *dir = NULL;
 	_cleanup_free_ char *hosts_path = NULL;
 	_cleanup_free_ char *hosts = NULL;
@@ -646,16 +750,7 @@ int nslab_lab_deploy(const struct nslab_topo *t, const struct nslab_deploy_opts 
 	sigprocmask(SIG_BLOCK, &block, &old);
 	raise_nofile();
 
-	d.procs = xcalloc(t->nnodes + 1, sizeof(*d.procs));
-	d.netns_fds = xcalloc(t->nnodes + 1, sizeof(int));
-	d.pidfds = xcalloc(t->nnodes + 1, sizeof(int));
-	d.socks = xcalloc(t->nnodes + 1, sizeof(*d.socks));
-	d.batches = xcalloc(t->nnodes + 1, sizeof(*d.batches));
-	for (size_t n = 0; n < t->nnodes; n++) {
-		d.netns_fds[n] = d.pidfds[n] = -1;
-		d.procs[n].sync_fd = d.procs[n].status_fd = -1;
-	}
-	d.self_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	deploy_alloc(&d, t->nnodes);
 	nslab_plan_build(t, &d.plan);
 
 	r = nslab_journal_append(lab, err, "deploy %d %llu", (int)getpid(), nslab_proc_starttime(getpid()));
@@ -679,8 +774,10 @@ int nslab_lab_deploy(const struct nslab_topo *t, const struct nslab_deploy_opts 
 	if (r < 0) {
 		struct nslab_err derr = { 0 };
 		nslab_err_prefix(err, "deploying lab %s", lab);
-		for (size_t n = 0; n < t->nnodes; n++)
-			nslab_node_proc_close(&d.procs[n]);
+		/* children not yet journaled see EOF and exit; journaled ones are killed below */
+		if (d.brood_open)
+			nslab_brood_close(&d.brood);
+		d.brood_open = false;
 		if (destroy_locked(lab, &derr) < 0) {
 			size_t len = strlen(err->msg);
 			snprintf(err->msg + len, sizeof(err->msg) - len,

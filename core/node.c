@@ -13,8 +13,12 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdarg.h>
 
 #include "../util/util.h"
+#include "plan.h"
 #include "state.h"
 
 extern char **environ;
@@ -22,6 +26,9 @@ extern char **environ;
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE (1U << 1)
 #endif
+
+/* In a node child: its index in the brood (reports carry it), inherited from the deployer. */
+static size_t child_index;
 
 static pid_t raw_clone(unsigned long flags)
 {
@@ -41,21 +48,43 @@ static int sys_pidfd_send_signal(int pidfd, int sig)
 
 /* ---- the child side ---- */
 
-static void child_fail(int status_fd, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4), noreturn));
+/* One report per node and step; at most PIPE_BUF bytes, so concurrent writers never interleave. */
+struct brood_report {
+	int32_t idx;	/* spawn order */
+	int32_t step;
+	int32_t code;	/* 0 = ok, else a positive errno */
+	char msg[500];
+};
 
-static void child_fail(int status_fd, int code, const char *fmt, ...)
+static int report_fd = -1;
+static int child_step;
+
+static void report(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void report(int code, const char *fmt, ...)
 {
-	char msg[1024];
-	int n;
+	struct brood_report r = { .idx = (int32_t)child_index, .step = child_step, .code = code };
 	va_list ap;
 
-	n = snprintf(msg, sizeof(msg), "E%d:", code);
 	va_start(ap, fmt);
-	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	vsnprintf(r.msg, sizeof(r.msg), fmt, ap);
 	va_end(ap);
-	if (write(status_fd, msg, strlen(msg)) < 0) {
+	if (write(report_fd, &r, sizeof(r)) != sizeof(r)) {
 		/* nobody is listening: nothing more to do */
 	}
+}
+
+static void child_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+
+static void child_fail(int code, const char *fmt, ...)
+{
+	char msg[480];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	report(code, "%s: %s", msg, strerror(code));
 	_exit(1);
 }
 
@@ -126,166 +155,276 @@ static void close_all_but(const int *keep, size_t n)
 	syscall(SYS_close_range, from, ~0U, 0U);
 }
 
-static void node_child(const struct nslab_node_spec *s, int sync_rd, int status_wr)
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+static void write_sysctls(const char *const *kv, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *path = nslab_sysctl_path(kv[2 * i]);
+		_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+		const char *v = kv[2 * i + 1];
+		if (fd < 0 || write(fd, v, strlen(v)) < 0)
+			child_fail(errno, "sysctl %s = %s", kv[2 * i], v);
+	}
+}
+
+static void send_batch(struct nslab_nl **nl, const struct nslab_nlb *b)
+{
+	struct nslab_err err = { 0 };
+
+	if (!b || !nslab_nlb_count(b))
+		return;
+	if (!*nl && nslab_nl_open(nl, -1, &err) < 0) {
+		report(err.code, "%s", err.msg);
+		_exit(1);
+	}
+	if (nslab_nl_send(*nl, b, &err) < 0) {
+		report(err.code, "%s", err.msg);
+		_exit(1);
+	}
+}
+
+static void node_setup(const struct nslab_node_spec *s)
 {
 	int hosts_fd = -1;
 	int *bind_fds = NULL;
-	char go = 0, path[64];
+	char path[64];
 	struct stat st;
-	int keep[2] = { sync_rd < status_wr ? sync_rd : status_wr, sync_rd < status_wr ? status_wr : sync_rd };
-
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	close_all_but(keep, 2);
-	/* EOF here means the deployer died before journaling us: leave no trace */
-	if (read(sync_rd, &go, 1) != 1 || go != 'G')
-		_exit(1);
-	close(sync_rd);
-	prctl(PR_SET_PDEATHSIG, 0);
 
 	if (sethostname(s->name, strlen(s->name)) < 0)
-		child_fail(status_wr, errno, "setting hostname %s", s->name);
+		child_fail(errno, "setting hostname %s", s->name);
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		child_fail(status_wr, errno, "making / private");
+		child_fail(errno, "making / private");
 
 	/* open every source while the host's /run is still visible */
 	if (s->hosts_path) {
 		hosts_fd = open(s->hosts_path, O_PATH | O_CLOEXEC);
 		if (hosts_fd < 0)
-			child_fail(status_wr, errno, "opening %s", s->hosts_path);
+			child_fail(errno, "opening %s", s->hosts_path);
 	}
 	bind_fds = xcalloc(s->nbinds + 1, sizeof(int));
 	for (size_t i = 0; i < s->nbinds; i++) {
 		bind_fds[i] = open(s->binds[i].src, O_PATH | O_CLOEXEC);
 		if (bind_fds[i] < 0)
-			child_fail(status_wr, errno, "bind %s:%s: opening the host path", s->binds[i].src,
-				   s->binds[i].dst);
+			child_fail(errno, "bind %s:%s: opening the host path", s->binds[i].src, s->binds[i].dst);
 		if (stat(s->binds[i].dst, &st) < 0)
-			child_fail(status_wr, errno,
-				   "bind %s:%s: the node path must exist (nodes share the host's filesystem)",
+			child_fail(errno, "bind %s:%s: the node path must exist (nodes share the host's filesystem)",
 				   s->binds[i].src, s->binds[i].dst);
 	}
 
 	detach_nsfs_mounts();
 	umount2("/proc", MNT_DETACH);
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		child_fail(status_wr, errno, "mounting /proc");
+		child_fail(errno, "mounting /proc");
 	umount2("/sys", MNT_DETACH);
 	if (mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		child_fail(status_wr, errno, "mounting /sys");
+		child_fail(errno, "mounting /sys");
 	/* a private /run: daemons (FRR, bird) keep their pid files and sockets per node */
 	if (mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=16m") < 0)
-		child_fail(status_wr, errno, "mounting /run");
+		child_fail(errno, "mounting /run");
 	if (hosts_fd >= 0) {
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", hosts_fd);
 		if (mount(path, "/etc/hosts", NULL, MS_BIND, NULL) < 0)
-			child_fail(status_wr, errno, "bind-mounting /etc/hosts");
+			child_fail(errno, "bind-mounting /etc/hosts");
+		close(hosts_fd);
 	}
 	for (size_t i = 0; i < s->nbinds; i++) {
 		const struct nslab_bind *b = &s->binds[i];
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", bind_fds[i]);
 		if (mount(path, b->dst, NULL, MS_BIND | MS_REC, NULL) < 0)
-			child_fail(status_wr, errno, "bind %s:%s", b->src, b->dst);
+			child_fail(errno, "bind %s:%s", b->src, b->dst);
 		if (b->ro && mount(NULL, b->dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
-			child_fail(status_wr, errno, "bind %s:%s: making it read-only", b->src, b->dst);
+			child_fail(errno, "bind %s:%s: making it read-only", b->src, b->dst);
+		close(bind_fds[i]);
 	}
+	free(bind_fds);
 	if (chdir("/") < 0)
-		child_fail(status_wr, errno, "chdir /");
-	if (write(status_wr, "OK", 2) != 2)
+		child_fail(errno, "chdir /");
+}
+
+static void node_child(const struct nslab_node_spec *s, struct nslab_brood *b) __attribute__((noreturn));
+
+static void node_child(const struct nslab_node_spec *s, struct nslab_brood *b)
+{
+	struct nslab_nl *nl = NULL;
+	int keep[3] = { b->release[0], b->wire[0], b->report[1] };
+	char go = 0;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	qsort(keep, 3, sizeof(int), cmp_int);
+	close_all_but(keep, 3);
+	report_fd = b->report[1];
+	/* EOF here means the deployer died before journaling us: leave no trace */
+	if (read(b->release[0], &go, 1) != 1)
 		_exit(1);
+	prctl(PR_SET_PDEATHSIG, 0);
+
+	child_step = 1;
+	node_setup(s);
+	write_sysctls(s->early_sysctl, s->nearly_sysctl);
+	send_batch(&nl, s->early);
+	report(0, "ok");
+
+	/* EOF: the deployer died; we are journaled, so destroy will find us */
+	if (read(b->wire[0], &go, 1) == 1) {
+		child_step = 2;
+		send_batch(&nl, s->wire);
+		write_sysctls(s->late_sysctl, s->nlate_sysctl);
+		report(0, "ok");
+	}
+	if (nl)
+		nslab_nl_close(nl);
 	node_init_loop();
 }
 
-/* ---- the parent side ---- */
+/* ---- the deployer's side ---- */
 
-int nslab_node_spawn(const struct nslab_node_spec *s, struct nslab_node_proc *p, struct nslab_err *err)
+static void close_pair(int p[2])
 {
-	int sync_p[2], status_p[2];
+	for (int i = 0; i < 2; i++) {
+		if (p[i] >= 0)
+			close(p[i]);
+		p[i] = -1;
+	}
+}
+
+int nslab_brood_open(struct nslab_brood *b, struct nslab_err *err)
+{
+	memset(b, 0, sizeof(*b));
+	b->release[0] = b->release[1] = b->wire[0] = b->wire[1] = b->report[0] = b->report[1] = -1;
+	if (pipe2(b->release, O_CLOEXEC) < 0 || pipe2(b->wire, O_CLOEXEC) < 0 || pipe2(b->report, O_CLOEXEC) < 0) {
+		int e = errno;
+		nslab_brood_close(b);
+		return nslab_err_sys(err, e, "creating the node pipes");
+	}
+	/* room for many reports and release bytes at once; best effort */
+	fcntl(b->report[1], F_SETPIPE_SZ, 1 << 20);
+	fcntl(b->release[1], F_SETPIPE_SZ, 1 << 20);
+	fcntl(b->wire[1], F_SETPIPE_SZ, 1 << 20);
+	return 0;
+}
+
+int nslab_brood_spawn(struct nslab_brood *b, const struct nslab_node_spec *s, pid_t *pidp,
+		      unsigned long long *start, struct nslab_err *err)
+{
 	pid_t pid;
 
-	p->pid = -1;
-	p->sync_fd = p->status_fd = -1;
-	if (pipe2(sync_p, O_CLOEXEC) < 0)
-		return nslab_err_sys(err, errno, "node %s: pipe", s->name);
-	if (pipe2(status_p, O_CLOEXEC) < 0) {
-		int e = errno;
-		close(sync_p[0]);
-		close(sync_p[1]);
-		return nslab_err_sys(err, e, "node %s: pipe", s->name);
-	}
+	child_index = b->spawned;
 	pid = raw_clone(NSLAB_NODE_NSFLAGS);
-	if (pid < 0) {
-		int e = errno;
-		close(sync_p[0]);
-		close(sync_p[1]);
-		close(status_p[0]);
-		close(status_p[1]);
-		return nslab_err_sys(err, e, "node %s: creating its namespaces (clone)", s->name);
-	}
-	if (pid == 0) {
-		close(sync_p[1]);
-		close(status_p[0]);
-		node_child(s, sync_p[0], status_p[1]);
-		_exit(1);
-	}
-	close(sync_p[0]);
-	close(status_p[1]);
-	p->pid = pid;
-	p->sync_fd = sync_p[1];
-	p->status_fd = status_p[0];
+	if (pid < 0)
+		return nslab_err_sys(err, errno, "node %s: creating its namespaces (clone)", s->name);
+	if (pid == 0)
+		node_child(s, b);
+	b->spawned++;
+	*pidp = pid;
 	/* the child is ours and waiting, so its pid cannot be reused yet */
-	p->start = nslab_proc_starttime(pid);
+	*start = nslab_proc_starttime(pid);
 	return 0;
 }
 
-int nslab_node_release(struct nslab_node_proc *p, struct nslab_err *err)
+static int write_bytes(int fd, size_t count)
 {
-	ssize_t w = write(p->sync_fd, "G", 1);
+	char buf[4096];
 
-	close(p->sync_fd);
-	p->sync_fd = -1;
-	if (w != 1)
-		return nslab_err_sys(err, errno ? errno : EPIPE, "releasing node process %d", (int)p->pid);
+	memset(buf, 'G', sizeof(buf));
+	while (count) {
+		ssize_t w = write(fd, buf, count < sizeof(buf) ? count : sizeof(buf));
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		count -= (size_t)w;
+	}
 	return 0;
 }
 
-int nslab_node_wait_ready(struct nslab_node_proc *p, const char *name, struct nslab_err *err)
+int nslab_brood_release(struct nslab_brood *b, size_t count, struct nslab_err *err)
 {
-	char buf[1100];
-	size_t n = 0;
+	int r;
 
-	for (;;) {
-		ssize_t r = read(p->status_fd, buf + n, sizeof(buf) - 1 - n);
+	/* from now on only the children hold these ends: EOF tells them we are gone */
+	if (b->release[0] >= 0) {
+		close(b->release[0]);
+		b->release[0] = -1;
+	}
+	if (b->wire[0] >= 0) {
+		close(b->wire[0]);
+		b->wire[0] = -1;
+	}
+	if (b->report[1] >= 0) {
+		close(b->report[1]);
+		b->report[1] = -1;
+	}
+	r = write_bytes(b->release[1], count);
+	if (r < 0)
+		return nslab_err_sys(err, -r, "releasing the nodes");
+	return 0;
+}
+
+int nslab_brood_wire(struct nslab_brood *b, size_t count, struct nslab_err *err)
+{
+	int r = write_bytes(b->wire[1], count);
+
+	if (r < 0)
+		return nslab_err_sys(err, -r, "starting the nodes' wiring");
+	return 0;
+}
+
+int nslab_brood_wait(struct nslab_brood *b, size_t count, const pid_t *pids, const char *const *names,
+		     struct nslab_err *err)
+{
+	size_t got = 0;
+	int ret = 0;
+
+	while (got < count) {
+		struct pollfd pfd = { .fd = b->report[0], .events = POLLIN };
+		struct brood_report rep;
+		int pr = poll(&pfd, 1, 500);
+
+		if (pr < 0) {
+			if (errno == EINTR)
+				continue;
+			return nslab_err_sys(err, errno, "waiting for the nodes");
+		}
+		if (pr == 0) {
+			/* a node that died without a report would make us wait forever: look */
+			if (ret)
+				return ret;
+			for (size_t i = 0; i < b->spawned; i++) {
+				int st;
+				if (waitpid(pids[i], &st, WNOHANG) == pids[i]) {
+					return nslab_err_set(err, ECHILD, "node %s: its init process died during setup (%s %d)",
+							     names[i], WIFSIGNALED(st) ? "signal" : "status",
+							     WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+				}
+			}
+			continue;
+		}
+		ssize_t r = read(b->report[0], &rep, sizeof(rep));
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-		if (n >= 2 && memcmp(buf, "OK", 2) == 0)
-			break;
-		if (n == sizeof(buf) - 1)
-			break;
+		if (r == 0)
+			return ret ? ret : nslab_err_set(err, EIO, "every node process is gone");
+		if (r != sizeof(rep))
+			return nslab_err_set(err, EIO, "short report from a node (%zd bytes)", r);
+		got++;
+		rep.msg[sizeof(rep.msg) - 1] = '\0';
+		if (rep.code && !ret)
+			ret = nslab_err_set(err, rep.code, "node %s: %s",
+					    rep.idx >= 0 && (size_t)rep.idx < b->spawned ? names[rep.idx] : "?", rep.msg);
 	}
-	buf[n] = '\0';
-	close(p->status_fd);
-	p->status_fd = -1;
-	if (n >= 2 && memcmp(buf, "OK", 2) == 0)
-		return 0;
-	if (buf[0] == 'E') {
-		char *colon = strchr(buf, ':');
-		int code = atoi(buf + 1);
-		return nslab_err_set(err, code > 0 ? code : EIO, "node %s: %s: %s", name,
-				     colon ? colon + 1 : buf, strerror(code > 0 ? code : EIO));
-	}
-	return nslab_err_set(err, EIO, "node %s: its init process died during setup", name);
+	return ret;
 }
 
-void nslab_node_proc_close(struct nslab_node_proc *p)
+void nslab_brood_close(struct nslab_brood *b)
 {
-	if (p->sync_fd >= 0)
-		close(p->sync_fd);
-	if (p->status_fd >= 0)
-		close(p->status_fd);
-	p->sync_fd = p->status_fd = -1;
+	close_pair(b->release);
+	close_pair(b->wire);
+	close_pair(b->report);
 }
 
 int nslab_pidfd_open_verified(pid_t pid, unsigned long long start)

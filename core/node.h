@@ -11,36 +11,64 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "../netlink/nl.h"
 #include "../topologies/model.h"
 #include "../util/err.h"
 
 #define NSLAB_NODE_NSFLAGS (CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID)
 
+/*
+ * What a node's init does inside its own namespaces, in two steps, so that
+ * the per-node work of a deploy runs in the nodes, in parallel on every core:
+ *   step 1 (once released): hostname, private mounts, /proc, /sys, /run,
+ *     /etc/hosts and binds, the early sysctls, then the early netlink batch
+ *     (lo up, the bridge of a bridge node);
+ *   step 2 (once the deployer has created the veth pairs): the wire batch
+ *     (peer ends up and enslaved, addresses, routes), then the late sysctls.
+ * Everything here is built by the deployer before the clone: the child
+ * reads its copy of that memory.
+ */
 struct nslab_node_spec {
 	const char *name;	/* hostname */
 	const char *hosts_path; /* bind-mounted on /etc/hosts; NULL for none */
 	const struct nslab_bind *binds;
 	size_t nbinds;
-};
-
-/* A node being born: the child waits on sync until released. */
-struct nslab_node_proc {
-	pid_t pid;
-	unsigned long long start;
-	int sync_fd;   /* write end: 'G' releases the child */
-	int status_fd; /* read end: the child's setup report */
+	const char *const *early_sysctl; /* key, value, key, value, ... */
+	size_t nearly_sysctl;		 /* pairs */
+	const struct nslab_nlb *early;	 /* may be NULL */
+	const struct nslab_nlb *wire;	 /* may be NULL */
+	const char *const *late_sysctl;
+	size_t nlate_sysctl;
 };
 
 /*
- * Clone the node's init. The child dies with us (PR_SET_PDEATHSIG, and EOF
- * on the sync pipe) until nslab_node_release(): journal the pid first, then
- * release it, so that no node process ever exists unrecorded.
+ * Nodes born together share three pipes: one byte on `release` lets one
+ * child start step 1, one byte on `wire` lets one start step 2, and each
+ * child writes one fixed-size report per step on `report`. Until released,
+ * a child dies with the deployer (PR_SET_PDEATHSIG, and EOF on release):
+ * journal every pid first, then release, so that no node process ever
+ * exists unrecorded.
  */
-int nslab_node_spawn(const struct nslab_node_spec *s, struct nslab_node_proc *p, struct nslab_err *err);
-int nslab_node_release(struct nslab_node_proc *p, struct nslab_err *err);
-/* Read the child's setup report (hostname, mounts, binds). */
-int nslab_node_wait_ready(struct nslab_node_proc *p, const char *name, struct nslab_err *err);
-void nslab_node_proc_close(struct nslab_node_proc *p);
+struct nslab_brood {
+	int release[2];
+	int wire[2];
+	int report[2];
+	size_t spawned;
+};
+
+int nslab_brood_open(struct nslab_brood *b, struct nslab_err *err);
+/* Clone one node's init (new net, uts, mnt, pid and ipc namespaces), held until released.
+ * *start is its start time, for the journal. */
+int nslab_brood_spawn(struct nslab_brood *b, const struct nslab_node_spec *s, pid_t *pid,
+		      unsigned long long *start, struct nslab_err *err);
+/* Let `count` children start step 1 (call once, after journaling every spawned pid). */
+int nslab_brood_release(struct nslab_brood *b, size_t count, struct nslab_err *err);
+/* Let `count` children start step 2. */
+int nslab_brood_wire(struct nslab_brood *b, size_t count, struct nslab_err *err);
+/* Read `count` reports of the current step; pids and names map a report to its node for errors. */
+int nslab_brood_wait(struct nslab_brood *b, size_t count, const pid_t *pids, const char *const *names,
+		     struct nslab_err *err);
+void nslab_brood_close(struct nslab_brood *b);
 
 /* pidfd of a journaled process, verified by start time; -ESRCH if it is gone or was replaced. */
 int nslab_pidfd_open_verified(pid_t pid, unsigned long long start);

@@ -626,3 +626,28 @@ int nslab_nl_dump_routes(struct nslab_nl *nl, struct nslab_nl_route_info **out, 
 	return dump(nl, RTM_GETROUTE, sizeof(struct rtmsg), route_cb, sizeof(**out), (void **)out, n,
 		    "dumping routes", err);
 }
+
+/* ---- for the other dumps of netlink/ (qdisc.c); see nl.h ---- */
+
+/* dump_cb has no user pointer: the parser of the dump running on this thread (dumps never nest). */
+static _Thread_local nslab_nl_dump_parse_fn dump_each_fn;
+
+static int dump_each_cb(const struct nlmsghdr *nlh, struct vec *v)
+{
+	int r = dump_each_fn(nlh, vec_push(v));
+
+	if (r <= 0)
+		v->n--;
+	return r < 0 ? -1 : 0;
+}
+
+int nslab_nl_dump_each(struct nslab_nl *nl, uint16_t type, size_t hdrlen, nslab_nl_dump_parse_fn parse,
+		       size_t elem, void **out, size_t *n, const char *what, struct nslab_err *err)
+{
+	int ret;
+
+	dump_each_fn = parse;
+	ret = dump(nl, type, hdrlen, dump_each_cb, elem, out, n, what, err);
+	dump_each_fn = NULL;
+	return ret;
+}

@@ -128,4 +128,101 @@ int nslab_nl_dump_addrs(struct nslab_nl *nl, struct nslab_nl_addr_info **out, si
 int nslab_nl_dump_routes(struct nslab_nl *nl, struct nslab_nl_route_info **out, size_t *n,
 			 struct nslab_err *err);
 
+/* ---- traffic control: one root qdisc per interface (netlink/qdisc.c) ---- */
+
+/* Jitter distributions of netem: the tables iproute2 ships (normal, pareto, paretonormal), computed in code. */
+enum {
+	NSLAB_NL_DIST_NONE = 0, /* uniform: the kernel's own, no table */
+	NSLAB_NL_DIST_NORMAL = 1,
+	NSLAB_NL_DIST_PARETO = 2,
+	NSLAB_NL_DIST_PARETONORMAL = 3,
+};
+
+/* netem in kernel-agnostic units; 0 = off. Percentages are 0..100 (clamped). */
+struct nslab_nl_netem {
+	uint64_t delay_us, jitter_us;
+	int dist;		/* NSLAB_NL_DIST_*: sent only with a jitter */
+	double loss_pct, loss_corr_pct, duplicate_pct, reorder_pct, reorder_corr_pct, corrupt_pct;
+	uint64_t rate_bps;	/* netem's own rate limit (bits/s), 0 = none */
+	uint32_t limit_pkts;	/* queue length, 0 = kernel default (1000) */
+};
+
+/* The error text for a kernel without sch_netem (see nslab_nl_qdisc_explain()). */
+#define NSLAB_NL_NO_NETEM_MSG                                                                            \
+	"kernel has no sch_netem: delay, jitter, loss, duplicate, reorder and corrupt need it "         \
+	"(CONFIG_NET_SCH_NETEM); rate and limit work without it"
+
+/* The one percent -> kernel probability scaling of netem (100 % = UINT32_MAX, rounded like iproute2),
+ * and its inverse for dumps. */
+uint32_t nslab_nl_netem_prob(double pct);
+double nslab_nl_netem_pct(uint32_t prob);
+/* The int16 delay table of a distribution (NETEM_DIST_SCALE units, as iproute2's .dist files), computed
+ * once and cached; NULL and *n = 0 for NSLAB_NL_DIST_NONE or an unknown value. Thread-safe. */
+const int16_t *nslab_nl_netem_dist_table(int dist, size_t *n);
+
+/*
+ * RTM_NEWQDISC netem as the root qdisc of ifindex, NLM_F_CREATE|NLM_F_REPLACE with handle 0 (the kernel
+ * picks it, 8001: ...): a netem root already there is changed in place (no packets lost), any other root
+ * (tbf, the default) is replaced. Every option is sent, zeros included, so a change resets what ne
+ * leaves off; except the jitter distribution table, which the kernel cannot drop: to go from a
+ * distribution back to uniform, delete the root first. A reorder needs a delay (as in iproute2, gap 1).
+ * On a kernel without sch_netem the request fails with ENOENT: see nslab_nl_qdisc_explain().
+ */
+void nslab_nlb_qdisc_netem(struct nslab_nlb *b, int ifindex, const struct nslab_nl_netem *ne, const char *what);
+/*
+ * RTM_NEWQDISC tbf as the root qdisc (same flags and handle as netem), rate_bps > 0. mtu is the
+ * interface's (0 = 1500); frames count as mtu + 14 bytes. Burst: max(4 ms of traffic at the rate,
+ * 2 frames) -- enough for 10mbit..10gbit on a veth. Queue limit (bytes): limit_pkts frames, or with
+ * limit_pkts 0 what `tc ... latency 50ms` gives (50 ms at the rate + the burst).
+ */
+void nslab_nlb_qdisc_tbf(struct nslab_nlb *b, int ifindex, uint64_t rate_bps, uint32_t limit_pkts, unsigned mtu,
+			 const char *what);
+/*
+ * RTM_DELQDISC of the root qdisc: the interface goes back to its default (noqueue on veth). When only
+ * the default is there the kernel answers ENOENT ("Cannot delete qdisc with handle of zero"); callers
+ * that want "no impairment" treat -ENOENT as done.
+ */
+void nslab_nlb_qdisc_del_root(struct nslab_nlb *b, int ifindex, const char *what);
+
+struct nslab_nl_qdisc_info {
+	int ifindex;
+	char kind[16];		/* "netem", "tbf", "noqueue", "pfifo_fast", ... */
+	uint32_t handle, parent;
+	bool root;
+	struct nslab_nl_netem netem; /* decoded back when kind is netem (dist stays 0: the kernel never dumps it) */
+	uint64_t rate_bps;	/* tbf or netem rate (bits/s), 0 = none */
+	uint32_t limit;		/* tbf: bytes; netem: packets */
+	uint64_t bytes, packets, drops, overlimits, backlog, qlen;
+};
+
+/* Every qdisc of the socket's namespace (root and children, all interfaces); caller frees *out. */
+int nslab_nl_dump_qdiscs(struct nslab_nl *nl, struct nslab_nl_qdisc_info **out, size_t *n, struct nslab_err *err);
+
+/*
+ * Whether the running kernel has sch_netem: tries a netem qdisc on lo of a throwaway network namespace
+ * once per process (needs CAP_SYS_ADMIN + CAP_NET_ADMIN) and caches the answer. Returns 0 with
+ * *available set, or -errno (err set) when the probe itself could not run.
+ */
+int nslab_nl_netem_probe(bool *available, struct nslab_err *err);
+
+/*
+ * Call after nslab_nl_send(nl, b, err) failed: when the failed request is a netem qdisc of b and the
+ * kernel answered ENOENT ("Specified qdisc kind is unknown"), err becomes
+ * "WHAT: " NSLAB_NL_NO_NETEM_MSG " (kernel: ...)" with code ENOENT. Returns true if it rewrote err.
+ * (The failed request is found by its what text, which err->msg starts with.)
+ */
+bool nslab_nl_qdisc_explain(const struct nslab_nlb *b, struct nslab_err *err);
+
+/* ---- for netlink/'s own builders and dumps (qdisc.c), not for callers ---- */
+
+struct nlmsghdr;
+/* Start a request of at most 256 + extra bytes (seq, flags REQUEST|ACK|flags set); finish it with msg_end. */
+struct nlmsghdr *nslab_nlb_msg_start(struct nslab_nlb *b, uint16_t type, uint16_t flags, size_t extra);
+void nslab_nlb_msg_end(struct nslab_nlb *b, struct nlmsghdr *nlh, const char *what);
+/* Fill *elem (zeroed) from one reply of a dump: 1 keep it, 0 skip it, -1 malformed. */
+typedef int (*nslab_nl_dump_parse_fn)(const struct nlmsghdr *nlh, void *elem);
+/* A dump (type, header of hdrlen zero bytes) into a malloc'd array of elem-sized entries. */
+int nslab_nl_dump_each(struct nslab_nl *nl, uint16_t type, size_t hdrlen, nslab_nl_dump_parse_fn parse,
+		       size_t elem, void **out, size_t *n, const char *what, struct nslab_err *err);
+
 #endif

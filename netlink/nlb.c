@@ -275,3 +275,15 @@ void nslab_nlb_route_add(struct nslab_nlb *b, int family, const void *dst, unsig
 		mnl_attr_put_u32(nlh, RTA_PRIORITY, metric);
 	msg_end(b, nlh, what);
 }
+
+/* ---- for the other builders of netlink/ (qdisc.c); see nl.h ---- */
+
+struct nlmsghdr *nslab_nlb_msg_start(struct nslab_nlb *b, uint16_t type, uint16_t flags, size_t extra)
+{
+	return msg_start(b, type, flags, extra);
+}
+
+void nslab_nlb_msg_end(struct nslab_nlb *b, struct nlmsghdr *nlh, const char *what)
+{
+	msg_end(b, nlh, what);
+}

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <yaml.h>
@@ -38,6 +39,37 @@ struct topo_addr {
 	struct nslab_pos pos;
 };
 
+enum { TOPO_STATE_UNSET, TOPO_STATE_UP, TOPO_STATE_DOWN };
+
+/*
+ * The impairment keys of one map: a link (both ends), an endpoint or an interfaces entry (one
+ * end). given says which keys appeared, valid or not, so that a companion key (a correlation,
+ * the distribution) can be checked against its base in the same map.
+ */
+struct topo_imp {
+	struct nslab_impair imp;
+	int state;   /* TOPO_STATE_*, links and endpoints only (interfaces have their own) */
+	bool is_lo;  /* the map is interfaces.lo: no impairment allowed */
+	bool bad;    /* a value was rejected: the whole-set check would only repeat it */
+	unsigned given; /* TOPO_IMPK_* */
+	struct nslab_pos first_pos; /* first impairment key */
+	struct nslab_pos dist_pos, loss_corr_pos, reorder_corr_pos;
+};
+
+enum {
+	TOPO_IMPK_DELAY = 1u << 0,
+	TOPO_IMPK_JITTER = 1u << 1,
+	TOPO_IMPK_DIST = 1u << 2,
+	TOPO_IMPK_LOSS = 1u << 3,
+	TOPO_IMPK_LOSS_CORR = 1u << 4,
+	TOPO_IMPK_DUPLICATE = 1u << 5,
+	TOPO_IMPK_REORDER = 1u << 6,
+	TOPO_IMPK_REORDER_CORR = 1u << 7,
+	TOPO_IMPK_CORRUPT = 1u << 8,
+	TOPO_IMPK_RATE = 1u << 9,
+	TOPO_IMPK_LIMIT = 1u << 10,
+};
+
 /* One entry of a node's `interfaces:` map. */
 struct topo_iface {
 	char *name;
@@ -49,12 +81,28 @@ struct topo_iface {
 	unsigned char mac[6];
 	struct nslab_pos mac_pos;
 	int state; /* -1 not set, 0 up, 1 down */
+	struct topo_imp imp;
 };
 
 struct topo_route {
 	struct nslab_route r;
 	bool has_dst, dst_default, bad;
 	struct nslab_pos dst_pos, via_pos, dev_pos;
+};
+
+/* Resource limits of one settings block; given says which (TOPO_LIM_*), each inherited alone. */
+enum {
+	TOPO_LIM_CPU = 1u << 0,
+	TOPO_LIM_CPUSET = 1u << 1,
+	TOPO_LIM_MEMORY = 1u << 2,
+	TOPO_LIM_CPU_WEIGHT = 1u << 3,
+	TOPO_LIM_PIDS = 1u << 4,
+	TOPO_LIM_NET_CLS = 1u << 5,
+};
+
+struct topo_limits {
+	unsigned given;
+	struct nslab_limits l;
 };
 
 /* The keys shared by defaults, kinds, groups and nodes. */
@@ -78,6 +126,7 @@ struct topo_settings {
 	size_t nroutes;
 	struct topo_iface *ifaces;
 	size_t nifaces;
+	struct topo_limits lim;
 };
 
 struct topo_named {
@@ -93,6 +142,7 @@ struct topo_ep {
 	unsigned char mac[6];
 	struct topo_addr *addrs;
 	size_t naddrs;
+	struct topo_imp imp;
 	bool bad;
 };
 
@@ -100,8 +150,15 @@ struct topo_link {
 	struct topo_ep ep[2];
 	size_t nep;
 	unsigned mtu;
+	struct topo_imp imp;
 	bool has_endpoints, bad;
 	struct nslab_pos pos;
+};
+
+/* Where the impairments of each end of a model link came from, for the whole-set check. */
+struct topo_lsrc {
+	const struct topo_link *l;
+	const struct topo_iface *ifc[2]; /* the interfaces entry of that end, or NULL */
 };
 
 struct topo_ld {
@@ -127,6 +184,8 @@ struct topo_ld {
 	size_t nnodes;
 	struct topo_link *links;
 	size_t nlinks;
+	struct topo_lsrc *lsrc; /* during resolution: one per model link */
+	size_t nlsrc;
 };
 
 /* ---- diagnostics and YAML access ---- */
@@ -338,6 +397,7 @@ struct topo_keyword {
 	const char *name;
 	topo_set_fn *set;
 	unsigned levels; /* settings blocks only: enum topo_level mask; 0 elsewhere */
+	size_t off;	 /* set gets the table's object plus off (a member shared by several tables) */
 };
 
 struct topo_table {
@@ -358,7 +418,7 @@ static void topo_keyword_pair(struct topo_ld *ld, void *arg, yaml_node_t *key, c
 				 t->kw[i].levels == TOPO_LV_NODE ? " (only on a node)" : "");
 			return;
 		}
-		t->kw[i].set(ld, t->obj, key, val);
+		t->kw[i].set(ld, (char *)t->obj + t->kw[i].off, key, val);
 		return;
 	}
 	topo_err(ld, key, "unknown key \"%s\" in %s", kname, ld->where);
@@ -462,6 +522,265 @@ static bool topo_mtu(struct topo_ld *ld, const yaml_node_t *val, unsigned *mtu)
 static void topo_ignore(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
 {
 	(void)ld, (void)obj, (void)key, (void)val;
+}
+
+/* ---- impairments: links, endpoints and interfaces entries ---- */
+
+/* Every impairment key starts here: lo gets none, and the first key places whole-set messages. */
+static bool topo_imp_key(struct topo_ld *ld, struct topo_imp *ti, yaml_node_t *key, unsigned k)
+{
+	if (ti->is_lo) {
+		topo_err(ld, key, "interface lo may only get addresses (ipv4, ipv6), not %s",
+			 (const char *)key->data.scalar.value);
+		return false;
+	}
+	if (!ti->given)
+		ti->first_pos = topo_pos(ld, key);
+	ti->given |= k;
+	return true;
+}
+
+/* The value's text, or NULL after an error (a negative number gets its own message). */
+static const char *topo_imp_str(struct topo_ld *ld, struct topo_imp *ti, yaml_node_t *val, const char *what)
+{
+	const char *s = topo_str(ld, val, what);
+
+	if (s && s[0] == '-') {
+		topo_err(ld, val, "%s must not be negative, got \"%s\"", what, s);
+		s = NULL;
+	}
+	if (!s)
+		ti->bad = true;
+	return s;
+}
+
+static bool topo_imp_duration(struct topo_ld *ld, struct topo_imp *ti, yaml_node_t *val, const char *what,
+			      unsigned long long *us)
+{
+	const char *s = topo_imp_str(ld, ti, val, what);
+	size_t n;
+	int ret;
+
+	if (!s)
+		return false;
+	ret = nslab_parse_duration_us(s, us);
+	if (ret == 0 && *us <= 3600000000ULL)
+		return true;
+	ti->bad = true;
+	n = strlen(s);
+	if (ret == -EINVAL && n > 1 && (s[n - 1] == 'm' || s[n - 1] == 'M') && s[n - 2] >= '0' && s[n - 2] <= '9')
+		topo_err(ld, val, "bad %s \"%s\": 'm' is ambiguous, write ms (milliseconds) or s (seconds)", what, s);
+	else if (ret == -EINVAL)
+		topo_err(ld, val, "bad %s \"%s\": expected a duration like 20ms, 1.5s or 300us (a bare number is ms)",
+			 what, s);
+	else
+		topo_err(ld, val, "%s must be at most 1 hour, got \"%s\"", what, s);
+	return false;
+}
+
+static bool topo_imp_pct(struct topo_ld *ld, struct topo_imp *ti, yaml_node_t *val, const char *what, double *pct)
+{
+	const char *s = topo_imp_str(ld, ti, val, what);
+	int ret;
+
+	if (!s)
+		return false;
+	ret = nslab_parse_percent(s, pct);
+	if (ret == 0)
+		return true;
+	ti->bad = true;
+	if (ret == -ERANGE)
+		topo_err(ld, val, "%s must be at most 100%%, got \"%s\"", what, s);
+	else
+		topo_err(ld, val, "bad %s \"%s\": expected a percentage like 1.5%% or 0.1", what, s);
+	return false;
+}
+
+static void topo_imp_delay(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	struct topo_imp *ti = obj;
+
+	if (topo_imp_key(ld, ti, key, TOPO_IMPK_DELAY) && topo_imp_duration(ld, ti, val, "delay", &ti->imp.delay_us))
+		ti->imp.mask |= NSLAB_IMP_DELAY;
+}
+
+static void topo_imp_jitter(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	struct topo_imp *ti = obj;
+
+	if (topo_imp_key(ld, ti, key, TOPO_IMPK_JITTER) &&
+	    topo_imp_duration(ld, ti, val, "jitter", &ti->imp.jitter_us))
+		ti->imp.mask |= NSLAB_IMP_JITTER;
+}
+
+static void topo_imp_dist(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	static const char *const names[] = {
+		[NSLAB_DIST_NONE] = "uniform",
+		[NSLAB_DIST_NORMAL] = "normal",
+		[NSLAB_DIST_PARETO] = "pareto",
+		[NSLAB_DIST_PARETONORMAL] = "paretonormal",
+	};
+	struct topo_imp *ti = obj;
+	const char *s;
+
+	if (!topo_imp_key(ld, ti, key, TOPO_IMPK_DIST))
+		return;
+	ti->dist_pos = topo_pos(ld, val);
+	s = topo_imp_str(ld, ti, val, "jitter-distribution");
+	if (!s)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!strcmp(s, names[i])) {
+			ti->imp.jitter_dist = (enum nslab_jitter_dist)i;
+			return;
+		}
+	}
+	ti->bad = true;
+	topo_err(ld, val, "jitter-distribution must be uniform, normal, pareto or paretonormal, got \"%s\"", s);
+}
+
+static void topo_imp_loss(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	struct topo_imp *ti = obj;
+
+	if (topo_imp_key(ld, ti, key, TOPO_IMPK_LOSS) && topo_imp_pct(ld, ti, val, "loss", &ti->imp.loss_pct))
+		ti->imp.mask |= NSLAB_IMP_LOSS;
+}
+
+static void topo_imp_loss_corr(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	struct topo_imp *ti = obj;
+
+	if (!topo_imp_key(ld, ti, key, TOPO_IMPK_LOSS_CORR))
+		return;
+	ti->loss_corr_pos = topo_pos(ld, val);
+	topo_imp_pct(ld, ti, val, "loss-correlation", &ti->imp.loss_corr_pct);
+}
+
+static void topo_imp_duplicate(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	struct topo_imp *ti = obj;
+
+	if (topo_imp_key(ld, ti, key, TOPO_IMPK_DUPLICATE) &&
+	    topo_imp_pct(ld, ti, val, "duplicate", &ti->imp.duplicate_pct))
+		ti->imp.mask |= NSLAB_IMP_DUPLICATE;
+}
+
+static void topo_imp_reorder(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	struct topo_imp *ti = obj;
+
+	if (topo_imp_key(ld, ti, key, TOPO_IMPK_REORDER) &&
+	    topo_imp_pct(ld, ti, val, "reorder", &ti->imp.reorder_pct))
+		ti->imp.mask |= NSLAB_IMP_REORDER;
+}
+
+static void topo_imp_reorder_corr(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	struct topo_imp *ti = obj;
+
+	if (!topo_imp_key(ld, ti, key, TOPO_IMPK_REORDER_CORR))
+		return;
+	ti->reorder_corr_pos = topo_pos(ld, val);
+	topo_imp_pct(ld, ti, val, "reorder-correlation", &ti->imp.reorder_corr_pct);
+}
+
+static void topo_imp_corrupt(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	struct topo_imp *ti = obj;
+
+	if (topo_imp_key(ld, ti, key, TOPO_IMPK_CORRUPT) &&
+	    topo_imp_pct(ld, ti, val, "corrupt", &ti->imp.corrupt_pct))
+		ti->imp.mask |= NSLAB_IMP_CORRUPT;
+}
+
+static void topo_imp_rate(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	struct topo_imp *ti = obj;
+	const char *s;
+	int ret;
+
+	if (!topo_imp_key(ld, ti, key, TOPO_IMPK_RATE))
+		return;
+	s = topo_imp_str(ld, ti, val, "rate");
+	if (!s)
+		return;
+	ret = nslab_parse_rate_bps(s, &ti->imp.rate_bps);
+	if (ret == 0 && ti->imp.rate_bps >= 1 && ti->imp.rate_bps <= 100000000000ULL) {
+		ti->imp.mask |= NSLAB_IMP_RATE;
+		return;
+	}
+	ti->bad = true;
+	if (ret == -EINVAL)
+		topo_err(ld, val,
+			 "bad rate \"%s\": expected a rate like 10mbit, 512kbit or 1gbit (a bare number is bit/s; "
+			 "bps is bytes per second, as in tc)",
+			 s);
+	else
+		topo_err(ld, val, "rate must be from 1bit to 100gbit, got \"%s\"", s);
+}
+
+static void topo_imp_limit(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	struct topo_imp *ti = obj;
+
+	if (!topo_imp_key(ld, ti, key, TOPO_IMPK_LIMIT))
+		return;
+	if (topo_uint(ld, val, "limit (packets)", 1, UINT32_MAX, &ti->imp.limit_pkts))
+		ti->imp.mask |= NSLAB_IMP_LIMIT;
+	else
+		ti->bad = true;
+}
+
+static void topo_imp_state(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	struct topo_imp *ti = obj;
+	const char *s = topo_str(ld, val, "state");
+
+	(void)key;
+	if (!s)
+		return;
+	if (!strcmp(s, "up"))
+		ti->state = TOPO_STATE_UP;
+	else if (!strcmp(s, "down"))
+		ti->state = TOPO_STATE_DOWN;
+	else
+		topo_err(ld, val, "state must be up or down, got \"%s\"", s);
+}
+
+/* The impairment keys, in the key table of type, whose member imp receives them. */
+#define TOPO_IMP_KEYS(type)                                                               \
+	{ "delay", topo_imp_delay, 0, offsetof(type, imp) },                              \
+	{ "jitter", topo_imp_jitter, 0, offsetof(type, imp) },                            \
+	{ "jitter-distribution", topo_imp_dist, 0, offsetof(type, imp) },                 \
+	{ "loss", topo_imp_loss, 0, offsetof(type, imp) },                                \
+	{ "loss-correlation", topo_imp_loss_corr, 0, offsetof(type, imp) },               \
+	{ "duplicate", topo_imp_duplicate, 0, offsetof(type, imp) },                      \
+	{ "reorder", topo_imp_reorder, 0, offsetof(type, imp) },                          \
+	{ "reorder-correlation", topo_imp_reorder_corr, 0, offsetof(type, imp) },         \
+	{ "corrupt", topo_imp_corrupt, 0, offsetof(type, imp) },                          \
+	{ "rate", topo_imp_rate, 0, offsetof(type, imp) },                                \
+	{ "limit", topo_imp_limit, 0, offsetof(type, imp) }
+
+/*
+ * Checks within one map, once it is read: a companion key needs its base in the same map, since
+ * merging carries a correlation or a distribution with its base value (nslab_impair_merge).
+ */
+static void topo_imp_finish(struct topo_ld *ld, struct topo_imp *ti)
+{
+	if ((ti->given & TOPO_IMPK_DIST) && !(ti->given & TOPO_IMPK_JITTER)) {
+		topo_err_at(ld, &ti->dist_pos, "jitter-distribution needs jitter (set both in the same place)");
+		ti->bad = true;
+	}
+	if ((ti->given & TOPO_IMPK_LOSS_CORR) && !(ti->given & TOPO_IMPK_LOSS)) {
+		topo_err_at(ld, &ti->loss_corr_pos, "loss-correlation needs loss (set both in the same place)");
+		ti->bad = true;
+	}
+	if ((ti->given & TOPO_IMPK_REORDER_CORR) && !(ti->given & TOPO_IMPK_REORDER)) {
+		topo_err_at(ld, &ti->reorder_corr_pos, "reorder-correlation needs reorder (set both in the same place)");
+		ti->bad = true;
+	}
 }
 
 /* ---- routes: {dst, via, dev, metric} ---- */
@@ -665,7 +984,7 @@ static void topo_iface_state(struct topo_ld *ld, void *obj, yaml_node_t *key, ya
 
 static const struct topo_keyword topo_iface_keys[] = {
 	{ "ipv4", topo_iface_ipv4 }, { "ipv6", topo_iface_ipv6 }, { "mtu", topo_iface_mtu },
-	{ "mac", topo_iface_mac },   { "state", topo_iface_state },
+	{ "mac", topo_iface_mac },   { "state", topo_iface_state }, TOPO_IMP_KEYS(struct topo_iface),
 };
 
 static void topo_iface_pair(struct topo_ld *ld, void *obj, yaml_node_t *key, const char *kname, yaml_node_t *val)
@@ -680,8 +999,10 @@ static void topo_iface_pair(struct topo_ld *ld, void *obj, yaml_node_t *key, con
 	}
 	ifc.name = xstrdup(kname);
 	ifc.pos = topo_pos(ld, key);
+	ifc.imp.is_lo = !strcmp(kname, "lo");
 	topo_where_push(ld, saved, "interface %s of %s", kname, saved);
 	topo_parse_map(ld, val, topo_iface_keys, ARRAY_SIZE(topo_iface_keys), &ifc);
+	topo_imp_finish(ld, &ifc.imp);
 	TOPO_WHERE_RESTORE(ld, saved);
 	*VEC_PUSH(s->ifaces, s->nifaces) = ifc;
 }
@@ -881,11 +1202,220 @@ static void topo_set_docker(struct topo_ld *ld, void *obj, yaml_node_t *key, yam
 		  (const char *)key->data.scalar.value, ld->where);
 }
 
-static void topo_set_not_yet(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+/* ---- resource limits (cgroups) ---- */
+
+static void topo_set_cpu(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
 {
-	(void)obj, (void)val;
-	topo_warn(ld, key, "%s on %s is not applied yet: nslab does not limit node resources yet",
-		  (const char *)key->data.scalar.value, ld->where);
+	struct topo_settings *s = obj;
+	const char *v = topo_str(ld, val, "cpu");
+	size_t digits, dots;
+	double cpu;
+
+	(void)key;
+	if (!v)
+		return;
+	/* strtod would also take " 1", "+1", "1e3", "inf" and hex: allow only digits and one '.' */
+	digits = strspn(v, "0123456789");
+	dots = v[digits] == '.' ? 1 : 0;
+	if (strspn(v + digits + dots, "0123456789") != strlen(v + digits + dots) || !strcmp(v, ".") || !v[0]) {
+		topo_err(ld, val, "bad cpu \"%s\": expected a number of cores like 0.5 or 2", v);
+		return;
+	}
+	cpu = strtod(v, NULL);
+	if (!(cpu > 0 && cpu <= 4096)) {
+		topo_err(ld, val, "cpu must be above 0 and at most 4096 cores, got \"%s\"", v);
+		return;
+	}
+	s->lim.l.cpu = cpu;
+	s->lim.given |= TOPO_LIM_CPU;
+}
+
+struct topo_cpu_range {
+	unsigned lo, hi;
+};
+
+static int topo_cpu_range_cmp(const void *a, const void *b)
+{
+	const struct topo_cpu_range *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* A CPU number of a cpu-set: up to 65535; advances *p. */
+static bool topo_cpu_num(const char **p, unsigned *out)
+{
+	unsigned v = 0;
+	const char *s = *p;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (unsigned)(*s - '0');
+		if (v > 65535)
+			return false;
+	}
+	*p = s;
+	*out = v;
+	return true;
+}
+
+/*
+ * "0-1", "0,2-3" (the kernel's cpuset.cpus list format) into its normal form: sorted, overlapping
+ * and adjacent ranges joined ("3,0-1,2" -> "0-3"). NULL when s is not such a list.
+ */
+static char *topo_cpuset_normalize(const char *s)
+{
+	struct topo_cpu_range *r = NULL;
+	size_t n = 0, m = 0, len = 0;
+	char *out = NULL;
+	const char *p = s;
+
+	for (;;) {
+		struct topo_cpu_range x;
+
+		if (!topo_cpu_num(&p, &x.lo))
+			goto bad;
+		x.hi = x.lo;
+		if (*p == '-') {
+			p++;
+			if (!topo_cpu_num(&p, &x.hi) || x.hi < x.lo)
+				goto bad;
+		}
+		*VEC_PUSH(r, n) = x;
+		if (*p == '\0')
+			break;
+		if (*p++ != ',')
+			goto bad;
+	}
+	qsort(r, n, sizeof(*r), topo_cpu_range_cmp);
+	for (size_t i = 1; i < n; i++) {
+		if (r[i].lo <= r[m].hi + 1) {
+			if (r[i].hi > r[m].hi)
+				r[m].hi = r[i].hi;
+		} else {
+			r[++m] = r[i];
+		}
+	}
+	out = xmalloc((m + 1) * 12 + 1);
+	for (size_t i = 0; i <= m; i++) {
+		if (r[i].lo == r[i].hi)
+			len += (size_t)sprintf(out + len, "%s%u", i ? "," : "", r[i].lo);
+		else
+			len += (size_t)sprintf(out + len, "%s%u-%u", i ? "," : "", r[i].lo, r[i].hi);
+	}
+	free(r);
+	return out;
+bad:
+	free(r);
+	return NULL;
+}
+
+static void topo_set_cpuset(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	struct topo_settings *s = obj;
+	const char *v = topo_str(ld, val, "cpu-set");
+	char *norm;
+
+	(void)key;
+	if (!v)
+		return;
+	norm = topo_cpuset_normalize(v);
+	if (!norm) {
+		topo_err(ld, val,
+			 "bad cpu-set \"%s\": expected CPU numbers (0-65535) and ranges low-high, separated by "
+			 "commas, like 0-1 or 0,2-3",
+			 v);
+		return;
+	}
+	free(s->lim.l.cpuset);
+	s->lim.l.cpuset = norm;
+	s->lim.given |= TOPO_LIM_CPUSET;
+}
+
+#define TOPO_MIN_MEMORY (4ULL << 20)
+
+static void topo_set_memory(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	struct topo_settings *s = obj;
+	const char *v = topo_str(ld, val, "memory");
+	unsigned long long bytes;
+	int ret;
+
+	(void)key;
+	if (!v)
+		return;
+	ret = nslab_parse_size_bytes(v, &bytes);
+	if (ret == -EINVAL) {
+		topo_err(ld, val, "bad memory \"%s\": expected a size like 512m, 1g, 256Mb or 1GiB (binary multiples)",
+			 v);
+		return;
+	}
+	if (ret < 0) {
+		topo_err(ld, val, "memory \"%s\" is too large", v);
+		return;
+	}
+	if (bytes < TOPO_MIN_MEMORY) {
+		topo_err(ld, val, "memory must be at least 4MiB, got \"%s\"", v);
+		return;
+	}
+	s->lim.l.memory_bytes = bytes;
+	s->lim.given |= TOPO_LIM_MEMORY;
+}
+
+static void topo_set_cpu_weight(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	struct topo_settings *s = obj;
+
+	(void)key;
+	if (topo_uint(ld, val, "cpu-weight", 1, 10000, &s->lim.l.cpu_weight))
+		s->lim.given |= TOPO_LIM_CPU_WEIGHT;
+}
+
+#define TOPO_MAX_PIDS 4194304 /* the kernel's PID_MAX_LIMIT */
+
+static void topo_set_pids(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	struct topo_settings *s = obj;
+	unsigned pids;
+
+	(void)key;
+	if (!topo_uint(ld, val, "pids", 1, TOPO_MAX_PIDS, &pids))
+		return;
+	s->lim.l.pids = pids;
+	s->lim.given |= TOPO_LIM_PIDS;
+}
+
+static void topo_set_net_cls(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	struct topo_settings *s = obj;
+	const char *v = topo_str(ld, val, "net-cls");
+	unsigned classid;
+	int ret;
+
+	(void)key;
+	if (!v)
+		return;
+	if (!strcmp(v, "auto")) {
+		s->lim.l.net_cls_auto = true;
+		s->lim.l.net_cls = 0;
+		s->lim.given |= TOPO_LIM_NET_CLS;
+		return;
+	}
+	ret = nslab_parse_classid(v, &classid);
+	if (ret == -ERANGE) {
+		topo_err(ld, val, "bad net-cls \"%s\": major and minor are at most ffff (hex)", v);
+		return;
+	}
+	if (ret < 0) {
+		topo_err(ld, val,
+			 "bad net-cls \"%s\": expected auto or a classid like 10:1 or 0x00100001 (hex major:minor, "
+			 "major not 0)",
+			 v);
+		return;
+	}
+	s->lim.l.net_cls_auto = false;
+	s->lim.l.net_cls = classid;
+	s->lim.given |= TOPO_LIM_NET_CLS;
 }
 
 #define TOPO_DOCKER(k) { k, topo_set_docker, TOPO_LV_ALL }
@@ -899,9 +1429,12 @@ static const struct topo_keyword topo_settings_keys[] = {
 	{ "sysctls", topo_set_sysctls, TOPO_LV_ALL },
 	{ "routes", topo_set_routes, TOPO_LV_NODE },
 	{ "interfaces", topo_set_interfaces, TOPO_LV_NODE },
-	{ "memory", topo_set_not_yet, TOPO_LV_ALL },
-	{ "cpu", topo_set_not_yet, TOPO_LV_ALL },
-	{ "cpu-set", topo_set_not_yet, TOPO_LV_ALL },
+	{ "memory", topo_set_memory, TOPO_LV_ALL },
+	{ "cpu", topo_set_cpu, TOPO_LV_ALL },
+	{ "cpu-set", topo_set_cpuset, TOPO_LV_ALL },
+	{ "cpu-weight", topo_set_cpu_weight, TOPO_LV_ALL },
+	{ "pids", topo_set_pids, TOPO_LV_ALL },
+	{ "net-cls", topo_set_net_cls, TOPO_LV_ALL },
 	TOPO_DOCKER("image"),
 	TOPO_DOCKER("image-pull-policy"),
 	TOPO_DOCKER("mgmt-ipv4"),
@@ -1097,8 +1630,13 @@ static void topo_ep_ipv6(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_n
 }
 
 static const struct topo_keyword topo_ep_keys[] = {
-	{ "node", topo_ep_node }, { "interface", topo_ep_interface }, { "mac", topo_ep_mac },
-	{ "ipv4", topo_ep_ipv4 }, { "ipv6", topo_ep_ipv6 },
+	{ "node", topo_ep_node },
+	{ "interface", topo_ep_interface },
+	{ "mac", topo_ep_mac },
+	{ "ipv4", topo_ep_ipv4 },
+	{ "ipv6", topo_ep_ipv6 },
+	{ "state", topo_imp_state, 0, offsetof(struct topo_ep, imp) },
+	TOPO_IMP_KEYS(struct topo_ep),
 };
 
 static void topo_ep_free(struct topo_ep *ep)
@@ -1141,6 +1679,7 @@ static void topo_ep_parse(struct topo_ld *ld, yaml_node_t *item, struct topo_ep 
 	}
 	topo_where_push(ld, saved, "an endpoint");
 	topo_parse_map(ld, item, topo_ep_keys, ARRAY_SIZE(topo_ep_keys), ep);
+	topo_imp_finish(ld, &ep->imp);
 	TOPO_WHERE_RESTORE(ld, saved);
 	if (!ep->bad && !ep->node) {
 		topo_err(ld, item, "endpoint has no node");
@@ -1204,9 +1743,13 @@ static void topo_link_mtu(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_
 }
 
 static const struct topo_keyword topo_link_keys[] = {
-	{ "type", topo_link_type },   { "endpoints", topo_link_endpoints },
-	{ "mtu", topo_link_mtu },     { "vars", topo_ignore },
+	{ "type", topo_link_type },
+	{ "endpoints", topo_link_endpoints },
+	{ "mtu", topo_link_mtu },
+	{ "vars", topo_ignore },
 	{ "labels", topo_ignore },
+	{ "state", topo_imp_state, 0, offsetof(struct topo_link, imp) },
+	TOPO_IMP_KEYS(struct topo_link),
 };
 
 static void topo_link_item(struct topo_ld *ld, void *obj, yaml_node_t *item)
@@ -1224,6 +1767,7 @@ static void topo_link_item(struct topo_ld *ld, void *obj, yaml_node_t *item)
 	}
 	topo_where_push(ld, saved, "the link at line %u", l->pos.line);
 	topo_parse_map(ld, item, topo_link_keys, ARRAY_SIZE(topo_link_keys), l);
+	topo_imp_finish(ld, &l->imp);
 	TOPO_WHERE_RESTORE(ld, saved);
 	if (!l->has_endpoints) {
 		topo_err(ld, item, "link has no endpoints");
@@ -1368,12 +1912,35 @@ static const struct topo_iface *topo_node_lo(const struct topo_named *raw)
 	return NULL;
 }
 
+/* Each limit from the nearest level that sets it; *got collects the ones already taken. */
+static void topo_limits_inherit(struct nslab_limits *out, unsigned *got, const struct topo_limits *in)
+{
+	unsigned take = in->given & ~*got;
+
+	if (take & TOPO_LIM_CPU)
+		out->cpu = in->l.cpu;
+	if (take & TOPO_LIM_CPUSET)
+		out->cpuset = xstrdup(in->l.cpuset);
+	if (take & TOPO_LIM_MEMORY)
+		out->memory_bytes = in->l.memory_bytes;
+	if (take & TOPO_LIM_CPU_WEIGHT)
+		out->cpu_weight = in->l.cpu_weight;
+	if (take & TOPO_LIM_PIDS)
+		out->pids = in->l.pids;
+	if (take & TOPO_LIM_NET_CLS) {
+		out->net_cls_auto = in->l.net_cls_auto;
+		out->net_cls = in->l.net_cls;
+	}
+	*got |= take;
+}
+
 /* Inheritance: node -> group -> kind -> defaults. */
 static void topo_resolve_node(struct topo_ld *ld, const struct topo_named *raw, struct nslab_node *n,
 			      struct topo_nstate *st)
 {
 	const struct topo_settings *lv[4];
 	const struct topo_iface *lo;
+	unsigned got_limits = 0;
 	size_t nlv = 0;
 	int kind;
 
@@ -1422,6 +1989,7 @@ static void topo_resolve_node(struct topo_ld *ld, const struct topo_named *raw, 
 		topo_kv_merge(&n->labels, &n->nlabels, lv[i]->labels, lv[i]->nlabels);
 		topo_kv_merge(&n->sysctls, &n->nsysctls, lv[i]->sysctls, lv[i]->nsysctls);
 		topo_binds_merge(n, lv[i]->binds, lv[i]->nbinds);
+		topo_limits_inherit(&n->limits, &got_limits, &lv[i]->lim);
 	}
 
 	st->next_ifindex = NSLAB_IFINDEX_FIRST;
@@ -1585,6 +2153,7 @@ static void topo_resolve_link(struct topo_ld *ld, struct nslab_topo *t, struct t
 	nl = VEC_PUSH(t->links, t->nlinks);
 	nl->mtu = l->mtu;
 	nl->pos = l->pos;
+	VEC_PUSH(ld->lsrc, ld->nlsrc)->l = l;
 	for (int e = 0; e < 2; e++) {
 		const struct topo_ep *ep = &l->ep[e];
 		struct nslab_node *n = &t->nodes[ni[e]];
@@ -1599,6 +2168,13 @@ static void topo_resolve_link(struct topo_ld *ld, struct nslab_topo *t, struct t
 		ifc->link = (long)(t->nlinks - 1);
 		ifc->end = e;
 		ifc->pos = ep->pos;
+		/* The link's settings act on both ends (egress of each); an endpoint's on its own. */
+		ifc->impair = l->imp.imp;
+		nslab_impair_merge(&ifc->impair, &ep->imp.imp);
+		if (ep->imp.state != TOPO_STATE_UNSET)
+			ifc->down = ep->imp.state == TOPO_STATE_DOWN;
+		else if (l->imp.state != TOPO_STATE_UNSET)
+			ifc->down = l->imp.state == TOPO_STATE_DOWN;
 		nl->ep[e].node = (size_t)ni[e];
 		nl->ep[e].iface = ii;
 		for (size_t a = 0; a < ep->naddrs; a++)
@@ -1634,6 +2210,10 @@ static void topo_resolve_node_ifaces(struct topo_ld *ld, const struct topo_named
 		}
 		if (ri->state >= 0)
 			ifc->down = ri->state == 1;
+		if (ifc->link >= 0) {
+			nslab_impair_merge(&ifc->impair, &ri->imp.imp);
+			ld->lsrc[ifc->link].ifc[ifc->end] = ri;
+		}
 		for (size_t a = 0; a < ri->naddrs; a++)
 			topo_add_addr(ld, n, st, (size_t)ii, &ri->addrs[a]);
 	}
@@ -1653,6 +2233,43 @@ static void topo_resolve_node_ifaces(struct topo_ld *ld, const struct topo_named
 	}
 }
 
+/*
+ * Each end's final impairment set as a whole (reorder needs delay, ...). A problem the link alone
+ * causes on both ends is reported once at the link; one that an end's own settings are part of,
+ * at those settings, naming the end.
+ */
+static void topo_check_impairs(struct topo_ld *ld, const struct nslab_topo *t)
+{
+	for (size_t li = 0; li < t->nlinks; li++) {
+		const struct topo_lsrc *src = &ld->lsrc[li];
+		const struct topo_link *l = src->l;
+		const char *msg[2] = { NULL, NULL };
+		struct nslab_pos pos[2];
+		bool own[2];
+
+		if (l->imp.bad)
+			continue;
+		for (int e = 0; e < 2; e++) {
+			const struct nslab_link *nl = &t->links[li];
+			const struct nslab_node *n = &t->nodes[nl->ep[e].node];
+			const struct topo_imp *ep = &l->ep[e].imp, *ri = src->ifc[e] ? &src->ifc[e]->imp : NULL;
+
+			own[e] = ep->given || (ri && ri->given);
+			pos[e] = ri && ri->given ? ri->first_pos : ep->given ? ep->first_pos : l->pos;
+			if (ep->bad || (ri && ri->bad))
+				continue;
+			msg[e] = nslab_impair_check(&n->ifaces[nl->ep[e].iface].impair);
+		}
+		if (msg[0] && msg[1] && !own[0] && !own[1]) {
+			topo_err_at(ld, &l->pos, "%s", msg[0]);
+			continue;
+		}
+		for (int e = 0; e < 2; e++)
+			if (msg[e])
+				topo_err_at(ld, &pos[e], "%s:%s: %s", l->ep[e].node, l->ep[e].ifname, msg[e]);
+	}
+}
+
 static void topo_resolve(struct topo_ld *ld, struct nslab_topo *t)
 {
 	struct topo_nstate *st = xcalloc(ld->nnodes, sizeof(*st));
@@ -1666,6 +2283,10 @@ static void topo_resolve(struct topo_ld *ld, struct nslab_topo *t)
 		topo_resolve_link(ld, t, st, &ld->links[i]);
 	for (size_t i = 0; i < ld->nnodes; i++)
 		topo_resolve_node_ifaces(ld, &ld->nodes[i], &t->nodes[i], &st[i]);
+	topo_check_impairs(ld, t);
+	free(ld->lsrc);
+	ld->lsrc = NULL;
+	ld->nlsrc = 0;
 	for (size_t i = 0; i < ld->nnodes; i++) {
 		free(st[i].claims);
 		free(st[i].seen);
@@ -1706,6 +2327,7 @@ static void topo_settings_free(struct topo_settings *s)
 		free(s->ifaces[i].addrs);
 	}
 	free(s->ifaces);
+	free(s->lim.l.cpuset);
 }
 
 static void topo_ld_free(struct topo_ld *ld)

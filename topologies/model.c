@@ -35,6 +35,7 @@ static void nslab_node_free(struct nslab_node *n)
 		free(n->ifaces[i].addrs);
 	}
 	free(n->ifaces);
+	free(n->limits.cpuset);
 }
 
 void nslab_topo_free(struct nslab_topo *t)

@@ -111,7 +111,7 @@ topology:
 YML
 	out=$("$NSLAB" deploy --quiet "$TMPD/kerr.yml" 2>&1)
 	expect_eq "$?" 1 "exit code"
-	expect_match "$out" "deploying lab it-kerr: add route a: 10.8.0.0/16 via 10.7.0.1: " "error names the route"
+	expect_match "$out" "deploying lab it-kerr: node a: add route a: 10.8.0.0/16 via 10.7.0.1: Network is unreachable" "error names the route and the kernel reason"
 	expect_eq "$(leftovers $lab)" "" "rolled back"
 }
 

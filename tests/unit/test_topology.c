@@ -588,7 +588,7 @@ static void test_docker_keys_warn(void **state)
 		    "      cpu-set: 0-1\n",
 		    &d);
 	assert_int_equal(d.nerrors, 0);
-	assert_int_equal(d.n, 10);
+	assert_int_equal(d.n, 7);
 	assert_diag(&d, "t.yml:2:1: warning: prefix is ignored");
 	assert_diag(&d, "t.yml:3:1: warning: mgmt is ignored");
 	assert_diag(&d, "t.yml:6:27: warning: image is ignored on defaults");
@@ -596,14 +596,337 @@ static void test_docker_keys_warn(void **state)
 	assert_diag(&d, "t.yml:10:7: warning: mgmt-ipv4 is ignored on node a");
 	assert_diag(&d, "t.yml:11:7: warning: ports is ignored on node a");
 	assert_diag(&d, "t.yml:12:7: warning: cap-add is ignored on node a");
-	assert_diag(&d, "t.yml:13:7: warning: memory on node a is not applied yet");
-	assert_diag(&d, "t.yml:14:7: warning: cpu on node a is not applied yet");
-	assert_diag(&d, "t.yml:15:7: warning: cpu-set on node a is not applied yet");
+	/* resource limits are applied now: no warning */
+	assert_false(diag_has(&d, "memory"));
+	assert_int_equal(t->nodes[0].limits.memory_bytes, 1ULL << 30);
 	/* sorted in file order */
 	assert_int_equal(d.v[0].line, 2);
-	assert_int_equal(d.v[9].line, 15);
+	assert_int_equal(d.v[6].line, 12);
 	nslab_topo_free(t);
 	nslab_diags_free(&d);
+}
+
+/* ---- impairments and resource limits ---- */
+
+static void test_impair_link_both_ends(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+	const struct nslab_impair *ia, *ib;
+
+	(void)state;
+	t = load_ok("name: wan\n"
+		    "topology:\n"
+		    "  defaults: {kind: linux}\n"
+		    "  nodes: {a: , b: , c: }\n"
+		    "  links:\n"
+		    "    - endpoints: [a:eth1, b:eth1]\n"
+		    "      delay: 20ms\n"
+		    "      jitter: 5ms\n"
+		    "      jitter-distribution: normal\n"
+		    "      loss: 1%\n"
+		    "      loss-correlation: 25\n"
+		    "      duplicate: 0.5%\n"
+		    "      reorder: 2\n"
+		    "      reorder-correlation: 10%\n"
+		    "      corrupt: 0.1\n"
+		    "      rate: 10mbit\n"
+		    "      limit: 1000\n"
+		    "      state: down\n"
+		    "    - endpoints: [a:eth2, c:eth1]\n",
+		    &d);
+	assert_int_equal(d.n, 0);
+	ia = &iface_by_name(node_by_name(t, "a"), "eth1")->impair;
+	ib = &iface_by_name(node_by_name(t, "b"), "eth1")->impair;
+	assert_memory_equal(ia, ib, sizeof(*ia));
+	assert_int_equal(ia->mask, NSLAB_IMP_DELAY | NSLAB_IMP_JITTER | NSLAB_IMP_LOSS | NSLAB_IMP_DUPLICATE |
+					   NSLAB_IMP_REORDER | NSLAB_IMP_CORRUPT | NSLAB_IMP_RATE | NSLAB_IMP_LIMIT);
+	assert_int_equal(ia->delay_us, 20000);
+	assert_int_equal(ia->jitter_us, 5000);
+	assert_int_equal(ia->jitter_dist, NSLAB_DIST_NORMAL);
+	assert_true(ia->loss_pct == 1);
+	assert_true(ia->loss_corr_pct == 25);
+	assert_true(ia->duplicate_pct == 0.5);
+	assert_true(ia->reorder_pct == 2);
+	assert_true(ia->reorder_corr_pct == 10);
+	assert_true(ia->corrupt_pct > 0.0999 && ia->corrupt_pct < 0.1001);
+	assert_int_equal(ia->rate_bps, 10000000);
+	assert_int_equal(ia->limit_pkts, 1000);
+	assert_true(iface_by_name(node_by_name(t, "a"), "eth1")->down);
+	assert_true(iface_by_name(node_by_name(t, "b"), "eth1")->down);
+	/* the other link has none */
+	assert_int_equal(iface_by_name(node_by_name(t, "a"), "eth2")->impair.mask, 0);
+	assert_false(iface_by_name(node_by_name(t, "a"), "eth2")->down);
+	assert_int_equal(iface_by_name(node_by_name(t, "c"), "eth1")->impair.mask, 0);
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+}
+
+static void test_impair_per_end(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+	const struct nslab_iface *a, *b;
+
+	(void)state;
+	t = load_ok("name: ends\n"
+		    "topology:\n"
+		    "  defaults: {kind: linux}\n"
+		    "  nodes:\n"
+		    "    a:\n"
+		    "    b:\n"
+		    "      interfaces:\n"
+		    "        eth1: {rate: 1mbit, limit: 50, loss: 3}\n"
+		    "  links:\n"
+		    "    - delay: 10\n"            /* bare number: ms */
+		    "      loss: 1\n"
+		    "      state: down\n"
+		    "      endpoints:\n"
+		    "        - {node: a, interface: eth1, loss: 5%, reorder: 25%, state: up}\n"
+		    "        - {node: b, interface: eth1, delay: 1.5s}\n",
+		    &d);
+	assert_int_equal(d.n, 0);
+	a = iface_by_name(node_by_name(t, "a"), "eth1");
+	b = iface_by_name(node_by_name(t, "b"), "eth1");
+	/* a: the link's delay, its own loss and reorder; state up over the link's down */
+	assert_int_equal(a->impair.mask, NSLAB_IMP_DELAY | NSLAB_IMP_LOSS | NSLAB_IMP_REORDER);
+	assert_int_equal(a->impair.delay_us, 10000);
+	assert_true(a->impair.loss_pct == 5);
+	assert_true(a->impair.reorder_pct == 25);
+	assert_false(a->down);
+	/* b: endpoint's delay over the link's, the link's loss, then interfaces: rate, limit, loss 3 */
+	assert_int_equal(b->impair.mask, NSLAB_IMP_DELAY | NSLAB_IMP_LOSS | NSLAB_IMP_RATE | NSLAB_IMP_LIMIT);
+	assert_int_equal(b->impair.delay_us, 1500000);
+	assert_true(b->impair.loss_pct == 3);
+	assert_int_equal(b->impair.rate_bps, 1000000);
+	assert_int_equal(b->impair.limit_pkts, 50);
+	assert_true(b->down);
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+}
+
+static void test_impair_interface_only(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+	const struct nslab_iface *a, *b;
+
+	(void)state;
+	t = load_ok("name: ifo\n"
+		    "topology:\n"
+		    "  defaults: {kind: linux}\n"
+		    "  nodes:\n"
+		    "    a: {interfaces: {eth1: {delay: 300us, jitter: 100usec, jitter-distribution: pareto}}}\n"
+		    "    b:\n"
+		    "  links:\n"
+		    "    - endpoints: [a:eth1, b:eth1]\n",
+		    &d);
+	a = iface_by_name(node_by_name(t, "a"), "eth1");
+	b = iface_by_name(node_by_name(t, "b"), "eth1");
+	assert_int_equal(a->impair.mask, NSLAB_IMP_DELAY | NSLAB_IMP_JITTER);
+	assert_int_equal(a->impair.delay_us, 300);
+	assert_int_equal(a->impair.jitter_us, 100);
+	assert_int_equal(a->impair.jitter_dist, NSLAB_DIST_PARETO);
+	assert_int_equal(b->impair.mask, 0);
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+}
+
+static void test_err_impair_values(void **state)
+{
+	static const struct {
+		const char *kv;	 /* one impairment key on the link, at line 6 col 7; its value at col 7+len(key)+2 */
+		const char *msg; /* exact "line:col: error: ..." prefix */
+	} cases[] = {
+		{ "delay: 20 ms", "t.yml:6:14: error: bad delay \"20 ms\": expected a duration like 20ms" },
+		{ "delay: 2m", "t.yml:6:14: error: bad delay \"2m\": 'm' is ambiguous" },
+		{ "delay: -5ms", "t.yml:6:14: error: delay must not be negative, got \"-5ms\"" },
+		{ "delay: 3601s", "t.yml:6:14: error: delay must be at most 1 hour, got \"3601s\"" },
+		{ "delay: [1]", "t.yml:6:14: error: delay must be a string, got a list" },
+		{ "jitter: 1h", "t.yml:6:15: error: bad jitter \"1h\"" },
+		{ "loss: 150%", "t.yml:6:13: error: loss must be at most 100%, got \"150%\"" },
+		{ "loss: -1", "t.yml:6:13: error: loss must not be negative" },
+		{ "loss: lots", "t.yml:6:13: error: bad loss \"lots\": expected a percentage like 1.5% or 0.1" },
+		{ "duplicate: 100.1", "t.yml:6:18: error: duplicate must be at most 100%" },
+		{ "corrupt: x%", "t.yml:6:16: error: bad corrupt \"x%\"" },
+		{ "rate: 0", "t.yml:6:13: error: rate must be from 1bit to 100gbit, got \"0\"" },
+		{ "rate: 101gbit", "t.yml:6:13: error: rate must be from 1bit to 100gbit, got \"101gbit\"" },
+		{ "rate: 10mb", "t.yml:6:13: error: bad rate \"10mb\": expected a rate like 10mbit" },
+		{ "limit: 0", "t.yml:6:14: error: limit (packets) must be an integer from 1 to 4294967295" },
+		{ "limit: 1.5", "t.yml:6:14: error: limit (packets) must be an integer" },
+		{ "jitter-distribution: gauss\n      jitter: 1ms\n      delay: 2ms", "t.yml:6:28: error: jitter-distribution must be uniform, normal" },
+		{ "state: sideways", "t.yml:6:14: error: state must be up or down, got \"sideways\"" },
+		{ "reorder: 25%", "t.yml:6:7: error: reorder needs a delay above 0" },
+		{ "jitter: 5ms", "t.yml:6:7: error: jitter needs delay" },
+		{ "loss-correlation: 25%", "t.yml:6:25: error: loss-correlation needs loss (set both in the same place)" },
+		{ "reorder-correlation: 5", "t.yml:6:28: error: reorder-correlation needs reorder" },
+		{ "jitter-distribution: normal", "t.yml:6:28: error: jitter-distribution needs jitter" },
+		{ "loss-correlation: 101\n      loss: 1", "t.yml:6:25: error: loss-correlation must be at most 100%" },
+		{ "bogus: 1", "t.yml:6:7: error: unknown key \"bogus\" in the link at line 6" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *yml = xasprintf("name: e\n"
+				      "topology:\n"
+				      "  defaults: {kind: linux}\n"
+				      "  nodes: {a: , b: }\n"
+				      "  links:\n"
+				      "    - %s\n"
+				      "      endpoints: [a:eth1, b:eth1]\n",
+				      cases[i].kv);
+		struct nslab_diags d = { 0 };
+
+		load_bad(yml, &d);
+		if (d.nerrors != 1 || !diag_has(&d, cases[i].msg)) {
+			print_error("case \"%s\": want exactly one error starting \"%s\"\n", cases[i].kv, cases[i].msg);
+			dump_diags(&d);
+			fail();
+		}
+		nslab_diags_free(&d);
+		free(yml);
+	}
+}
+
+static void test_err_impair_ends(void **state)
+{
+	struct nslab_diags d = { 0 };
+
+	(void)state;
+	/* reorder on the link, delay only on one endpoint: the other end is reported, named */
+	load_bad("name: e\n"
+		 "topology:\n"
+		 "  defaults: {kind: linux}\n"
+		 "  nodes:\n"
+		 "    a:\n"
+		 "      interfaces:\n"
+		 "        lo: {ipv4: 10.0.0.1/32, delay: 1ms}\n"
+		 "        eth2: {jitter-distribution: normal, jitter: 1ms}\n"
+		 "    b:\n"
+		 "  links:\n"
+		 "    - reorder: 5%\n"
+		 "      endpoints:\n"
+		 "        - {node: a, interface: eth1, delay: 5ms}\n"
+		 "        - b:eth1\n"
+		 "    - endpoints: [a:eth2, b:eth2]\n",
+		 &d);
+	assert_diag(&d, "t.yml:7:33: error: interface lo may only get addresses (ipv4, ipv6), not delay");
+	assert_diag(&d, "t.yml:8:16: error: a:eth2: jitter needs delay");
+	assert_diag(&d, "t.yml:11:7: error: b:eth1: reorder needs a delay above 0");
+	if (d.nerrors != 3)
+		dump_diags(&d);
+	assert_int_equal(d.nerrors, 3);
+	nslab_diags_free(&d);
+
+	/* a bad value is not reported again by the whole-set check */
+	assert_one_error("name: e\n"
+			 "topology:\n"
+			 "  defaults: {kind: linux}\n"
+			 "  nodes: {a: , b: }\n"
+			 "  links:\n"
+			 "    - {endpoints: [a:eth1, b:eth1], delay: 2m, reorder: 1%}\n",
+			 "t.yml:6:44: error: bad delay \"2m\"");
+}
+
+static void test_limits_inherit(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+	const struct nslab_node *n;
+
+	(void)state;
+	t = load_ok("name: lim\n"
+		    "topology:\n"
+		    "  defaults:\n"
+		    "    kind: linux\n"
+		    "    memory: 1g\n"
+		    "    cpu: 2\n"
+		    "    pids: 500\n"
+		    "  kinds:\n"
+		    "    router: {cpu: 0.5, cpu-set: \"3,0-1,2,7,8-9\", net-cls: auto}\n"
+		    "  groups:\n"
+		    "    g: {kind: router, memory: 256Mb, cpu-weight: 200}\n"
+		    "  nodes:\n"
+		    "    plain:\n"
+		    "    r: {group: g, net-cls: \"10:1\", pids: 64}\n"
+		    "    k: {kind: router, memory: 512MiB, cpu-set: 0-1}\n",
+		    &d);
+	assert_int_equal(d.n, 0);
+	n = node_by_name(t, "plain");
+	assert_int_equal(n->limits.memory_bytes, 1ULL << 30);
+	assert_true(n->limits.cpu == 2);
+	assert_int_equal(n->limits.pids, 500);
+	assert_null(n->limits.cpuset);
+	assert_int_equal(n->limits.cpu_weight, 0);
+	assert_false(n->limits.net_cls_auto);
+	assert_int_equal(n->limits.net_cls, 0);
+
+	n = node_by_name(t, "r"); /* node, group g, kind router, defaults */
+	assert_int_equal(n->limits.memory_bytes, 256ULL << 20);
+	assert_true(n->limits.cpu == 0.5);
+	assert_string_equal(n->limits.cpuset, "0-3,7-9");
+	assert_int_equal(n->limits.cpu_weight, 200);
+	assert_int_equal(n->limits.pids, 64);
+	assert_false(n->limits.net_cls_auto); /* the node's explicit classid over the kind's auto */
+	assert_int_equal(n->limits.net_cls, 0x00100001);
+
+	n = node_by_name(t, "k");
+	assert_int_equal(n->limits.memory_bytes, 512ULL << 20);
+	assert_string_equal(n->limits.cpuset, "0-1");
+	assert_true(n->limits.cpu == 0.5);
+	assert_true(n->limits.net_cls_auto);
+	assert_int_equal(n->limits.net_cls, 0);
+	assert_int_equal(n->limits.pids, 500);
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+}
+
+static void test_err_limits(void **state)
+{
+	static const struct {
+		const char *kv; /* on node a at line 5 col 9 */
+		const char *msg;
+	} cases[] = {
+		{ "memory: 1x", "t.yml:5:17: error: bad memory \"1x\": expected a size like 512m" },
+		{ "memory: 3m", "t.yml:5:17: error: memory must be at least 4MiB, got \"3m\"" },
+		{ "memory: 99999999999999p", "t.yml:5:17: error: memory \"99999999999999p\" is too large" },
+		{ "cpu: 0", "t.yml:5:14: error: cpu must be above 0 and at most 4096 cores, got \"0\"" },
+		{ "cpu: 4097", "t.yml:5:14: error: cpu must be above 0 and at most 4096" },
+		{ "cpu: -1", "t.yml:5:14: error: bad cpu \"-1\"" },
+		{ "cpu: 1e3", "t.yml:5:14: error: bad cpu \"1e3\"" },
+		{ "cpu: .", "t.yml:5:14: error: bad cpu \".\"" },
+		{ "cpu-set: 1-0", "t.yml:5:18: error: bad cpu-set \"1-0\"" },
+		{ "cpu-set: \"0,,1\"", "t.yml:5:18: error: bad cpu-set \"0,,1\"" },
+		{ "cpu-set: \"\"", "t.yml:5:18: error: bad cpu-set \"\"" },
+		{ "cpu-set: 0-", "t.yml:5:18: error: bad cpu-set \"0-\"" },
+		{ "cpu-set: 70000", "t.yml:5:18: error: bad cpu-set \"70000\"" },
+		{ "cpu-weight: 0", "t.yml:5:21: error: cpu-weight must be an integer from 1 to 10000" },
+		{ "cpu-weight: 10001", "t.yml:5:21: error: cpu-weight must be an integer from 1 to 10000" },
+		{ "pids: 0", "t.yml:5:15: error: pids must be an integer from 1 to 4194304" },
+		{ "net-cls: 0:1", "t.yml:5:18: error: bad net-cls \"0:1\": expected auto or a classid" },
+		{ "net-cls: 10000:1", "t.yml:5:18: error: bad net-cls \"10000:1\": major and minor are at most ffff" },
+		{ "net-cls: yes", "t.yml:5:18: error: bad net-cls \"yes\"" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *yml = xasprintf("name: e\n"
+				      "topology:\n"
+				      "  defaults: {kind: linux}\n"
+				      "  nodes:\n"
+				      "    a: {%s}\n",
+				      cases[i].kv);
+		struct nslab_diags d = { 0 };
+
+		load_bad(yml, &d);
+		if (d.nerrors != 1 || !diag_has(&d, cases[i].msg)) {
+			print_error("case \"%s\": want exactly one error starting \"%s\"\n", cases[i].kv, cases[i].msg);
+			dump_diags(&d);
+			fail();
+		}
+		nslab_diags_free(&d);
+		free(yml);
+	}
 }
 
 /* ---- errors ---- */
@@ -1235,6 +1558,13 @@ int main(void)
 		cmocka_unit_test(test_yaml_aliases),
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_docker_keys_warn),
+		cmocka_unit_test(test_impair_link_both_ends),
+		cmocka_unit_test(test_impair_per_end),
+		cmocka_unit_test(test_impair_interface_only),
+		cmocka_unit_test(test_err_impair_values),
+		cmocka_unit_test(test_err_impair_ends),
+		cmocka_unit_test(test_limits_inherit),
+		cmocka_unit_test(test_err_limits),
 		cmocka_unit_test(test_err_yaml_syntax),
 		cmocka_unit_test(test_err_types),
 		cmocka_unit_test(test_err_unknown_keys),
