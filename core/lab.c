@@ -378,13 +378,38 @@ static void phase(struct deploy *d, const char *name, size_t nops)
 		d->o->on_phase(d->o->ctx, name, nops);
 }
 
-/* Spawn every node, journal them all in one write, release them, wait for step 1. */
+/* Journal nodes [from, to) in one write. */
+static int journal_nodes(struct deploy *d, size_t from, size_t to, struct nslab_err *err)
+{
+	char *jbuf = NULL;
+	size_t jlen = 0;
+	int r;
+
+	if (from == to)
+		return 0;
+	for (size_t n = from; n < to; n++) {
+		char line[128];
+		int len = snprintf(line, sizeof(line), "node %s %d %llu\n", d->t->nodes[n].name, (int)d->pids[n],
+				   d->starts[n]);
+		jbuf = xrealloc(jbuf, jlen + (size_t)len + 1);
+		memcpy(jbuf + jlen, line, (size_t)len + 1);
+		jlen += (size_t)len;
+	}
+	jbuf[jlen - 1] = '\0'; /* journal_append adds the last newline */
+	r = nslab_journal_append(d->lab, err, "%s", jbuf);
+	free(jbuf);
+	return r;
+}
+
+/* Spawn every node; every NSLAB_SPAWN_CHUNK of them, journal them in one write and release them,
+ * so that they set themselves up (step 1) on the other core while we clone the next ones. */
+#define NSLAB_SPAWN_CHUNK 32
+
 static int spawn_nodes(struct deploy *d, struct nslab_err *err)
 {
 	const struct nslab_topo *t = d->t;
 	_cleanup_free_ char *hosts = nslab_lab_path(d->lab, "hosts");
-	char *jbuf = NULL;
-	size_t jlen = 0;
+	size_t released = 0;
 	int r;
 
 	r = nslab_brood_open(&d->brood, err);
@@ -407,24 +432,16 @@ static int spawn_nodes(struct deploy *d, struct nslab_err *err)
 		r = nslab_brood_spawn(&d->brood, &spec, &d->pids[n], &d->starts[n], err);
 		if (r < 0)
 			return r; /* the unjournaled children die when the brood closes */
+		if (n + 1 - released == NSLAB_SPAWN_CHUNK || n + 1 == t->nnodes) {
+			r = journal_nodes(d, released, n + 1, err);
+			if (r == 0)
+				r = nslab_brood_release(&d->brood, n + 1 - released, err);
+			if (r < 0)
+				return r;
+			released = n + 1;
+		}
 	}
-	for (size_t n = 0; n < t->nnodes; n++) {
-		char line[128];
-		int len = snprintf(line, sizeof(line), "node %s %d %llu\n", t->nodes[n].name, (int)d->pids[n],
-				   d->starts[n]);
-		jbuf = xrealloc(jbuf, jlen + (size_t)len + 1);
-		memcpy(jbuf + jlen, line, (size_t)len + 1);
-		jlen += (size_t)len;
-	}
-	if (jlen && jbuf[jlen - 1] == '\n')
-		jbuf[jlen - 1] = '\0'; /* journal_append adds the last newline */
-	r = t->nnodes ? nslab_journal_append(d->lab, err, "%s", jbuf) : 0;
-	free(jbuf);
-	if (r < 0)
-		return r;
-	r = nslab_brood_release(&d->brood, t->nnodes, err);
-	if (r < 0)
-		return r;
+	nslab_brood_seal(&d->brood);
 	return nslab_brood_wait(&d->brood, t->nnodes, d->pids, d->names, err);
 }
 

@@ -42,8 +42,9 @@ struct nslab_node_spec {
 };
 
 /*
- * Nodes born together share three pipes: one byte on `release` lets one
- * child start step 1, one byte on `wire` lets one start step 2, and each
+ * Nodes born together share pipes: one byte on `release` lets one child
+ * start step 1 (each batch of children released together has its own
+ * release pipe), one byte on `wire` lets one start step 2, and each
  * child writes one fixed-size report per step on `report`. Until released,
  * a child dies with the deployer (PR_SET_PDEATHSIG, and EOF on release):
  * journal every pid first, then release, so that no node process ever
@@ -57,12 +58,15 @@ struct nslab_brood {
 };
 
 int nslab_brood_open(struct nslab_brood *b, struct nslab_err *err);
-/* Clone one node's init (new net, uts, mnt, pid and ipc namespaces), held until released.
+/* Clone one node's init (new uts, mnt, pid and ipc namespaces; it makes its network namespace
+ * itself once released), held until released.
  * *start is its start time, for the journal. */
 int nslab_brood_spawn(struct nslab_brood *b, const struct nslab_node_spec *s, pid_t *pid,
 		      unsigned long long *start, struct nslab_err *err);
-/* Let `count` children start step 1 (call once, after journaling every spawned pid). */
+/* Let `count` more children start step 1 (only after journaling their pids). */
 int nslab_brood_release(struct nslab_brood *b, size_t count, struct nslab_err *err);
+/* Close the children's ends of the pipes in the deployer: call after the last spawn. */
+void nslab_brood_seal(struct nslab_brood *b);
 /* Let `count` children start step 2. */
 int nslab_brood_wire(struct nslab_brood *b, size_t count, struct nslab_err *err);
 /* Read `count` reports of the current step; pids and names map a report to its node for errors. */
