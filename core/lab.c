@@ -29,6 +29,7 @@
 
 #include "../netlink/nl.h"
 #include "../util/util.h"
+#include "impair.h"
 #include "node.h"
 #include "plan.h"
 #include "state.h"
@@ -250,7 +251,7 @@ int nslab_lab_destroy(const char *lab, bool *existed, struct nslab_err *err)
  *   sysctls, devices (lo, bridge)  inside each node, step 1, in parallel
  *   links (veth pairs)             by the deployer, one batch from its own namespace
  *   up, addresses, routes,         inside each node, step 2, in parallel: each node sends its own
- *   interface sysctls              batch on a socket born in its namespace
+ *   impairments, interface sysctls batch on a socket born in its namespace
  *   exec                           by the deployer, through nslab_node_run()
  * Namespace handles (/run/netns) are bind-mounted by a helper process while the deployer creates
  * the veths, since mounts and rtnetlink take different kernel locks.
@@ -356,6 +357,11 @@ static void place_op(struct deploy *d, const struct nslab_op *op)
 		}
 		nslab_nlb_route_add(nlb_of(d->wire, op->node), rt->dst.family, rt->dst.addr, rt->dst.plen,
 				    rt->has_via ? rt->via.addr : NULL, oif, rt->metric, what);
+		break;
+	}
+	case NSLAB_OP_QDISC: {
+		const struct nslab_iface *ifc = &node->ifaces[op->iface];
+		nslab_impair_build(nlb_of(d->wire, op->node), ifc->ifindex, ifc->mtu, &ifc->impair, what);
 		break;
 	}
 	case NSLAB_OP_NODE:

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "../util/util.h"
+#include "impair.h"
 #include "lab.h"
 #include "state.h"
 
@@ -114,6 +115,9 @@ json_t *nslab_topo_to_json(const struct nslab_topo *t, const char *lab, const ch
 			for (size_t k = 0; k < ifc->naddrs; k++)
 				json_array_append_new(addrs, json_string(nslab_prefix_fmt(&ifc->addrs[k], true, a, sizeof(a))));
 			json_object_set_new(ji, "addresses", addrs);
+			json_object_set_new(ji, "configured_mtu", json_integer(ifc->mtu));
+			json_object_set_new(ji, "admin_down", json_boolean(ifc->down));
+			json_object_set_new(ji, "impair", nslab_impair_to_json(&ifc->impair));
 			if (ifc->link >= 0) {
 				const struct nslab_endpoint *pe = &t->links[ifc->link].ep[!ifc->end];
 				json_object_set_new(ji, "peer", json_sprintf("%s:%s", t->nodes[pe->node].name,

@@ -182,6 +182,7 @@ static void send_batch(struct nslab_nl **nl, const struct nslab_nlb *b)
 		_exit(1);
 	}
 	if (nslab_nl_send(*nl, b, &err) < 0) {
+		nslab_nl_qdisc_explain(b, &err); /* "kernel has no sch_netem: ..." */
 		report(err.code, "%s", err.msg);
 		_exit(1);
 	}

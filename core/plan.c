@@ -8,11 +8,13 @@
 #include <string.h>
 
 #include "../util/util.h"
+#include "impair.h"
 
 static const char *const op_names[NSLAB_OP__COUNT] = {
 	[NSLAB_OP_NODE] = "node",   [NSLAB_OP_SYSCTL] = "sysctl", [NSLAB_OP_BRIDGE] = "bridge",
 	[NSLAB_OP_LO_UP] = "lo-up", [NSLAB_OP_VETH] = "veth",	  [NSLAB_OP_LINK_UP] = "link-up",
 	[NSLAB_OP_ADDR] = "addr",   [NSLAB_OP_ROUTE] = "route",	  [NSLAB_OP_EXEC] = "exec",
+	[NSLAB_OP_QDISC] = "qdisc",
 };
 
 static const char *const phase_names[NSLAB_PHASE__COUNT] = {
@@ -20,6 +22,7 @@ static const char *const phase_names[NSLAB_PHASE__COUNT] = {
 	[NSLAB_PHASE_DEVICES] = "devices",     [NSLAB_PHASE_LINKS] = "links",
 	[NSLAB_PHASE_UP] = "up",	       [NSLAB_PHASE_ADDRS] = "addresses",
 	[NSLAB_PHASE_ROUTES] = "routes",       [NSLAB_PHASE_LATE_SYSCTLS] = "interface-sysctls",
+	[NSLAB_PHASE_QDISCS] = "impairments",
 	[NSLAB_PHASE_EXEC] = "exec",
 };
 
@@ -149,6 +152,12 @@ void nslab_plan_build(const struct nslab_topo *t, struct nslab_plan *p)
 			struct nslab_op *op = push(p, NSLAB_OP_ROUTE, NSLAB_PHASE_ROUTES, n);
 			op->item = r;
 		}
+		for (size_t i = 0; i < node->nifaces; i++) {
+			if (!node->ifaces[i].impair.mask)
+				continue;
+			struct nslab_op *op = push(p, NSLAB_OP_QDISC, NSLAB_PHASE_QDISCS, n);
+			op->iface = i;
+		}
 	}
 
 	for (size_t n = 0; n < t->nnodes; n++) {
@@ -240,6 +249,10 @@ char *nslab_op_describe(const struct nslab_plan *p, const struct nslab_op *op)
 			s = s2;
 		}
 		return s;
+	}
+	case NSLAB_OP_QDISC: {
+		_cleanup_free_ char *d = nslab_impair_describe(&node->ifaces[op->iface].impair);
+		return xasprintf("impair %s:%s egress: %s", node->name, node->ifaces[op->iface].name, d);
 	}
 	case NSLAB_OP_EXEC:
 		return xasprintf("exec %s: /bin/sh -c '%s'", node->name, node->exec[op->item]);

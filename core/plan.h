@@ -21,6 +21,7 @@ enum nslab_op_type {
 	NSLAB_OP_LINK_UP,  /* bring the peer end of a veth up */
 	NSLAB_OP_ADDR,	   /* add an address to an interface */
 	NSLAB_OP_ROUTE,	   /* add a static route */
+	NSLAB_OP_QDISC,	   /* egress impairments of an interface (netem / tbf) */
 	NSLAB_OP_EXEC,	   /* run an exec: command in the node */
 	NSLAB_OP__COUNT
 };
@@ -34,6 +35,7 @@ enum nslab_phase {
 	NSLAB_PHASE_UP,	     /* peer ends up */
 	NSLAB_PHASE_ADDRS,
 	NSLAB_PHASE_ROUTES,
+	NSLAB_PHASE_QDISCS,
 	NSLAB_PHASE_LATE_SYSCTLS, /* per-interface sysctls, once the interfaces exist */
 	NSLAB_PHASE_EXEC,
 	NSLAB_PHASE__COUNT
@@ -43,7 +45,7 @@ struct nslab_op {
 	enum nslab_op_type type;
 	enum nslab_phase phase;
 	size_t node;	/* the namespace the operation acts in (for VETH: the main end's node) */
-	size_t iface;	/* LINK_UP, ADDR: index in the node's ifaces */
+	size_t iface;	/* LINK_UP, ADDR, QDISC: index in the node's ifaces */
 	size_t link;	/* VETH: index in topo->links */
 	int main_end;	/* VETH: which endpoint is the main end (0 or 1) */
 	size_t item;	/* ADDR: address index; ROUTE: route; SYSCTL: sysctl (or builtin); EXEC: command */
