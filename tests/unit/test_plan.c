@@ -237,6 +237,9 @@ static void test_plan_op_fields(void **state)
 			}
 			nsys++;
 			break;
+		case NSLAB_OP_QDISC:
+			fail_msg("no impairment was declared");
+			break;
 		case NSLAB_OP_NODE:
 		case NSLAB_OP_BRIDGE:
 		case NSLAB_OP_LO_UP:
@@ -436,9 +439,10 @@ static void test_names(void **state)
 		[NSLAB_OP_NODE] = "node",   [NSLAB_OP_SYSCTL] = "sysctl", [NSLAB_OP_BRIDGE] = "bridge",
 		[NSLAB_OP_LO_UP] = "lo-up", [NSLAB_OP_VETH] = "veth",	  [NSLAB_OP_LINK_UP] = "link-up",
 		[NSLAB_OP_ADDR] = "addr",   [NSLAB_OP_ROUTE] = "route",	  [NSLAB_OP_EXEC] = "exec",
+		[NSLAB_OP_QDISC] = "qdisc",
 	};
 	static const char *const phases[] = {
-		"nodes", "sysctls", "devices", "links", "up", "addresses", "routes", "interface-sysctls", "exec",
+		"nodes", "sysctls", "devices", "links", "up", "addresses", "routes", "impairments", "interface-sysctls", "exec",
 	};
 
 	(void)state;
@@ -454,6 +458,44 @@ static void test_names(void **state)
 	assert_string_equal(nslab_phase_name((enum nslab_phase)1000), "?");
 }
 
+/* impairments: one qdisc op per impaired end, after routes, described in the units people write */
+static void test_plan_impairments(void **state)
+{
+	struct nslab_topo *t = load_ok("name: imp\n"
+				       "topology:\n"
+				       "  nodes:\n"
+				       "    a: {kind: linux}\n"
+				       "    b: {kind: linux}\n"
+				       "  links:\n"
+				       "    - type: veth\n"
+				       "      rate: 10mbit\n"
+				       "      endpoints:\n"
+				       "        - {node: a, interface: eth1, delay: 20ms, jitter: 5ms, jitter-distribution: normal, loss: 1.5%}\n"
+				       "        - {node: b, interface: eth1}\n");
+	struct nslab_plan p;
+	size_t nq = 0;
+
+	(void)state;
+	nslab_plan_build(t, &p);
+	for (size_t i = 0; i < p.nops; i++) {
+		char *s;
+		if (p.ops[i].type != NSLAB_OP_QDISC)
+			continue;
+		assert_int_equal(p.ops[i].phase, NSLAB_PHASE_QDISCS);
+		assert_int_equal(p.ops[i - 1].phase <= NSLAB_PHASE_QDISCS, 1);
+		s = nslab_op_describe(&p, &p.ops[i]);
+		if (nq == 0)
+			assert_string_equal(s, "impair a:eth1 egress: delay 20ms, jitter 5ms normal, loss 1.5%, rate 10mbit");
+		else
+			assert_string_equal(s, "impair b:eth1 egress: rate 10mbit");
+		free(s);
+		nq++;
+	}
+	assert_int_equal(nq, 2);
+	nslab_plan_free(&p);
+	nslab_topo_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_sysctl_path),
 		cmocka_unit_test(test_sysctl_is_per_iface),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_plan_impairments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
