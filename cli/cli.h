@@ -34,6 +34,9 @@ int cmd_attach(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_cleanup(int argc, char **argv);
+int cmd_limit(int argc, char **argv);
+int cmd_link(int argc, char **argv);
+int cmd_scenario(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

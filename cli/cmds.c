@@ -64,15 +64,22 @@ static void print_inspect(json_t *j)
 	printf("lab %s (%s), %zu nodes, %zu links, from %s\n", json_string_value(json_object_get(j, "name")),
 	       json_string_value(json_object_get(j, "status")), json_array_size(nodes), json_array_size(links),
 	       json_string_value(json_object_get(j, "file")));
-	printf("\n%-16s %-7s %-9s %-8s %s\n", "NODE", "KIND", "STATE", "PID", "NETNS (ip netns exec NAME ...)");
+	printf("\n%-16s %-7s %-9s %-8s %-9s %-9s %-6s %s\n", "NODE", "KIND", "STATE", "PID", "CPU-ms", "MEM-KiB",
+	       "PROCS", "NETNS (ip netns exec NAME ...)");
 	json_array_foreach(nodes, i, n) {
-		json_t *pid = json_object_get(n, "pid");
-		char pids[24] = "-";
+		json_t *pid = json_object_get(n, "pid"), *u = json_object_get(n, "usage");
+		char pids[24] = "-", cpu[24] = "-", mem[24] = "-", procs[24] = "-";
 		if (json_is_integer(pid))
 			snprintf(pids, sizeof(pids), "%lld", (long long)json_integer_value(pid));
-		printf("%-16s %-7s %-9s %-8s %s\n", json_string_value(json_object_get(n, "name")),
+		if (json_object_get(u, "cpu_ns"))
+			snprintf(cpu, sizeof(cpu), "%lld", (long long)json_integer_value(json_object_get(u, "cpu_ns")) / 1000000);
+		if (json_object_get(u, "memory_bytes"))
+			snprintf(mem, sizeof(mem), "%lld", (long long)json_integer_value(json_object_get(u, "memory_bytes")) / 1024);
+		if (json_object_get(u, "pids"))
+			snprintf(procs, sizeof(procs), "%lld", (long long)json_integer_value(json_object_get(u, "pids")));
+		printf("%-16s %-7s %-9s %-8s %-9s %-9s %-6s %s\n", json_string_value(json_object_get(n, "name")),
 		       json_string_value(json_object_get(n, "kind")), json_string_value(json_object_get(n, "state")),
-		       pids, json_string_value(json_object_get(n, "netns")));
+		       pids, cpu, mem, procs, json_string_value(json_object_get(n, "netns")));
 	}
 	printf("\n%-24s %-10s %-6s %-17s %-24s %s\n", "INTERFACE", "STATE", "MTU", "MAC", "ADDRESSES", "PEER");
 	json_array_foreach(nodes, i, n) {

@@ -162,7 +162,7 @@ int cmd_attach(int argc, char **argv)
 		int st = 0;
 		sigprocmask(SIG_UNBLOCK, &mask, NULL);
 		close(master);
-		if (nslab_node_enter(pidfd, &err) < 0) {
+		if (nslab_node_join_cgroups(pidfd, &err) < 0 || nslab_node_enter(pidfd, &err) < 0) {
 			fprintf(stderr, "nslab: %s\n", err.msg);
 			_exit(126);
 		}

@@ -39,8 +39,41 @@ const struct cli_cmd cli_cmds[] = {
 	  "Reports every problem as FILE:LINE:COL: message and exits 1 if there is any error.\n", cmd_validate },
 	{ "plan", "FILE [--name LAB]", "print the operations a deploy would perform (no root needed)", "",
 	  cmd_plan },
+	{ "limit", "LAB NODE [--cpu N] [--cpu-set LIST] [--memory SIZE] [--cpu-weight N] [--pids N] [--net-cls ID]",
+	  "change a running node's resource limits (cgroups)",
+	  "  --cpu N          cores (0.5 = half of one core); none removes the limit\n"
+	  "  --cpu-set LIST   CPUs the node may use (\"0-1\", \"0,2\"); none = all\n"
+	  "  --memory SIZE    memory limit (256Mb, 1g); past it the kernel OOM-kills inside the node\n"
+	  "  --cpu-weight N   relative CPU share, 1..10000 (100 = default)\n"
+	  "  --pids N         most processes the node may have\n"
+	  "  --net-cls ID     net_cls classid (0x00100001, 10:1, auto; cgroup v1 only)\n"
+	  "Limits not named keep their value. nslab inspect shows limits and usage.\n",
+	  cmd_limit },
 	{ "cleanup", "", "remove leftovers of labs whose deploy or destroy died",
 	  "Running labs are never touched.\n", cmd_cleanup },
+	{ "link", "LAB NODE:IF [NODE:IF] down|up|flap|set|reset|show [OPTIONS]",
+	  "change a running lab's link: down, up, flap, impairments",
+	  "  down | up          take the link down for both ends (no carrier on either side) / bring it\n"
+	  "                     back as it was (routes and IPv6 addresses the kernel dropped come back)\n"
+	  "  flap [--every D] [--times N]  N times (default 1): down, wait D (default 1s), up, wait D\n"
+	  "  set OPTIONS        change impairments, keeping the ones not given; both ends of the link\n"
+	  "                     (each on its egress) unless --only\n"
+	  "      --delay D --jitter D --jitter-distribution uniform|normal|pareto|paretonormal\n"
+	  "      --loss P --loss-correlation P --duplicate P --reorder P --reorder-correlation P\n"
+	  "      --corrupt P --rate R --limit PACKETS\n"
+	  "  reset              remove every impairment (no qdisc; not the topology file's settings)\n"
+	  "  show [--json]      settings, state, qdisc and interface counters of both ends\n"
+	  "  --only, --egress-only  set/reset/show the first end only\n"
+	  "  -v, --verbose      print how long the change took on stderr\n"
+	  "A second NODE:IF, when given, must be the first one's peer.\n",
+	  cmd_link },
+	{ "scenario", "LAB FILE [--format tap|junit] [--junit OUT]", "run a scenario (timeline of actions and checks)",
+	  "  --format tap|junit  report format on stdout (default tap)\n"
+	  "  --junit OUT         also write a JUnit XML report to OUT\n"
+	  "  -v, --verbose       print each action as it runs (TAP comments)\n"
+	  "Exits 0 when every check passed, 1 when one failed or an action failed, 2 on a usage or\n"
+	  "parse error (reported as FILE:LINE:COL; nothing is run). Format: docs/scenario.md.\n",
+	  cmd_scenario },
 	{ "help", "[COMMAND]", "show help", "", cmd_help },
 	{ "version", "", "print the version", "", cmd_version },
 };

@@ -29,6 +29,7 @@
 
 #include "../netlink/nl.h"
 #include "../util/util.h"
+#include "cgroup.h"
 #include "impair.h"
 #include "node.h"
 #include "plan.h"
@@ -213,7 +214,22 @@ static int destroy_locked(const char *lab, struct nslab_err *err)
 	kill_nodes(&j);
 	for (size_t i = 0; i < j.nnetns; i++)
 		drop_netns_handle(j.netns[i]);
+	/* cgroups: the journaled directories, deepest last-made first; then whatever of the lab's
+	 * subtree a crash left (nslab_cg_remove_lab sweeps only nslab.lab-LAB) */
+	for (size_t i = j.ncgroups; i-- > 0;) {
+		r = nslab_cg_remove(j.cgroups[i], err);
+		if (r < 0) {
+			nslab_journal_free(&j);
+			return r;
+		}
+	}
 	nslab_journal_free(&j);
+	struct nslab_cg_sys cg;
+	if (nslab_cg_detect(&cg, NULL) == 0) {
+		r = nslab_cg_remove_lab(&cg, lab, err);
+		if (r < 0)
+			return r;
+	}
 	return remove_lab_dir(lab, err);
 }
 
@@ -272,7 +288,61 @@ struct deploy {
 	struct nslab_nlb *veths;
 	const char ***early_sysctl, ***late_sysctl; /* per node: key, value, ... */
 	size_t *nearly_sysctl, *nlate_sysctl;
+	struct nslab_cg_sys cg;
+	bool cg_ok; /* cgroups usable: every node gets its own (accounting at least) */
 };
+
+static bool has_limits(const struct nslab_limits *l)
+{
+	return l->cpu > 0 || l->cpuset || l->memory_bytes || l->cpu_weight || l->pids || l->net_cls_auto || l->net_cls;
+}
+
+static int journal_cgroup(void *ctx, const char *path)
+{
+	struct deploy *d = ctx;
+	return nslab_journal_append(d->lab, NULL, "cgroup %s", path);
+}
+
+/* Before anything exists: detect the hierarchies and check every node's limits against them. */
+static int cgroups_check(struct deploy *d, struct nslab_err *err)
+{
+	struct nslab_err derr = { 0 };
+	bool need = false;
+
+	for (size_t n = 0; n < d->t->nnodes; n++)
+		need |= has_limits(&d->t->nodes[n].limits);
+	d->cg_ok = nslab_cg_detect(&d->cg, &derr) == 0 && d->cg.mode != NSLAB_CG_MODE_NONE;
+	if (!d->cg_ok) {
+		if (need)
+			return nslab_err_set(err, derr.code ? derr.code : ENOTSUP, "resource limits need cgroups: %s",
+					     derr.msg[0] ? derr.msg : "no cgroup hierarchy is mounted");
+		return 0; /* no cgroups at all: nodes run without accounting */
+	}
+	for (size_t n = 0; n < d->t->nnodes; n++) {
+		const struct nslab_node *node = &d->t->nodes[n];
+		if (!has_limits(&node->limits))
+			continue;
+		int r = nslab_cg_check(&d->cg, node->name, &node->limits, NSLAB_CG_F_ALL, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The node's own cgroups (journaled before each mkdir), and its init moved in before it runs. */
+static int cgroups_node(struct deploy *d, size_t n, struct nslab_err *err)
+{
+	const struct nslab_node *node = &d->t->nodes[n];
+	int r;
+
+	if (!d->cg_ok)
+		return 0;
+	r = nslab_cg_prepare_node(&d->cg, d->lab, node->name, &node->limits, NSLAB_CG_F_ALL | NSLAB_CG_F_ACCOUNT,
+				  journal_cgroup, d, err);
+	if (r == 0)
+		r = nslab_cg_attach(&d->cg, d->lab, node->name, d->pids[n], err);
+	return r;
+}
 
 static struct nslab_nlb *nlb_of(struct nslab_nlb **v, size_t node)
 {
@@ -440,6 +510,8 @@ static int spawn_nodes(struct deploy *d, struct nslab_err *err)
 			return r; /* the unjournaled children die when the brood closes */
 		if (n + 1 - released == NSLAB_SPAWN_CHUNK || n + 1 == t->nnodes) {
 			r = journal_nodes(d, released, n + 1, err);
+			for (size_t k = released; r == 0 && k <= n; k++)
+				r = cgroups_node(d, k, err);
 			if (r == 0)
 				r = nslab_brood_release(&d->brood, n + 1 - released, err);
 			if (r < 0)
@@ -635,6 +707,9 @@ static int deploy_run(struct deploy *d, struct nslab_err *err)
 			place_op(d, &p->ops[i]);
 		nexec += p->ops[i].type == NSLAB_OP_EXEC;
 	}
+	r = cgroups_check(d, err);
+	if (r < 0)
+		return r;
 	phase(d, "nodes", d->t->nnodes);
 	r = spawn_nodes(d, err);
 	if (r == 0 && interrupted())
@@ -1016,6 +1091,35 @@ static void inspect_node_live(json_t *jn, int pidfd, pid_t pid)
 	free(addrs);
 }
 
+static void inspect_node_usage(json_t *jn, const struct nslab_cg_sys *cg, const char *lab, const char *node)
+{
+	struct nslab_cg_usage u;
+	json_t *o;
+
+	if (nslab_cg_usage(cg, lab, node, &u) < 0)
+		return;
+	o = json_object();
+	_cleanup_free_ char *rel = nslab_cg_relpath(lab, node);
+	json_object_set_new(o, "cgroup", json_string(rel));
+	if (u.have & NSLAB_CG_HAVE_CPU)
+		json_object_set_new(o, "cpu_ns", json_integer((json_int_t)u.cpu_ns));
+	if (u.have & NSLAB_CG_HAVE_MEM) {
+		json_object_set_new(o, "memory_bytes", json_integer((json_int_t)u.mem_current));
+		json_object_set_new(o, "memory_max_bytes",
+				    u.mem_max == UINT64_MAX ? json_null() : json_integer((json_int_t)u.mem_max));
+	}
+	if (u.have & NSLAB_CG_HAVE_OOM)
+		json_object_set_new(o, "oom_kills", json_integer((json_int_t)u.oom_kills));
+	if (u.have & NSLAB_CG_HAVE_PIDS) {
+		json_object_set_new(o, "pids", json_integer((json_int_t)u.pids_current));
+		json_object_set_new(o, "pids_max",
+				    u.pids_max == UINT64_MAX ? json_null() : json_integer((json_int_t)u.pids_max));
+	}
+	if (u.have & NSLAB_CG_HAVE_CLASSID)
+		json_object_set_new(o, "net_cls_classid", json_sprintf("0x%08x", u.classid));
+	json_object_set_new(jn, "usage", o);
+}
+
 json_t *nslab_lab_inspect(const char *lab, struct nslab_err *err)
 {
 	struct nslab_journal jr;
@@ -1035,6 +1139,8 @@ json_t *nslab_lab_inspect(const char *lab, struct nslab_err *err)
 		json_decref(j);
 		return NULL;
 	}
+	struct nslab_cg_sys cg;
+	bool have_cg = nslab_cg_detect(&cg, NULL) == 0;
 	nodes = json_object_get(j, "nodes");
 	json_array_foreach(nodes, idx, jn) {
 		const char *name = json_string_value(json_object_get(jn, "name"));
@@ -1050,6 +1156,8 @@ json_t *nslab_lab_inspect(const char *lab, struct nslab_err *err)
 		json_object_set_new(jn, "state", json_string("running"));
 		inspect_node_live(jn, pidfd, jnode->pid);
 		close(pidfd);
+		if (have_cg)
+			inspect_node_usage(jn, &cg, lab, name);
 	}
 	nslab_journal_free(&jr);
 	return j;
@@ -1105,4 +1213,82 @@ int nslab_lab_node_open(const char *lab, const char *node, int *pidfd, char ***e
 	json_decref(j);
 	*pidfd = fd;
 	return 0;
+}
+
+/* ---- runtime limits ---- */
+
+struct limit_ctx {
+	const char *lab;
+};
+
+static int journal_cgroup_of(void *ctx, const char *path)
+{
+	struct limit_ctx *c = ctx;
+	return nslab_journal_append(c->lab, NULL, "cgroup %s", path);
+}
+
+int nslab_lab_set_limits(const char *lab, const char *node, const struct nslab_limits *lim, unsigned mask,
+			 struct nslab_err *err)
+{
+	struct limit_ctx ctx = { .lab = lab };
+	struct nslab_cg_sys cg;
+	json_t *j = NULL, *n;
+	size_t idx;
+	int pidfd = -1, lock, r;
+	pid_t pid;
+
+	lock = nslab_lab_lock(lab, false, false, err);
+	if (lock < 0)
+		return lock;
+	r = nslab_lab_node_open(lab, node, &pidfd, NULL, err);
+	if (r < 0)
+		goto out;
+	pid = nslab_pidfd_pid(pidfd);
+	r = nslab_cg_detect(&cg, err);
+	if (r == 0)
+		r = nslab_cg_check(&cg, node, lim, mask, err);
+	if (r == 0)
+		r = nslab_cg_set(&cg, lab, node, lim, mask, pid, journal_cgroup_of, &ctx, err);
+	if (r < 0)
+		goto out;
+	/* record what is now in force */
+	j = read_state_json(lab);
+	json_array_foreach(json_object_get(j, "nodes"), idx, n) {
+		const char *name = json_string_value(json_object_get(n, "name"));
+		json_t *old, *upd;
+		if (!name || strcmp(name, node) != 0)
+			continue;
+		old = json_object_get(n, "limits");
+		upd = nslab_limits_to_json(lim);
+		static const struct { unsigned f; const char *key; } keys[] = {
+			{ NSLAB_CG_F_CPU, "cpu" },     { NSLAB_CG_F_CPUSET, "cpu_set" },
+			{ NSLAB_CG_F_MEMORY, "memory_bytes" }, { NSLAB_CG_F_CPU_WEIGHT, "cpu_weight" },
+			{ NSLAB_CG_F_PIDS, "pids" },   { NSLAB_CG_F_NET_CLS, "net_cls" },
+		};
+		if (!json_is_object(old)) {
+			old = json_object();
+			json_object_set_new(n, "limits", old);
+		}
+		for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+			json_t *v;
+			if (!(mask & keys[k].f))
+				continue;
+			v = json_object_get(upd, keys[k].key);
+			if (v)
+				json_object_set(old, keys[k].key, v);
+			else
+				json_object_del(old, keys[k].key);
+		}
+		json_decref(upd);
+	}
+	if (j)
+		r = write_state_json(lab, j, err);
+out:
+	json_decref(j);
+	if (pidfd >= 0)
+		close(pidfd);
+	close(lock);
+	if (r < 0)
+		nslab_err_prefix(err, "lab %s, node %s", lab, node);
+	return r;
 }

@@ -43,6 +43,14 @@ json_t *nslab_lab_inspect(const char *lab, struct nslab_err *err);
  * free with nslab_env_free). */
 int nslab_lab_node_open(const char *lab, const char *node, int *pidfd, char ***env, struct nslab_err *err);
 
+/* Change a running node's limits: the fields in mask (NSLAB_CG_F_*) are taken from lim, a zero
+ * value removing that limit. Recorded in state.json. */
+int nslab_lab_set_limits(const char *lab, const char *node, const struct nslab_limits *lim, unsigned mask,
+			 struct nslab_err *err);
+
+/* {"cpu": 0.5, "memory_bytes": ..., ...}: the limits given. Pure. */
+json_t *nslab_limits_to_json(const struct nslab_limits *l);
+
 /* The /etc/hosts every node of t sees (malloc'd). Pure. */
 char *nslab_hosts_build(const struct nslab_topo *t, const char *lab);
 /* The lab as state.json stores it (status given). Pure. */

@@ -68,6 +68,27 @@ static json_t *kv_object(const struct nslab_kv *kv, size_t n)
 	return o;
 }
 
+json_t *nslab_limits_to_json(const struct nslab_limits *l)
+{
+	json_t *o = json_object();
+
+	if (l->cpu > 0)
+		json_object_set_new(o, "cpu", json_real(l->cpu));
+	if (l->cpuset)
+		json_object_set_new(o, "cpu_set", json_string(l->cpuset));
+	if (l->memory_bytes)
+		json_object_set_new(o, "memory_bytes", json_integer((json_int_t)l->memory_bytes));
+	if (l->cpu_weight)
+		json_object_set_new(o, "cpu_weight", json_integer(l->cpu_weight));
+	if (l->pids)
+		json_object_set_new(o, "pids", json_integer((json_int_t)l->pids));
+	if (l->net_cls_auto)
+		json_object_set_new(o, "net_cls", json_string("auto"));
+	else if (l->net_cls)
+		json_object_set_new(o, "net_cls", json_sprintf("0x%08x", l->net_cls));
+	return o;
+}
+
 json_t *nslab_topo_to_json(const struct nslab_topo *t, const char *lab, const char *status)
 {
 	json_t *root = json_object(), *nodes = json_array(), *links = json_array();
@@ -99,6 +120,7 @@ json_t *nslab_topo_to_json(const struct nslab_topo *t, const char *lab, const ch
 			json_array_append_new(env, json_sprintf("%s=%s", node->env[e].key, node->env[e].value));
 		json_object_set_new(jn, "env", env);
 		json_object_set_new(jn, "labels", kv_object(node->labels, node->nlabels));
+		json_object_set_new(jn, "limits", nslab_limits_to_json(&node->limits));
 		if (node->kind == NSLAB_KIND_BRIDGE) {
 			json_t *ji = json_object();
 			json_object_set_new(ji, "name", json_string(node->name));

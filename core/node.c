@@ -18,6 +18,7 @@
 #include <stdarg.h>
 
 #include "../util/util.h"
+#include "cgroup.h"
 #include "plan.h"
 #include "state.h"
 
@@ -476,6 +477,32 @@ int nslab_pidfd_ns_open(int pidfd, pid_t pid, const char *ns)
 	return fd;
 }
 
+pid_t nslab_pidfd_pid(int pidfd)
+{
+	char path[64], line[128];
+	_cleanup_fclose_ FILE *f = NULL;
+	pid_t pid = -1;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Pid: %d", &pid) == 1)
+			break;
+	return pid;
+}
+
+int nslab_node_join_cgroups(int pidfd, struct nslab_err *err)
+{
+	struct nslab_cg_sys cg;
+	pid_t pid = nslab_pidfd_pid(pidfd);
+
+	if (pid <= 0)
+		return nslab_err_set(err, ESRCH, "the node's init process is gone");
+	if (nslab_cg_detect(&cg, NULL) < 0)
+		return 0; /* no cgroups here: the node has none either */
+	return nslab_cg_join_pid_cgroups(&cg, pid, err);
+}
+
 int nslab_node_enter(int pidfd, struct nslab_err *err)
 {
 	if (setns(pidfd, NSLAB_NODE_NSFLAGS) < 0)
@@ -542,6 +569,13 @@ int nslab_node_run(int pidfd, char *const argv[], char *const env[], int out_fd,
 				dup2(devnull, 0);
 			dup2(out_fd, 1);
 			dup2(out_fd, 2);
+		}
+		struct nslab_err cerr = { 0 };
+		/* into the node's cgroups first, while the host's /proc and cgroup mounts are visible:
+		 * the program and everything it starts count against the node's limits */
+		if (nslab_node_join_cgroups(pidfd, &cerr) < 0) {
+			dprintf(2, "nslab: %s\n", cerr.msg);
+			_exit(126);
 		}
 		if (setns(pidfd, NSLAB_NODE_NSFLAGS) < 0) {
 			dprintf(2, "nslab: entering the node: %s\n", strerror(errno));

@@ -79,6 +79,12 @@ int nslab_pidfd_open_verified(pid_t pid, unsigned long long start);
 /* Open /proc/PID/ns/<ns> of the process behind pidfd; verified against pid reuse. */
 int nslab_pidfd_ns_open(int pidfd, pid_t pid, const char *ns);
 
+/* The pid behind a pidfd (from /proc/self/fdinfo), -1 if unknown. */
+pid_t nslab_pidfd_pid(int pidfd);
+/* Move the caller into the node's cgroups (nothing when the node has none). Call before
+ * nslab_node_enter(), from the process that will fork the node's program. */
+int nslab_node_join_cgroups(int pidfd, struct nslab_err *err);
+
 /* Move the calling (single-threaded) process into every namespace of the node and chdir("/");
  * its next children are born in the node's PID namespace. */
 int nslab_node_enter(int pidfd, struct nslab_err *err);

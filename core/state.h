@@ -9,6 +9,7 @@
  *                 deploy PID STARTTIME
  *                 node NAME PID STARTTIME
  *                 netns PATH
+ *                 cgroup PATH
  *   hosts       the /etc/hosts bind-mounted into every node
  * destroy and cleanup need nothing but the journal.
  */
@@ -50,6 +51,8 @@ struct nslab_journal {
 	size_t nnodes;
 	char **netns;
 	size_t nnetns;
+	char **cgroups; /* in creation order: remove in reverse */
+	size_t ncgroups;
 };
 
 /* Append one line (with '\n') to the journal; O_APPEND, one write(). */

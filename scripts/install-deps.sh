@@ -8,7 +8,7 @@ PKGS=(
 	build-essential pkg-config libmnl-dev libyaml-dev libjansson-dev
 	# tests: unit (cmocka), fuzzing (clang + libFuzzer runtime), integration peers and tools
 	libcmocka-dev clang libclang-rt-14-dev valgrind
-	iproute2 iputils-ping iperf3 jq bc util-linux
+	iproute2 iputils-ping iperf3 jq bc util-linux nftables
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -53,6 +53,7 @@ leftovers() {
 	[ -e "/run/nslab/$lab" ] && echo "state dir /run/nslab/$lab"
 	ls /run/netns 2>/dev/null | grep -F "nslab-$lab." | sed 's/^/netns handle /'
 	grep -F "nslab-$lab." /proc/self/mountinfo | sed 's/^/mount /'
+	find /sys/fs/cgroup -maxdepth 3 -name "nslab.lab-$lab" 2>/dev/null | sed 's/^/cgroup /'
 	return 0
 }
 

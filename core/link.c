@@ -1,0 +1,727 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * core/link.c: runtime link changes (down, up, set, reset) and `show` on a running lab. The lab's
+ * state.json says which interfaces a link joins, what is stored on them and which node holds
+ * them; the kernel is reached on one rtnetlink socket per node namespace, opened through the
+ * node's verified pidfd. state.json changes only after the kernel took the change.
+ */
+#include "link.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/rtnetlink.h>
+#include <string.h>
+#include <time.h>
+
+#include "../netlink/nl.h"
+#include "../util/util.h"
+#include "impair.h"
+#include "node.h"
+#include "state.h"
+
+/* ---- the pure part: one `set` over the stored settings ---- */
+
+const char *nslab_link_change_apply(struct nslab_impair *cur, const struct nslab_link_change *c)
+{
+	struct nslab_impair upd = { 0 }, res = *cur;
+	unsigned g = c->given;
+	const char *why;
+
+	if (g & (NSLAB_LO_DELAY))
+		upd.delay_us = c->v.delay_us, upd.mask |= NSLAB_IMP_DELAY;
+	if (g & (NSLAB_LO_JITTER | NSLAB_LO_JITTER_DIST)) {
+		if (!(g & NSLAB_LO_JITTER) && !(cur->mask & NSLAB_IMP_JITTER))
+			return "a jitter distribution needs a jitter (none is set)";
+		upd.jitter_us = g & NSLAB_LO_JITTER ? c->v.jitter_us : cur->jitter_us;
+		upd.jitter_dist = g & NSLAB_LO_JITTER_DIST ? c->v.jitter_dist
+				  : cur->mask & NSLAB_IMP_JITTER ? cur->jitter_dist : NSLAB_DIST_NONE;
+		upd.mask |= NSLAB_IMP_JITTER;
+	}
+	if (g & (NSLAB_LO_LOSS | NSLAB_LO_LOSS_CORR)) {
+		if (!(g & NSLAB_LO_LOSS) && !(cur->mask & NSLAB_IMP_LOSS))
+			return "a loss correlation needs a loss (none is set)";
+		upd.loss_pct = g & NSLAB_LO_LOSS ? c->v.loss_pct : cur->loss_pct;
+		upd.loss_corr_pct = g & NSLAB_LO_LOSS_CORR ? c->v.loss_corr_pct
+				    : cur->mask & NSLAB_IMP_LOSS ? cur->loss_corr_pct : 0;
+		upd.mask |= NSLAB_IMP_LOSS;
+	}
+	if (g & NSLAB_LO_DUPLICATE)
+		upd.duplicate_pct = c->v.duplicate_pct, upd.mask |= NSLAB_IMP_DUPLICATE;
+	if (g & (NSLAB_LO_REORDER | NSLAB_LO_REORDER_CORR)) {
+		if (!(g & NSLAB_LO_REORDER) && !(cur->mask & NSLAB_IMP_REORDER))
+			return "a reorder correlation needs a reorder (none is set)";
+		upd.reorder_pct = g & NSLAB_LO_REORDER ? c->v.reorder_pct : cur->reorder_pct;
+		upd.reorder_corr_pct = g & NSLAB_LO_REORDER_CORR ? c->v.reorder_corr_pct
+				       : cur->mask & NSLAB_IMP_REORDER ? cur->reorder_corr_pct : 0;
+		upd.mask |= NSLAB_IMP_REORDER;
+	}
+	if (g & NSLAB_LO_CORRUPT)
+		upd.corrupt_pct = c->v.corrupt_pct, upd.mask |= NSLAB_IMP_CORRUPT;
+	if (g & NSLAB_LO_RATE)
+		upd.rate_bps = c->v.rate_bps, upd.mask |= NSLAB_IMP_RATE;
+	if (g & NSLAB_LO_LIMIT)
+		upd.limit_pkts = c->v.limit_pkts, upd.mask |= NSLAB_IMP_LIMIT;
+	nslab_impair_merge(&res, &upd);
+	why = nslab_impair_check(&res);
+	if (why)
+		return why;
+	*cur = res;
+	return NULL;
+}
+
+/* ---- a lab, a link and its namespaces ---- */
+
+struct end {
+	char node[NSLAB_NAME_MAX + 1];
+	char ifname[NSLAB_IFNAMSIZ];
+	char id[NSLAB_NAME_MAX + NSLAB_IFNAMSIZ + 2]; /* "node:if" */
+	json_t *ji;				      /* its interface object in state (borrowed) */
+	int ifindex;
+	unsigned mtu;
+	bool admin_down, link_down;
+	struct nslab_impair imp;
+	size_t ns; /* index in ctx.ns */
+};
+
+struct nsref {
+	const char *node;
+	struct nslab_nl *nl;
+	struct nslab_nlb *b;
+};
+
+struct ctx {
+	const char *lab;
+	int lock;
+	json_t *state;
+	struct end end[2];
+	size_t nends;
+	struct nsref ns[2];
+	size_t nns;
+	struct timespec t0;
+	double kernel_ms;
+	unsigned requests;
+};
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void ctx_close(struct ctx *c)
+{
+	for (size_t i = 0; i < c->nns; i++) {
+		nslab_nl_close(c->ns[i].nl);
+		nslab_nlb_free(c->ns[i].b);
+	}
+	json_decref(c->state);
+	if (c->lock >= 0)
+		close(c->lock);
+	c->lock = -1;
+	c->state = NULL;
+	c->nns = 0;
+}
+
+/* Split "node:if" into e->node / e->ifname. */
+static int parse_end(const char *s, struct end *e, struct nslab_err *err)
+{
+	const char *colon = s ? strchr(s, ':') : NULL;
+	size_t nlen;
+
+	if (!colon)
+		return nslab_err_set(err, EINVAL, "'%s' is not NODE:INTERFACE", s ? s : "");
+	nlen = (size_t)(colon - s);
+	if (nlen == 0 || nlen > NSLAB_NAME_MAX || !nslab_ifname_valid(colon + 1))
+		return nslab_err_set(err, EINVAL, "'%s' is not NODE:INTERFACE", s);
+	memcpy(e->node, s, nlen);
+	e->node[nlen] = 0;
+	nslab_strlcpy(e->ifname, colon + 1, sizeof(e->ifname));
+	snprintf(e->id, sizeof(e->id), "%s:%s", e->node, e->ifname);
+	return 0;
+}
+
+static json_t *find_node(json_t *state, const char *name)
+{
+	size_t i;
+	json_t *n;
+
+	json_array_foreach(json_object_get(state, "nodes"), i, n) {
+		const char *nm = json_string_value(json_object_get(n, "name"));
+		if (nm && strcmp(nm, name) == 0)
+			return n;
+	}
+	return NULL;
+}
+
+/* Fill e from state.json; e->node and e->ifname already set. */
+static int load_end(struct ctx *c, struct end *e, struct nslab_err *err)
+{
+	json_t *n = find_node(c->state, e->node), *ji;
+	size_t i;
+
+	if (!n)
+		return nslab_err_set(err, ENOENT, "lab %s has no node %s", c->lab, e->node);
+	json_array_foreach(json_object_get(n, "interfaces"), i, ji) {
+		const char *nm = json_string_value(json_object_get(ji, "name"));
+		if (!nm || strcmp(nm, e->ifname) != 0)
+			continue;
+		e->ji = ji;
+		e->ifindex = (int)json_integer_value(json_object_get(ji, "ifindex"));
+		e->mtu = (unsigned)json_integer_value(json_object_get(ji, "configured_mtu"));
+		e->admin_down = json_is_true(json_object_get(ji, "admin_down"));
+		e->link_down = json_is_true(json_object_get(ji, "link_down"));
+		nslab_impair_from_json(json_object_get(ji, "impair"), &e->imp);
+		return 0;
+	}
+	return nslab_err_set(err, ENOENT, "node %s of lab %s has no interface %s", e->node, c->lab, e->ifname);
+}
+
+static int open_ns(struct ctx *c, struct nslab_err *err)
+{
+	struct nslab_journal jr;
+	int r;
+
+	r = nslab_journal_read(c->lab, &jr, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < c->nends; i++) {
+		struct end *e = &c->end[i];
+		const struct nslab_journal_node *jn;
+		int pidfd, nsfd;
+		size_t k;
+
+		for (k = 0; k < c->nns; k++)
+			if (strcmp(c->ns[k].node, e->node) == 0)
+				break;
+		e->ns = k;
+		if (k < c->nns)
+			continue;
+		jn = nslab_journal_node(&jr, e->node);
+		pidfd = jn ? nslab_pidfd_open_verified(jn->pid, jn->start) : -ESRCH;
+		if (pidfd < 0) {
+			nslab_journal_free(&jr);
+			return nslab_err_set(err, ESRCH, "node %s of lab %s is not running", e->node, c->lab);
+		}
+		nsfd = nslab_pidfd_ns_open(pidfd, jn->pid, "net");
+		close(pidfd);
+		if (nsfd < 0) {
+			nslab_journal_free(&jr);
+			return nslab_err_sys(err, -nsfd, "opening the network namespace of node %s", e->node);
+		}
+		c->ns[k].node = e->node;
+		c->ns[k].b = nslab_nlb_new();
+		r = nslab_nl_open(&c->ns[k].nl, nsfd, err);
+		close(nsfd);
+		c->nns++;
+		if (r < 0) {
+			nslab_journal_free(&jr);
+			return nslab_err_prefix(err, "node %s", e->node);
+		}
+	}
+	nslab_journal_free(&jr);
+	return 0;
+}
+
+/* Lock (when changing), read state.json, find the link's ends and open their namespaces. */
+static int ctx_open(struct ctx *c, const char *lab, const struct nslab_link_sel *s, bool change,
+		    struct nslab_err *err)
+{
+	_cleanup_free_ char *path = NULL;
+	const char *peer, *status;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	c->lock = -1;
+	c->lab = lab;
+	clock_gettime(CLOCK_MONOTONIC, &c->t0);
+	if (!nslab_name_valid(lab))
+		return nslab_err_set(err, EINVAL, "'%s' is not a valid lab name", lab);
+	r = parse_end(s->a, &c->end[0], err);
+	if (r < 0)
+		return r;
+	if (change) {
+		c->lock = nslab_lab_lock(lab, false, false, err);
+		if (c->lock < 0)
+			return c->lock;
+	}
+	path = nslab_lab_path(lab, "state.json");
+	c->state = json_load_file(path, 0, NULL);
+	if (!c->state)
+		return nslab_err_set(err, ENOENT, "lab %s is not deployed", lab);
+	status = json_string_value(json_object_get(c->state, "status"));
+	if (!status || strcmp(status, "running") != 0)
+		return nslab_err_set(err, EBUSY, "lab %s is not running (status: %s)", lab, status ? status : "unknown");
+	r = load_end(c, &c->end[0], err);
+	if (r < 0)
+		return r;
+	peer = json_string_value(json_object_get(c->end[0].ji, "peer"));
+	if (!peer)
+		return nslab_err_set(err, EINVAL, "%s is not the end of a link", c->end[0].id);
+	if (s->b && strcmp(s->b, peer) != 0)
+		return nslab_err_set(err, EINVAL, "%s is not the peer of %s (its peer is %s)", s->b, c->end[0].id, peer);
+	c->nends = 1;
+	if (!s->only) {
+		r = parse_end(peer, &c->end[1], err);
+		if (r < 0)
+			return nslab_err_prefix(err, "state.json of lab %s", lab);
+		r = load_end(c, &c->end[1], err);
+		if (r < 0)
+			return r;
+		c->nends = 2;
+	}
+	return open_ns(c, err);
+}
+
+/* Send every namespace's batch (in order); -errno of the first failure. */
+static int send_ns(struct ctx *c, size_t k, struct nslab_err *err)
+{
+	struct timespec t0;
+	int r;
+
+	if (!nslab_nlb_count(c->ns[k].b))
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = nslab_nl_send(c->ns[k].nl, c->ns[k].b, err);
+	c->kernel_ms += ms_since(&t0);
+	c->requests += (unsigned)nslab_nlb_count(c->ns[k].b);
+	return r;
+}
+
+static int write_state(struct ctx *c, struct nslab_err *err)
+{
+	_cleanup_free_ char *path = nslab_lab_path(c->lab, "state.json");
+	_cleanup_free_ char *tmp = nslab_lab_path(c->lab, "state.json.link");
+
+	if (json_dump_file(c->state, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) < 0)
+		return nslab_err_sys(err, errno ? errno : EIO, "writing %s", tmp);
+	if (rename(tmp, path) < 0)
+		return nslab_err_sys(err, errno, "renaming %s", tmp);
+	return 0;
+}
+
+static void stats(struct ctx *c, struct nslab_link_stats *st)
+{
+	if (!st)
+		return;
+	st->kernel_ms = c->kernel_ms;
+	st->namespaces = (unsigned)c->nns;
+	st->requests = c->requests;
+	st->total_ms = ms_since(&c->t0);
+}
+
+static char *link_name(const struct ctx *c)
+{
+	if (c->nends == 2)
+		return xasprintf("%s -- %s", c->end[0].id, c->end[1].id);
+	return xstrdup(c->end[0].id);
+}
+
+/* ---- down / up ---- */
+
+/* What the kernel drops when an interface goes admin down: its routes (main table, not the
+ * kernel's own connected ones) and its IPv6 addresses (unless keep_addr_on_down). Saved as JSON. */
+static int snapshot(struct ctx *c, struct end *e, json_t **out, struct nslab_err *err)
+{
+	struct nslab_nl *nl = c->ns[e->ns].nl;
+	struct nslab_nl_route_info *rt = NULL;
+	struct nslab_nl_addr_info *ad = NULL;
+	size_t nrt = 0, nad = 0;
+	json_t *o, *routes, *addrs;
+	char a[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
+	struct timespec t0;
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = nslab_nl_dump_routes(nl, &rt, &nrt, err);
+	if (r >= 0)
+		r = nslab_nl_dump_addrs(nl, &ad, &nad, err);
+	c->kernel_ms += ms_since(&t0);
+	c->requests += 2;
+	if (r < 0) {
+		free(rt);
+		free(ad);
+		return nslab_err_prefix(err, "%s", e->id);
+	}
+	routes = json_array();
+	addrs = json_array();
+	for (size_t i = 0; i < nrt; i++) {
+		json_t *jr;
+		if (rt[i].oif != e->ifindex || rt[i].protocol == RTPROT_KERNEL)
+			continue;
+		jr = json_object();
+		inet_ntop(rt[i].family, rt[i].dst, a, sizeof(a));
+		json_object_set_new(jr, "dst", json_sprintf("%s/%u", a, rt[i].plen));
+		if (rt[i].has_gw)
+			json_object_set_new(jr, "via", json_string(inet_ntop(rt[i].family, rt[i].gw, g, sizeof(g))));
+		json_object_set_new(jr, "metric", json_integer(rt[i].metric));
+		json_array_append_new(routes, jr);
+	}
+	for (size_t i = 0; i < nad; i++) {
+		if (ad[i].ifindex != e->ifindex || ad[i].family != AF_INET6)
+			continue;
+		if (ad[i].addr[0] == 0xfe && (ad[i].addr[1] & 0xc0) == 0x80)
+			continue; /* link-local: the kernel makes it again */
+		inet_ntop(AF_INET6, ad[i].addr, a, sizeof(a));
+		json_array_append_new(addrs, json_sprintf("%s/%u", a, ad[i].plen));
+	}
+	free(rt);
+	free(ad);
+	o = json_object();
+	json_object_set_new(o, "routes", routes);
+	json_object_set_new(o, "addresses", addrs);
+	*out = o;
+	return 0;
+}
+
+int nslab_link_down(const char *lab, const struct nslab_link_sel *s, struct nslab_link_stats *st,
+		    struct nslab_err *err)
+{
+	struct nslab_link_sel both = *s;
+	json_t *saved[2] = { NULL, NULL };
+	struct ctx c;
+	int r;
+
+	both.only = false; /* a link is down for both ends or not at all */
+	r = ctx_open(&c, lab, &both, true, err);
+	if (r < 0)
+		goto out;
+	if (c.end[0].link_down && c.end[1].link_down)
+		goto done;
+	for (size_t i = 0; i < c.nends; i++) {
+		r = snapshot(&c, &c.end[i], &saved[i], err);
+		if (r < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < c.nends; i++)
+		nslab_nlb_link_set(c.ns[c.end[i].ns].b, c.end[i].ifindex, 0, 0, -1, c.end[i].id);
+	for (size_t k = 0; k < c.nns; k++) {
+		r = send_ns(&c, k, err);
+		if (r < 0) {
+			/* the first namespace went down and the second failed: bring the first back */
+			for (size_t j = 0; j < k; j++) {
+				struct nslab_err e2 = { 0 };
+				nslab_nlb_reset(c.ns[j].b);
+				for (size_t i = 0; i < c.nends; i++)
+					if (c.end[i].ns == j && !c.end[i].admin_down)
+						nslab_nlb_link_set(c.ns[j].b, c.end[i].ifindex, 1, 0, -1, c.end[i].id);
+				(void)nslab_nl_send(c.ns[j].nl, c.ns[j].b, &e2);
+			}
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < c.nends; i++) {
+		json_object_set_new(c.end[i].ji, "link_down", json_true());
+		json_object_set(c.end[i].ji, "down_saved", saved[i]);
+	}
+	r = write_state(&c, err);
+	if (r < 0)
+		goto out;
+done:
+	stats(&c, st);
+out:
+	if (r < 0 && c.nends) {
+		_cleanup_free_ char *n = link_name(&c);
+		nslab_err_prefix(err, "taking link %s down", n);
+	}
+	json_decref(saved[0]);
+	json_decref(saved[1]);
+	ctx_close(&c);
+	return r;
+}
+
+/* Requests that give e back its saved IPv6 addresses and routes (after it is up again). */
+static int restore_build(struct nslab_nlb *b, const struct end *e, struct nslab_err *err)
+{
+	json_t *saved = json_object_get(e->ji, "down_saved"), *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(saved, "addresses"), i, v) {
+		struct nslab_prefix p;
+		_cleanup_free_ char *what = xasprintf("%s: address %s", e->id, json_string_value(v));
+		if (!json_is_string(v) || nslab_prefix_parse(json_string_value(v), &p) < 0)
+			return nslab_err_set(err, EINVAL, "%s: bad saved address in state.json", e->id);
+		nslab_nlb_addr_add(b, e->ifindex, p.family, p.addr, p.plen, what);
+	}
+	json_array_foreach(json_object_get(saved, "routes"), i, v) {
+		const char *dst = json_string_value(json_object_get(v, "dst"));
+		const char *via = json_string_value(json_object_get(v, "via"));
+		struct nslab_prefix d, g;
+		_cleanup_free_ char *what = xasprintf("%s: route %s%s%s", e->id, dst ? dst : "?", via ? " via " : "",
+						      via ? via : "");
+		if (!dst || nslab_prefix_parse(dst, &d) < 0 || (via && nslab_addr_parse(via, &g) < 0))
+			return nslab_err_set(err, EINVAL, "%s: bad saved route in state.json", e->id);
+		nslab_nlb_route_add(b, d.family, d.addr, d.plen, via ? g.addr : NULL, e->ifindex,
+				    (unsigned)json_integer_value(json_object_get(v, "metric")), what);
+	}
+	return 0;
+}
+
+int nslab_link_up(const char *lab, const struct nslab_link_sel *s, struct nslab_link_stats *st,
+		  struct nslab_err *err)
+{
+	struct nslab_link_sel both = *s;
+	struct ctx c;
+	int r;
+
+	both.only = false;
+	r = ctx_open(&c, lab, &both, true, err);
+	if (r < 0)
+		goto out;
+	for (size_t i = 0; i < c.nends; i++) {
+		struct end *e = &c.end[i];
+		struct nslab_nlb *b = c.ns[e->ns].b;
+		if (e->admin_down)
+			continue; /* declared down in the topology: stays down */
+		nslab_nlb_link_set(b, e->ifindex, 1, 0, -1, e->id);
+		if (e->link_down) {
+			r = restore_build(b, e, err);
+			if (r < 0)
+				goto out;
+		}
+	}
+	for (size_t k = 0; k < c.nns; k++) {
+		r = send_ns(&c, k, err);
+		/* a route or address someone already gave back is fine: everything else was sent */
+		if (r == -EEXIST)
+			r = 0;
+		if (r < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < c.nends; i++) {
+		json_object_del(c.end[i].ji, "link_down");
+		json_object_del(c.end[i].ji, "down_saved");
+	}
+	r = write_state(&c, err);
+	if (r < 0)
+		goto out;
+	stats(&c, st);
+out:
+	if (r < 0 && c.nends) {
+		_cleanup_free_ char *n = link_name(&c);
+		nslab_err_prefix(err, "bringing link %s up", n);
+	}
+	ctx_close(&c);
+	return r;
+}
+
+/* ---- set / reset ---- */
+
+/* Requests giving e exactly imp, coming from old. netem cannot drop a jitter distribution table in
+ * place: going from one to none deletes the root first. */
+static void impair_build(struct nslab_nlb *b, const struct end *e, const struct nslab_impair *old,
+			 const struct nslab_impair *imp)
+{
+	bool had_dist = (old->mask & NSLAB_IMP_JITTER) && old->jitter_dist != NSLAB_DIST_NONE;
+	bool has_dist = (imp->mask & NSLAB_IMP_JITTER) && imp->jitter_dist != NSLAB_DIST_NONE;
+
+	if (had_dist && !has_dist && imp->mask)
+		nslab_nlb_qdisc_del_root(b, e->ifindex, e->id);
+	nslab_impair_build(b, e->ifindex, e->mtu, imp, e->id);
+}
+
+/* Give each end want[i]; all or nothing (a namespace that took it goes back to the old settings). */
+static int apply_impair(struct ctx *c, const struct nslab_impair *want, struct nslab_err *err)
+{
+	int r = 0;
+	size_t k;
+
+	for (size_t i = 0; i < c->nends; i++)
+		impair_build(c->ns[c->end[i].ns].b, &c->end[i], &c->end[i].imp, &want[i]);
+	for (k = 0; k < c->nns; k++) {
+		r = send_ns(c, k, err);
+		/* deleting a root qdisc that is not there: no impairment, as wanted */
+		if (r == -ENOENT && !nslab_nl_qdisc_explain(c->ns[k].b, err)) {
+			bool only_del = true;
+			for (size_t i = 0; i < c->nends; i++)
+				if (c->end[i].ns == k && want[i].mask)
+					only_del = false;
+			if (only_del)
+				r = 0;
+		}
+		if (r < 0)
+			break;
+	}
+	if (r < 0) {
+		for (size_t j = 0; j < k; j++) {
+			struct nslab_err e2 = { 0 };
+			nslab_nlb_reset(c->ns[j].b);
+			for (size_t i = 0; i < c->nends; i++)
+				if (c->end[i].ns == j)
+					impair_build(c->ns[j].b, &c->end[i], &want[i], &c->end[i].imp);
+			(void)nslab_nl_send(c->ns[j].nl, c->ns[j].b, &e2);
+		}
+		return r;
+	}
+	for (size_t i = 0; i < c->nends; i++) {
+		c->end[i].imp = want[i];
+		json_object_set_new(c->end[i].ji, "impair", nslab_impair_to_json(&want[i]));
+	}
+	return write_state(c, err);
+}
+
+int nslab_link_set(const char *lab, const struct nslab_link_sel *s, const struct nslab_link_change *chg,
+		   struct nslab_link_stats *st, struct nslab_err *err)
+{
+	struct nslab_impair want[2];
+	struct ctx c;
+	int r;
+
+	r = ctx_open(&c, lab, s, true, err);
+	if (r < 0)
+		goto out;
+	if (!chg->given) {
+		r = nslab_err_set(err, EINVAL, "nothing to set");
+		goto out;
+	}
+	for (size_t i = 0; i < c.nends; i++) {
+		const char *why;
+		want[i] = c.end[i].imp;
+		why = nslab_link_change_apply(&want[i], chg);
+		if (why) {
+			r = nslab_err_set(err, EINVAL, "%s: %s", c.end[i].id, why);
+			goto out;
+		}
+	}
+	r = apply_impair(&c, want, err);
+	if (r < 0)
+		goto out;
+	stats(&c, st);
+out:
+	if (r < 0 && c.nends) {
+		_cleanup_free_ char *n = link_name(&c);
+		nslab_err_prefix(err, "setting impairments on %s", n);
+	}
+	ctx_close(&c);
+	return r;
+}
+
+int nslab_link_reset(const char *lab, const struct nslab_link_sel *s, struct nslab_link_stats *st,
+		     struct nslab_err *err)
+{
+	struct nslab_impair want[2] = { { 0 }, { 0 } };
+	struct ctx c;
+	int r;
+
+	r = ctx_open(&c, lab, s, true, err);
+	if (r < 0)
+		goto out;
+	r = apply_impair(&c, want, err);
+	if (r < 0)
+		goto out;
+	stats(&c, st);
+out:
+	if (r < 0 && c.nends) {
+		_cleanup_free_ char *n = link_name(&c);
+		nslab_err_prefix(err, "resetting impairments on %s", n);
+	}
+	ctx_close(&c);
+	return r;
+}
+
+/* ---- show ---- */
+
+static const char *oper_state(const struct nslab_nl_link_info *li)
+{
+	if (!(li->flags & 0x1 /* IFF_UP */))
+		return "down";
+	return li->carrier ? "up" : "no-carrier";
+}
+
+static json_t *show_end(struct ctx *c, const struct end *e, struct nslab_err *err)
+{
+	struct nslab_nl *nl = c->ns[e->ns].nl;
+	struct nslab_nl_link_info *li = NULL;
+	struct nslab_nl_qdisc_info *q = NULL;
+	size_t nli = 0, nq = 0;
+	json_t *o = json_object(), *jq = json_null(), *cnt = json_null();
+	const char *state = "missing";
+	char *text = nslab_impair_describe(&e->imp);
+	int r;
+
+	r = nslab_nl_dump_links(nl, &li, &nli, err);
+	if (r >= 0)
+		r = nslab_nl_dump_qdiscs(nl, &q, &nq, err);
+	if (r < 0) {
+		free(li);
+		free(q);
+		free(text);
+		json_decref(o);
+		nslab_err_prefix(err, "%s", e->id);
+		return NULL;
+	}
+	for (size_t i = 0; i < nli; i++) {
+		if (strcmp(li[i].ifname, e->ifname) != 0)
+			continue;
+		state = oper_state(&li[i]);
+		cnt = json_pack("{sIsIsIsIsIsIsIsI}", "tx_packets", (json_int_t)li[i].tx_packets, "tx_bytes",
+				(json_int_t)li[i].tx_bytes, "tx_dropped", (json_int_t)li[i].tx_dropped, "tx_errors",
+				(json_int_t)li[i].tx_errors, "rx_packets", (json_int_t)li[i].rx_packets, "rx_bytes",
+				(json_int_t)li[i].rx_bytes, "rx_dropped", (json_int_t)li[i].rx_dropped, "rx_errors",
+				(json_int_t)li[i].rx_errors);
+		for (size_t k = 0; k < nq; k++) {
+			if (q[k].ifindex != li[i].ifindex || !q[k].root)
+				continue;
+			json_decref(jq);
+			jq = json_pack("{sssIsIsIsIsIsIsIsI}", "kind", q[k].kind, "rate_bps", (json_int_t)q[k].rate_bps, "limit", (json_int_t)q[k].limit,
+				       "bytes", (json_int_t)q[k].bytes, "packets", (json_int_t)q[k].packets, "drops",
+				       (json_int_t)q[k].drops, "overlimits", (json_int_t)q[k].overlimits, "backlog",
+				       (json_int_t)q[k].backlog, "qlen", (json_int_t)q[k].qlen);
+			json_object_set_new(jq, "handle", json_sprintf("%x:", q[k].handle >> 16));
+			if (strcmp(q[k].kind, "netem") == 0) {
+				const struct nslab_nl_netem *ne = &q[k].netem;
+				json_object_set_new(jq, "netem",
+						    json_pack("{sIsIsfsfsfsfsfsf}", "delay_us", (json_int_t)ne->delay_us,
+							      "jitter_us", (json_int_t)ne->jitter_us, "loss_pct",
+							      ne->loss_pct, "loss_correlation_pct", ne->loss_corr_pct,
+							      "duplicate_pct", ne->duplicate_pct, "reorder_pct",
+							      ne->reorder_pct, "reorder_correlation_pct",
+							      ne->reorder_corr_pct, "corrupt_pct", ne->corrupt_pct));
+			}
+		}
+	}
+	free(li);
+	free(q);
+	json_object_set_new(o, "end", json_string(e->id));
+	json_object_set_new(o, "node", json_string(e->node));
+	json_object_set_new(o, "interface", json_string(e->ifname));
+	json_object_set_new(o, "ifindex", json_integer(e->ifindex));
+	json_object_set_new(o, "state", json_string(state));
+	json_object_set_new(o, "link_down", json_boolean(e->link_down));
+	json_object_set_new(o, "admin_down", json_boolean(e->admin_down));
+	json_object_set_new(o, "impair", nslab_impair_to_json(&e->imp));
+	json_object_set_new(o, "impair_text", json_string(text));
+	json_object_set_new(o, "qdisc", jq);
+	json_object_set_new(o, "counters", cnt);
+	free(text);
+	return o;
+}
+
+json_t *nslab_link_show(const char *lab, const struct nslab_link_sel *s, struct nslab_err *err)
+{
+	json_t *o = NULL, *ends;
+	struct ctx c;
+	char *n;
+
+	if (ctx_open(&c, lab, s, false, err) < 0)
+		goto out;
+	n = link_name(&c);
+	o = json_object();
+	json_object_set_new(o, "lab", json_string(lab));
+	json_object_set_new(o, "link", json_string(n));
+	free(n);
+	ends = json_array();
+	json_object_set_new(o, "ends", ends);
+	for (size_t i = 0; i < c.nends; i++) {
+		json_t *je = show_end(&c, &c.end[i], err);
+		if (!je) {
+			json_decref(o);
+			o = NULL;
+			goto out;
+		}
+		json_array_append_new(ends, je);
+	}
+out:
+	ctx_close(&c);
+	return o;
+}

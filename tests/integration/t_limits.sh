@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/integration/t_limits.sh: per-node cgroup limits measured for real (cpu, memory, pids, net_cls).
+
+limits_lab() {
+	cat > "$TMPD/limits.yml" <<'YML'
+name: it-limits
+topology:
+  defaults:
+    pids: 200
+  nodes:
+    busy: {kind: linux, cpu: 0.25, interfaces: {eth1: {ipv4: 10.41.0.1/24}}}
+    small: {kind: linux, memory: 64Mb, pids: 30}
+    tagged: {kind: linux, net-cls: auto, interfaces: {eth1: {ipv4: 10.41.0.3/24}}}
+    sw: {kind: bridge}
+  links:
+    - endpoints: ["busy:eth1", "sw:p1"]
+    - endpoints: ["small:eth1", "sw:p2"]
+    - endpoints: ["tagged:eth1", "sw:p3"]
+YML
+	"$NSLAB" deploy --quiet "$TMPD/limits.yml"
+}
+
+cg_file() { # HIERARCHY NODE FILE
+	cat "/sys/fs/cgroup/$1/nslab.lab-it-limits/node-$2/$3" 2>/dev/null ||
+		cat "/sys/fs/cgroup/nslab.lab-it-limits/node-$2/$3" 2>/dev/null
+}
+
+test_limits_cpu_memory_pids() {
+	local out u0 u1 pct
+	TEST_LABS="it-limits"
+	limits_lab || { fail "deploy"; return; }
+	out=$("$NSLAB" inspect it-limits --json)
+	expect_eq "$(echo "$out" | jq -r '.nodes[] | select(.name=="busy") | .usage.cgroup')" "nslab.lab-it-limits/node-busy" "cgroup path"
+	expect_eq "$(echo "$out" | jq -r '.nodes[] | select(.name=="small") | .usage.pids_max')" 30 "pids from the node"
+	expect_eq "$(echo "$out" | jq -r '.nodes[] | select(.name=="busy") | .usage.pids_max')" 200 "pids from defaults"
+	# exec sessions run inside the node's cgroups
+	expect_match "$("$NSLAB" exec it-limits busy -- cat /proc/self/cgroup)" "nslab.lab-it-limits/node-busy" "exec joins the cgroup"
+	# cpu: 0.25 core -> a busy loop gets 20-30 % of one core over 3 s
+	u0=$(echo "$out" | jq '.nodes[] | select(.name=="busy") | .usage.cpu_ns')
+	"$NSLAB" exec it-limits busy -- timeout 3 sh -c 'while :; do :; done'
+	u1=$("$NSLAB" inspect it-limits --json | jq '.nodes[] | select(.name=="busy") | .usage.cpu_ns')
+	pct=$(( (u1 - u0) / 30000000 ))
+	echo "    busy loop with cpu 0.25: ${pct}% of one core"
+	[ "$pct" -ge 20 ] && [ "$pct" -le 30 ] || fail "cpu 0.25 gave ${pct}% of a core"
+	# memory: allocating past 64 MB gets the process OOM-killed inside the node; the lab lives on
+	"$NSLAB" exec it-limits small -- dd if=/dev/zero of=/dev/null bs=100M count=1 2>/dev/null
+	expect_eq "$?" 137 "allocation past the limit is SIGKILLed"
+	expect_eq "$("$NSLAB" inspect it-limits --json | jq '.nodes[] | select(.name=="small") | .usage.oom_kills')" 1 "oom kill counted"
+	ok "$NSLAB" exec it-limits small -- dd if=/dev/zero of=/dev/null bs=8M count=1
+	ok "$NSLAB" exec it-limits busy -- ping -c 1 -W 2 10.41.0.3
+	# pids: a fork bomb stops at the limit
+	out=$("$NSLAB" exec it-limits small -- sh -c 'for i in $(seq 100); do sleep 3 & done; wait' 2>&1)
+	expect_match "$out" "[Cc]annot fork|Resource temporarily unavailable" "fork bomb stopped"
+	[ "$("$NSLAB" inspect it-limits --json | jq '.nodes[] | select(.name=="small") | .usage.pids')" -le 30 ] || fail "pids over the limit"
+	# runtime change: nslab limit
+	ok "$NSLAB" limit it-limits busy --cpu 0.5 --memory 128m
+	expect_eq "$(cg_file cpu busy cpu.cfs_quota_us || cg_file '' busy cpu.max | cut -d' ' -f1)" 50000 "cpu quota changed"
+	out=$("$NSLAB" inspect it-limits --json)
+	expect_eq "$(echo "$out" | jq -cS '.nodes[] | select(.name=="busy") | .limits')" '{"cpu":0.5,"memory_bytes":134217728,"pids":200}' "limits recorded"
+	ok "$NSLAB" limit it-limits busy --cpu none
+	expect_eq "$("$NSLAB" inspect it-limits --json | jq -c '.nodes[] | select(.name=="busy") | .limits.cpu')" null "cpu limit removed"
+	nok "$NSLAB" limit it-limits busy --cpu-weight 20000
+	nok "$NSLAB" limit it-limits nosuch --cpu 1
+}
+
+test_limits_net_cls_tags_packets() {
+	local c out
+	TEST_LABS="it-limits"
+	command -v nft >/dev/null || { skip "nft (nftables) is not installed"; return; }
+	limits_lab || { fail "deploy"; return; }
+	c=$("$NSLAB" inspect it-limits --json | jq -r '.nodes[] | select(.name=="tagged") | .usage.net_cls_classid')
+	if [ "$c" = null ] || [ -z "$c" ]; then
+		skip "no net_cls classid (cgroup v2 only host: net-cls is refused there)"
+		return
+	fi
+	ip netns exec nslab-it-limits.tagged nft -f - <<NFT || { fail "nft rules"; return; }
+table inet t {
+	chain out {
+		type filter hook output priority 0;
+		meta cgroup $c ip daddr 10.41.0.1 icmp type echo-request counter
+	}
+}
+NFT
+	ok "$NSLAB" exec it-limits tagged -- ping -c 3 -i 0.2 -W 2 10.41.0.1
+	# the same namespace entered without the node's cgroup: not counted
+	ip netns exec nslab-it-limits.tagged ping -c 2 -i 0.2 -W 2 10.41.0.1 >/dev/null
+	out=$(ip netns exec nslab-it-limits.tagged nft list chain inet t out)
+	expect_match "$out" "counter packets 3 " "the node's packets, and only them, carry classid $c: $(echo "$out" | grep counter)"
+}
+
+test_limits_refused_before_anything_exists() {
+	TEST_LABS="it-badlim"
+	cat > "$TMPD/badlim.yml" <<'YML'
+name: it-badlim
+topology:
+  nodes:
+    a: {kind: linux, cpu-set: "0-4095"}
+YML
+	local out
+	out=$("$NSLAB" deploy --quiet "$TMPD/badlim.yml" 2>&1)
+	expect_eq "$?" 1 "exit code"
+	expect_match "$out" "node a: .*cpu" "error names the node and the limit"
+	expect_eq "$(leftovers it-badlim)" "" "nothing made"
+	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -name 'nslab.lab-it-badlim*')" ] || fail "cgroup left"
+}
