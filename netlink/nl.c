@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* netlink/nl.c: rtnetlink sockets opened inside a namespace, sending batches with every ACK read, and dumps. */
+#include "internal.h"
 #include "nl.h"
 
 #include <errno.h>
@@ -334,15 +335,9 @@ static void *vec_push(struct vec *v)
 	return e;
 }
 
-/* Attributes of one level, indexed by type; types above max are ignored. */
-struct attrs {
-	const struct nlattr **a;
-	unsigned max;
-};
-
-static int attrs_cb(const struct nlattr *attr, void *data)
+int nslab_nl_attrs_cb(const struct nlattr *attr, void *data)
 {
-	struct attrs *t = data;
+	struct nslab_nl_attrs *t = data;
 	unsigned type = mnl_attr_get_type(attr);
 
 	if (type <= t->max)
@@ -493,7 +488,7 @@ static int link_cb(const struct nlmsghdr *nlh, struct vec *v)
 {
 	const struct nlattr *a[IFLA_MAX + 1] = { 0 };
 	const struct nlattr *li[IFLA_INFO_MAX + 1] = { 0 };
-	struct attrs t = { a, IFLA_MAX }, tl = { li, IFLA_INFO_MAX };
+	struct nslab_nl_attrs t = { a, IFLA_MAX }, tl = { li, IFLA_INFO_MAX };
 	const struct ifinfomsg *ifm;
 	struct nslab_nl_link_info *l;
 	uint32_t u;
@@ -503,7 +498,7 @@ static int link_cb(const struct nlmsghdr *nlh, struct vec *v)
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifm))
 		return -1;
 	ifm = mnl_nlmsg_get_payload(nlh);
-	if (mnl_attr_parse(nlh, sizeof(*ifm), attrs_cb, &t) < 0)
+	if (mnl_attr_parse(nlh, sizeof(*ifm), nslab_nl_attrs_cb, &t) < 0)
 		return -1;
 	l = vec_push(v);
 	l->ifindex = ifm->ifi_index;
@@ -536,7 +531,7 @@ static int link_cb(const struct nlmsghdr *nlh, struct vec *v)
 		l->tx_errors = st.tx_errors;
 	}
 	if (a[IFLA_LINKINFO]) {
-		if (mnl_attr_parse_nested(a[IFLA_LINKINFO], attrs_cb, &tl) < 0)
+		if (mnl_attr_parse_nested(a[IFLA_LINKINFO], nslab_nl_attrs_cb, &tl) < 0)
 			return -1;
 		get_str(li[IFLA_INFO_KIND], l->kind, sizeof(l->kind));
 	}
@@ -546,7 +541,7 @@ static int link_cb(const struct nlmsghdr *nlh, struct vec *v)
 static int addr_cb(const struct nlmsghdr *nlh, struct vec *v)
 {
 	const struct nlattr *a[IFA_MAX + 1] = { 0 };
-	struct attrs t = { a, IFA_MAX };
+	struct nslab_nl_attrs t = { a, IFA_MAX };
 	const struct ifaddrmsg *ifa;
 	struct nslab_nl_addr_info *ad;
 
@@ -555,7 +550,7 @@ static int addr_cb(const struct nlmsghdr *nlh, struct vec *v)
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa))
 		return -1;
 	ifa = mnl_nlmsg_get_payload(nlh);
-	if (mnl_attr_parse(nlh, sizeof(*ifa), attrs_cb, &t) < 0)
+	if (mnl_attr_parse(nlh, sizeof(*ifa), nslab_nl_attrs_cb, &t) < 0)
 		return -1;
 	ad = vec_push(v);
 	ad->ifindex = (int)ifa->ifa_index;
@@ -569,7 +564,7 @@ static int addr_cb(const struct nlmsghdr *nlh, struct vec *v)
 static int route_cb(const struct nlmsghdr *nlh, struct vec *v)
 {
 	const struct nlattr *a[RTA_MAX + 1] = { 0 };
-	struct attrs t = { a, RTA_MAX };
+	struct nslab_nl_attrs t = { a, RTA_MAX };
 	const struct rtmsg *rtm;
 	struct nslab_nl_route_info *r;
 	uint32_t table, u;
@@ -583,7 +578,7 @@ static int route_cb(const struct nlmsghdr *nlh, struct vec *v)
 		return 0;
 	if (rtm->rtm_type != RTN_UNICAST || (rtm->rtm_flags & RTM_F_CLONED))
 		return 0;
-	if (mnl_attr_parse(nlh, sizeof(*rtm), attrs_cb, &t) < 0)
+	if (mnl_attr_parse(nlh, sizeof(*rtm), nslab_nl_attrs_cb, &t) < 0)
 		return -1;
 	if (!get_u32(a[RTA_TABLE], &table))
 		table = rtm->rtm_table;

@@ -213,16 +213,4 @@ int nslab_nl_netem_probe(bool *available, struct nslab_err *err);
  */
 bool nslab_nl_qdisc_explain(const struct nslab_nlb *b, struct nslab_err *err);
 
-/* ---- for netlink/'s own builders and dumps (qdisc.c), not for callers ---- */
-
-struct nlmsghdr;
-/* Start a request of at most 256 + extra bytes (seq, flags REQUEST|ACK|flags set); finish it with msg_end. */
-struct nlmsghdr *nslab_nlb_msg_start(struct nslab_nlb *b, uint16_t type, uint16_t flags, size_t extra);
-void nslab_nlb_msg_end(struct nslab_nlb *b, struct nlmsghdr *nlh, const char *what);
-/* Fill *elem (zeroed) from one reply of a dump: 1 keep it, 0 skip it, -1 malformed. */
-typedef int (*nslab_nl_dump_parse_fn)(const struct nlmsghdr *nlh, void *elem);
-/* A dump (type, header of hdrlen zero bytes) into a malloc'd array of elem-sized entries. */
-int nslab_nl_dump_each(struct nslab_nl *nl, uint16_t type, size_t hdrlen, nslab_nl_dump_parse_fn parse,
-		       size_t elem, void **out, size_t *n, const char *what, struct nslab_err *err);
-
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* netlink/nlb.c: batches of rtnetlink requests (veth, bridge, link, address, route) built with libmnl. */
+#include "internal.h"
 #include "nl.h"
 
 #include <linux/if.h>

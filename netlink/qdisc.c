@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* netlink/qdisc.c: root qdiscs (netem, tbf) through rtnetlink: requests, dumps, and the netem probe. */
+#include "internal.h"
 #include "nl.h"
 
 #include <errno.h>
@@ -220,20 +221,6 @@ void nslab_nlb_qdisc_del_root(struct nslab_nlb *b, int ifindex, const char *what
 
 /* ---- dumps ---- */
 
-struct attrs {
-	const struct nlattr **a;
-	unsigned max;
-};
-
-static int attrs_cb(const struct nlattr *attr, void *data)
-{
-	struct attrs *t = data;
-	unsigned type = mnl_attr_get_type(attr);
-
-	if (type <= t->max)
-		t->a[type] = attr;
-	return MNL_CB_OK;
-}
 
 /* Copy at most size bytes of an attribute's payload into dst (the rest stays as it was). */
 static bool get_bin(const struct nlattr *a, void *dst, size_t size)
@@ -258,7 +245,7 @@ static bool get_u64(const struct nlattr *a, uint64_t *v)
 static int decode_netem(const struct nlattr *opts, struct nslab_nl_qdisc_info *q)
 {
 	const struct nlattr *a[TCA_NETEM_MAX + 1] = { 0 };
-	struct attrs t = { a, TCA_NETEM_MAX };
+	struct nslab_nl_attrs t = { a, TCA_NETEM_MAX };
 	struct tc_netem_qopt qopt = { 0 };
 	struct tc_netem_corr corr = { 0 };
 	struct tc_netem_reorder reorder = { 0 };
@@ -272,7 +259,7 @@ static int decode_netem(const struct nlattr *opts, struct nslab_nl_qdisc_info *q
 		return -1;
 	memcpy(&qopt, mnl_attr_get_payload(opts), sizeof(qopt));
 	if (len > off && mnl_attr_parse_payload((const char *)mnl_attr_get_payload(opts) + off, len - off,
-						attrs_cb, &t) < 0)
+						nslab_nl_attrs_cb, &t) < 0)
 		return -1;
 	get_bin(a[TCA_NETEM_CORR], &corr, sizeof(corr));
 	get_bin(a[TCA_NETEM_REORDER], &reorder, sizeof(reorder));
@@ -297,11 +284,11 @@ static int decode_netem(const struct nlattr *opts, struct nslab_nl_qdisc_info *q
 static int decode_tbf(const struct nlattr *opts, struct nslab_nl_qdisc_info *q)
 {
 	const struct nlattr *a[TCA_TBF_MAX + 1] = { 0 };
-	struct attrs t = { a, TCA_TBF_MAX };
+	struct nslab_nl_attrs t = { a, TCA_TBF_MAX };
 	struct tc_tbf_qopt opt = { 0 };
 	uint64_t v;
 
-	if (mnl_attr_parse_nested(opts, attrs_cb, &t) < 0)
+	if (mnl_attr_parse_nested(opts, nslab_nl_attrs_cb, &t) < 0)
 		return -1;
 	if (!get_bin(a[TCA_TBF_PARMS], &opt, sizeof(opt)))
 		return 0;
@@ -314,7 +301,7 @@ static int qdisc_parse(const struct nlmsghdr *nlh, void *elem)
 {
 	const struct nlattr *a[TCA_MAX + 1] = { 0 };
 	const struct nlattr *s[TCA_STATS_MAX + 1] = { 0 };
-	struct attrs t = { a, TCA_MAX }, ts = { s, TCA_STATS_MAX };
+	struct nslab_nl_attrs t = { a, TCA_MAX }, ts = { s, TCA_STATS_MAX };
 	struct nslab_nl_qdisc_info *q = elem;
 	const struct tcmsg *tcm;
 	const char *kind;
@@ -325,7 +312,7 @@ static int qdisc_parse(const struct nlmsghdr *nlh, void *elem)
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*tcm))
 		return -1;
 	tcm = mnl_nlmsg_get_payload(nlh);
-	if (mnl_attr_parse(nlh, sizeof(*tcm), attrs_cb, &t) < 0)
+	if (mnl_attr_parse(nlh, sizeof(*tcm), nslab_nl_attrs_cb, &t) < 0)
 		return -1;
 	q->ifindex = tcm->tcm_ifindex;
 	q->handle = tcm->tcm_handle;
@@ -348,7 +335,7 @@ static int qdisc_parse(const struct nlmsghdr *nlh, void *elem)
 		struct gnet_stats_basic sb = { 0 };
 		struct gnet_stats_queue sq = { 0 };
 
-		if (mnl_attr_parse_nested(a[TCA_STATS2], attrs_cb, &ts) < 0)
+		if (mnl_attr_parse_nested(a[TCA_STATS2], nslab_nl_attrs_cb, &ts) < 0)
 			return -1;
 		get_bin(s[TCA_STATS_BASIC], &sb, sizeof(sb));
 		get_bin(s[TCA_STATS_QUEUE], &sq, sizeof(sq));
@@ -395,11 +382,11 @@ static bool is_netem_request(const struct nslab_nlb *b, size_t i)
 			return false;
 		if (k == i) {
 			const struct nlattr *a[TCA_MAX + 1] = { 0 };
-			struct attrs t = { a, TCA_MAX };
+			struct nslab_nl_attrs t = { a, TCA_MAX };
 
 			if (nlh->nlmsg_type != RTM_NEWQDISC || mnl_nlmsg_get_payload_len(nlh) < sizeof(struct tcmsg))
 				return false;
-			if (mnl_attr_parse(nlh, sizeof(struct tcmsg), attrs_cb, &t) < 0 || !a[TCA_KIND])
+			if (mnl_attr_parse(nlh, sizeof(struct tcmsg), nslab_nl_attrs_cb, &t) < 0 || !a[TCA_KIND])
 				return false;
 			return !strncmp(mnl_attr_get_payload(a[TCA_KIND]), "netem",
 					mnl_attr_get_payload_len(a[TCA_KIND]));
