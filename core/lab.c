@@ -922,6 +922,58 @@ static size_t netns_in_use(ino_t **out)
 	return n;
 }
 
+/* Does any cgroup at or below dir hold a process? */
+static bool cgroup_busy(const char *dir, int depth)
+{
+	_cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", dir);
+	_cleanup_free_ char *buf = NULL;
+	struct dirent *de;
+	bool busy = false;
+	DIR *d;
+
+	if (nslab_read_file(procs, &buf, NULL) == 0 && buf[0])
+		return true;
+	if (depth > 3 || !(d = opendir(dir)))
+		return false;
+	while (!busy && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		_cleanup_free_ char *sub = xasprintf("%s/%s", dir, de->d_name);
+		busy = cgroup_busy(sub, depth + 1);
+	}
+	closedir(d);
+	return busy;
+}
+
+/* cgroups of labs that have no state directory: removed when no process is left in them (a live
+ * lab under another run directory keeps its own). */
+static void sweep_stray_cgroups(void (*cb)(void *ctx, const char *lab, const char *why), void *ctx)
+{
+	struct nslab_cg_sys cg;
+
+	if (nslab_cg_detect(&cg, NULL) < 0)
+		return;
+	for (size_t h = 0; h < cg.nhier; h++) {
+		DIR *d = opendir(cg.hier[h].path);
+		struct dirent *de;
+		while (d && (de = readdir(d))) {
+			const char *lab;
+			struct stat st;
+			if (strncmp(de->d_name, NSLAB_CG_LAB_PREFIX, strlen(NSLAB_CG_LAB_PREFIX)) != 0)
+				continue;
+			lab = de->d_name + strlen(NSLAB_CG_LAB_PREFIX);
+			_cleanup_free_ char *dir = nslab_lab_path(lab, NULL);
+			_cleanup_free_ char *cgdir = xasprintf("%s/%s", cg.hier[h].path, de->d_name);
+			if (!nslab_name_valid(lab) || stat(dir, &st) == 0 || cgroup_busy(cgdir, 0))
+				continue;
+			if (nslab_cg_remove_lab(&cg, lab, NULL) == 0 && cb)
+				cb(ctx, de->d_name, "stray cgroup");
+		}
+		if (d)
+			closedir(d);
+	}
+}
+
 int nslab_lab_cleanup(void (*cb)(void *ctx, const char *lab, const char *why), void *ctx,
 		      struct nslab_err *err)
 {
@@ -995,6 +1047,7 @@ int nslab_lab_cleanup(void (*cb)(void *ctx, const char *lab, const char *why), v
 		closedir(d);
 	}
 	free(busy);
+	sweep_stray_cgroups(cb, ctx);
 	remove_rundir_if_empty();
 	return ret;
 }

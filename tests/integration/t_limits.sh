@@ -103,3 +103,21 @@ YML
 	expect_eq "$(leftovers it-badlim)" "" "nothing made"
 	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -name 'nslab.lab-it-badlim*')" ] || fail "cgroup left"
 }
+
+test_cleanup_sweeps_stray_cgroups_only_when_empty() {
+	local h=/sys/fs/cgroup/pids pid out
+	[ -d "$h" ] || h=/sys/fs/cgroup
+	TEST_LABS="it-straycg it-busycg"
+	mkdir -p "$h/nslab.lab-it-straycg/node-a" "$h/nslab.lab-it-busycg/node-a" || { skip "cannot make cgroups here"; return; }
+	sleep 30 &
+	pid=$!
+	echo $pid > "$h/nslab.lab-it-busycg/node-a/cgroup.procs"
+	out=$("$NSLAB" cleanup)
+	expect_match "$out" "cleaned nslab.lab-it-straycg" "stray cgroup reported"
+	[ ! -d "$h/nslab.lab-it-straycg" ] || fail "stray cgroup left"
+	[ -d "$h/nslab.lab-it-busycg/node-a" ] || fail "a cgroup with a live process was removed"
+	kill $pid
+	wait $pid 2>/dev/null
+	ok "$NSLAB" cleanup
+	[ ! -d "$h/nslab.lab-it-busycg" ] || fail "emptied cgroup not cleaned"
+}
