@@ -2,7 +2,7 @@
 # nslab: build, tests, sanitizers, fuzzing. `make help` lists the targets.
 
 CC       ?= cc
-PKGS     := libmnl yaml-0.1 jansson
+PKGS     := libmnl yaml-0.1 jansson vterm ncursesw
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 
@@ -20,10 +20,11 @@ TOPO_SRC := $(wildcard topologies/*.c)
 NL_SRC   := $(wildcard netlink/*.c)
 CORE_SRC := $(wildcard core/*.c)
 CLI_SRC  := $(wildcard cli/*.c)
+TUI_SRC  := $(wildcard tui/*.c)
 LIB_SRC  := $(UTIL_SRC) $(TOPO_SRC) $(NL_SRC) $(CORE_SRC)
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
-CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o) $(TUI_SRC:%.c=$(BUILD)/%.o)
 
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -82,7 +83,7 @@ install: $(BUILD)/nslab
 	install -D -m 0644 docs/nslab.1 $(DESTDIR)$(PREFIX)/share/man/man1/nslab.1
 
 fmt:
-	clang-format -i $(LIB_SRC) $(CLI_SRC) $(wildcard */*.h) $(UNIT_SRC)
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TUI_SRC) $(wildcard */*.h) $(UNIT_SRC)
 
 clean:
 	rm -rf build build-asan
@@ -91,3 +92,12 @@ help:
 	@echo "targets: all (default) unit integration check asan fuzz fuzz-run install fmt clean"
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Benchmark (root): bench/run.sh times nslab, the floor program and the iproute2 baseline; BENCH_QUICK=1 for N <= 1000.
+BENCH_BIN := $(BUILD)/bench/floor $(BUILD)/bench/nsbench
+$(BUILD)/bench/%: bench/%.c bench/witness.c bench/bench.h $(BUILD)/libnslab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< bench/witness.c $(BUILD)/libnslab.a $(LDLIBS)
+.PHONY: bench
+bench: $(BUILD)/nslab $(BENCH_BIN)
+	bench/run.sh

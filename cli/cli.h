@@ -37,6 +37,7 @@ int cmd_cleanup(int argc, char **argv);
 int cmd_limit(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_scenario(int argc, char **argv);
+int cmd_console(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

@@ -74,6 +74,17 @@ const struct cli_cmd cli_cmds[] = {
 	  "Exits 0 when every check passed, 1 when one failed or an action failed, 2 on a usage or\n"
 	  "parse error (reported as FILE:LINE:COL; nothing is run). Format: docs/scenario.md.\n",
 	  cmd_scenario },
+	{ "console", "LAB", "full-screen view of a running lab, with node shells and link actions",
+	  "A live table of the lab's nodes (state, pid, cpu, memory, interfaces) and links (state,\n"
+	  "rx/tx rates, drops, impairments), refreshed every second. Keys (shown on the last line):\n"
+	  "  Up/Down select   Enter open a shell in the node (or show the link)   a another shell\n"
+	  "  x run a command  p ping another node   o routes and neighbours\n"
+	  "  d / u take the selected link down / up   i set impairments   r reset them\n"
+	  "  F1 lab view, F2-F10 shells; in a shell Ctrl-b n/p next/previous tab, Ctrl-b l lab view,\n"
+	  "  Ctrl-b PgUp/PgDn or Shift-PgUp/PgDn scrollback, Ctrl-b x close; exiting the shell closes it\n"
+	  "  q quit\n"
+	  "Logs go to $XDG_RUNTIME_DIR (or /tmp)/nslab-console-LAB.log, never to the screen.\n",
+	  cmd_console },
 	{ "help", "[COMMAND]", "show help", "", cmd_help },
 	{ "version", "", "print the version", "", cmd_version },
 };

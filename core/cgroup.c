@@ -546,10 +546,10 @@ static int check(const struct nslab_cg_sys *sys, const char *lab, const char *no
 	return 0;
 }
 
-int nslab_cg_check(const struct nslab_cg_sys *sys, const char *node, const struct nslab_limits *lim,
-		   unsigned mask, struct nslab_err *err)
+int nslab_cg_check(const struct nslab_cg_sys *sys, const char *lab, const char *node,
+		   const struct nslab_limits *lim, unsigned mask, struct nslab_err *err)
 {
-	return check(sys, NULL, node, lim, mask, err);
+	return check(sys, lab, node, lim, mask, err);
 }
 
 /* ---- directories ---- */

@@ -132,8 +132,8 @@ char *nslab_cg_relpath(const char *lab, const char *node);
  * without changing anything. One line in err names the node, the limit and what it needs.
  * Pure v2 + net-cls is refused here. A net_cls that can be mounted counts as available.
  */
-int nslab_cg_check(const struct nslab_cg_sys *sys, const char *node, const struct nslab_limits *lim,
-		   unsigned mask, struct nslab_err *err);
+int nslab_cg_check(const struct nslab_cg_sys *sys, const char *lab, const char *node,
+		   const struct nslab_limits *lim, unsigned mask, struct nslab_err *err);
 
 /*
  * Create the node's cgroup directories in every hierarchy its limits need and write the limits.

@@ -265,7 +265,7 @@ int nslab_lab_destroy(const char *lab, bool *existed, struct nslab_err *err)
  * The executor. The plan says what to do; this says where each operation runs:
  *   nodes                          clone()d by the deployer (cheap: the namespaces fill in later)
  *   sysctls, devices (lo, bridge)  inside each node, step 1, in parallel
- *   links (veth pairs)             by the deployer, one batch from its own namespace
+ *   links (veth pairs)             by the deployer, one batch from an empty staging namespace
  *   up, addresses, routes,         inside each node, step 2, in parallel: each node sends its own
  *   impairments, interface sysctls batch on a socket born in its namespace
  *   exec                           by the deployer, through nslab_node_run()
@@ -322,7 +322,7 @@ static int cgroups_check(struct deploy *d, struct nslab_err *err)
 		const struct nslab_node *node = &d->t->nodes[n];
 		if (!has_limits(&node->limits))
 			continue;
-		int r = nslab_cg_check(&d->cg, node->name, &node->limits, NSLAB_CG_F_ALL, err);
+		int r = nslab_cg_check(&d->cg, d->lab, node->name, &node->limits, NSLAB_CG_F_ALL, err);
 		if (r < 0)
 			return r;
 	}
@@ -585,7 +585,7 @@ static int wait_netns_mounter(pid_t pid, int status_fd, struct nslab_err *err)
 	return nslab_err_set(err, EIO, "%s", n > 0 ? msg : "the namespace handle helper died");
 }
 
-/* Veth pairs from our namespace (both ends carry their node's namespace fd), while a helper makes
+/* Veth pairs from a staging namespace (both ends carry their node's namespace fd), while a helper makes
  * the namespace handles; then every node wires itself (step 2). */
 static int wire_links(struct deploy *d, struct nslab_err *err)
 {
@@ -632,7 +632,8 @@ static int wire_links(struct deploy *d, struct nslab_err *err)
 	phase(d, "links", nslab_nlb_count(d->veths));
 	if (nslab_nlb_count(d->veths)) {
 		struct nslab_nl *nl = NULL;
-		r = nslab_nl_open(&nl, -1, err);
+		/* from an empty namespace: see nslab_nl_open_isolated() (the chosen ifindexes) */
+		r = nslab_nl_open_isolated(&nl, err);
 		if (r == 0) {
 			r = nslab_nl_send(nl, d->veths, err);
 			nslab_nl_close(nl);
@@ -1299,7 +1300,7 @@ int nslab_lab_set_limits(const char *lab, const char *node, const struct nslab_l
 	pid = nslab_pidfd_pid(pidfd);
 	r = nslab_cg_detect(&cg, err);
 	if (r == 0)
-		r = nslab_cg_check(&cg, node, lim, mask, err);
+		r = nslab_cg_check(&cg, lab, node, lim, mask, err);
 	if (r == 0)
 		r = nslab_cg_set(&cg, lab, node, lim, mask, pid, journal_cgroup_of, &ctx, err);
 	if (r < 0)

@@ -109,6 +109,26 @@ int nslab_nl_open(struct nslab_nl **out, int netns_fd, struct nslab_err *err)
 	return 0;
 }
 
+int nslab_nl_open_isolated(struct nslab_nl **out, struct nslab_err *err)
+{
+	_cleanup_close_ int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fresh = -1;
+
+	*out = NULL;
+	if (self < 0)
+		return nslab_err_sys(err, errno, "opening /proc/thread-self/ns/net");
+	if (unshare(CLONE_NEWNET) < 0)
+		return nslab_err_sys(err, errno, "creating a staging network namespace");
+	fresh = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	/* back home before anything else: carrying on in the wrong namespace is never safe */
+	if (setns(self, CLONE_NEWNET) < 0)
+		abort();
+	if (fresh < 0)
+		return nslab_err_sys(err, errno, "opening the staging network namespace");
+	/* the socket alone keeps the staging namespace alive; it goes with nslab_nl_close() */
+	return nslab_nl_open(out, fresh, err);
+}
+
 void nslab_nl_close(struct nslab_nl *nl)
 {
 	if (!nl)

@@ -77,6 +77,14 @@ struct nslab_nl;
  * caller's). The calling thread's namespace is restored before returning.
  * The socket keeps working in that namespace for its whole life. */
 int nslab_nl_open(struct nslab_nl **out, int netns_fd, struct nslab_err *err);
+/*
+ * Open an rtnetlink socket in a new, empty network namespace of its own (only lo, ifindex 1).
+ * For creating links whose ends all live in other namespaces (IFLA_NET_NS_FD) with chosen
+ * ifindexes: kernels before 6.14 look the requested ifindex up in the sender's namespace and
+ * answer EEXIST when a device there holds it (the host's eth0 is often ifindex 2); here only 1 is
+ * taken.
+ */
+int nslab_nl_open_isolated(struct nslab_nl **out, struct nslab_err *err);
 void nslab_nl_close(struct nslab_nl *nl);
 
 /* Send every request of b and read every ACK. Returns 0, or -errno of the

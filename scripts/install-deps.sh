@@ -6,6 +6,8 @@ export DEBIAN_FRONTEND=noninteractive
 PKGS=(
 	# build
 	build-essential pkg-config libmnl-dev libyaml-dev libjansson-dev
+	# the console (nslab console): terminal emulation, curses; tmux drives its tests
+	libvterm-dev libncurses-dev tmux
 	# tests: unit (cmocka), fuzzing (clang + libFuzzer runtime), integration peers and tools
 	libcmocka-dev clang libclang-rt-14-dev valgrind
 	iproute2 iputils-ping iperf3 jq bc util-linux nftables

@@ -396,7 +396,7 @@ static void test_v2_errors(void **state)
 	assert_int_equal(f->njournal, 0); /* refused before anything was made */
 
 	lim = (struct nslab_limits){ .memory_bytes = 1 << 24 };
-	assert_int_equal(nslab_cg_check(&sys, "r1", &lim, NSLAB_CG_F_ALL, &err), -EOPNOTSUPP);
+	assert_int_equal(nslab_cg_check(&sys, "x", "r1", &lim, NSLAB_CG_F_ALL, &err), -EOPNOTSUPP);
 	{
 		char *want = xasprintf("node r1: memory limit needs the memory cgroup controller, which is not "
 				       "available (not in %s/sys/fs/cgroup/cgroup.controllers: enable it in "
@@ -408,17 +408,17 @@ static void test_v2_errors(void **state)
 	assert_false(strchr(err.msg, '\n'));
 
 	lim = (struct nslab_limits){ .cpuset = "2-7" };
-	assert_int_equal(nslab_cg_check(&sys, "r1", &lim, NSLAB_CG_F_ALL, &err), -EINVAL);
+	assert_int_equal(nslab_cg_check(&sys, "x", "r1", &lim, NSLAB_CG_F_ALL, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "node r1: cpu-set 2-7 is not within the CPUs nslab may use (0-3, from "));
 	lim = (struct nslab_limits){ .cpuset = "x" };
-	assert_int_equal(nslab_cg_check(&sys, "r1", &lim, NSLAB_CG_F_ALL, &err), -EINVAL);
+	assert_int_equal(nslab_cg_check(&sys, "x", "r1", &lim, NSLAB_CG_F_ALL, &err), -EINVAL);
 	lim = (struct nslab_limits){ .cpu = 0.001 };
-	assert_int_equal(nslab_cg_check(&sys, "r1", &lim, NSLAB_CG_F_ALL, &err), -ERANGE);
+	assert_int_equal(nslab_cg_check(&sys, "x", "r1", &lim, NSLAB_CG_F_ALL, &err), -ERANGE);
 	assert_non_null(strstr(err.msg, "node r1: cpu limit 0.001 is out of range"));
 	lim = (struct nslab_limits){ .cpu_weight = 10001 };
-	assert_int_equal(nslab_cg_check(&sys, "r1", &lim, NSLAB_CG_F_ALL, &err), -ERANGE);
+	assert_int_equal(nslab_cg_check(&sys, "x", "r1", &lim, NSLAB_CG_F_ALL, &err), -ERANGE);
 	/* a field outside the mask is not checked */
-	assert_int_equal(nslab_cg_check(&sys, "r1", &lim, NSLAB_CG_F_CPU, &err), 0);
+	assert_int_equal(nslab_cg_check(&sys, "x", "r1", &lim, NSLAB_CG_F_CPU, &err), 0);
 }
 
 static void test_v1_errors(void **state)
@@ -435,15 +435,15 @@ static void test_v1_errors(void **state)
 
 	put(f->root, "/sys/fs/cgroup/unified/cgroup.controllers", "");
 	assert_int_equal(nslab_cg_detect_at(&sys, mi, pc, f->root, &err), 0);
-	assert_int_equal(nslab_cg_check(&sys, "h1", &lim, NSLAB_CG_F_ALL, &err), -EOPNOTSUPP);
+	assert_int_equal(nslab_cg_check(&sys, "x", "h1", &lim, NSLAB_CG_F_ALL, &err), -EOPNOTSUPP);
 	assert_string_equal(err.msg, "node h1: pids limit needs the pids cgroup controller, which is not available "
 				     "(not in /proc/cgroups: the kernel was built without it)");
 	lim = (struct nslab_limits){ .cpu = 1 };
-	assert_int_equal(nslab_cg_check(&sys, "h1", &lim, NSLAB_CG_F_ALL, &err), -EOPNOTSUPP);
+	assert_int_equal(nslab_cg_check(&sys, "x", "h1", &lim, NSLAB_CG_F_ALL, &err), -EOPNOTSUPP);
 	assert_non_null(strstr(err.msg, "cpu limit needs the cpu cgroup controller, which is not available "
 					"(disabled in /proc/cgroups, e.g. by cgroup_disable=cpu"));
 	lim = (struct nslab_limits){ .memory_bytes = 1 << 20 };
-	assert_int_equal(nslab_cg_check(&sys, "h1", &lim, NSLAB_CG_F_ALL, &err), -EOPNOTSUPP);
+	assert_int_equal(nslab_cg_check(&sys, "x", "h1", &lim, NSLAB_CG_F_ALL, &err), -EOPNOTSUPP);
 	assert_non_null(strstr(err.msg, "memory limit needs the memory cgroup controller, which is not available "
 					"(not in "));
 	assert_non_null(strstr(err.msg, "/sys/fs/cgroup/unified/cgroup.controllers"));
@@ -504,7 +504,7 @@ static void test_hybrid_private_netcls(void **state)
 	mkdir(labdir, 0700);
 	put(f->root, "/sys/fs/cgroup/unified/cgroup.controllers", "");
 	assert_int_equal(nslab_cg_detect_at(&sys, mi_hybrid, pc_hybrid, f->root, &err), 0);
-	assert_int_equal(nslab_cg_check(&sys, "r1", &lim, NSLAB_CG_F_ALL, &err), 0);
+	assert_int_equal(nslab_cg_check(&sys, "x", "r1", &lim, NSLAB_CG_F_ALL, &err), 0);
 	assert_int_equal(nslab_cg_prepare_node(&sys, "ut", "r1", &lim, NSLAB_CG_F_ALL, journal_cb, f, &err), 0);
 	assert_true(sys.ctrl_hier[NSLAB_CG_NET_CLS] >= 0);
 	assert_true(sys.hier[sys.ctrl_hier[NSLAB_CG_NET_CLS]].ours);
@@ -638,7 +638,7 @@ static bool real_ready(struct real *r, const struct nslab_limits *lim, const cha
 		print_message("skipped %s: no cgroup file system mounted\n", what);
 		return false;
 	}
-	if (nslab_cg_check(&r->sys, "t", lim, NSLAB_CG_F_ALL, &err) < 0) {
+	if (nslab_cg_check(&r->sys, "x", "t", lim, NSLAB_CG_F_ALL, &err) < 0) {
 		print_message("skipped %s: %s\n", what, err.msg);
 		return false;
 	}

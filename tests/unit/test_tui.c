@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tests/unit/test_tui.c: the console's view-model (tui/model.c): rows from inspect JSON, rates
+ * from two samples, selection, formatting, impairment input and the tab bar. No terminal. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <string.h>
+
+/* tui/model.c is not part of libnslab.a (it is linked into the nslab binary): compile it in. */
+#include "tui/model.c"
+
+static const char *lab_json(uint64_t pc1_tx, uint64_t sw_tx, uint64_t cpu, bool down, const char *impair)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf),
+		 "{\"name\": \"lan\", \"status\": \"running\","
+		 " \"links\": [{\"a\": \"pc1:eth1\", \"b\": \"sw1:p1\"}, {\"a\": \"pc2:eth1\", \"b\": \"sw1:p2\"}],"
+		 " \"nodes\": ["
+		 "  {\"name\": \"sw1\", \"kind\": \"bridge\", \"state\": \"running\", \"pid\": 100,"
+		 "   \"usage\": {\"cpu_ns\": 1000, \"memory_bytes\": 249856, \"pids\": 1},"
+		 "   \"interfaces\": [{\"name\": \"p1\", \"state\": \"%s\", \"mtu\": 9500, \"peer\": \"pc1:eth1\","
+		 "     \"addresses\": [], \"admin_down\": false, \"impair\": {}, \"rx_bytes\": 0, \"tx_bytes\": %llu,"
+		 "     \"rx_dropped\": 3, \"tx_dropped\": 1},"
+		 "    {\"name\": \"p2\", \"state\": \"up\", \"peer\": \"pc2:eth1\", \"addresses\": [], \"impair\": {}}]},"
+		 "  {\"name\": \"pc1\", \"kind\": \"linux\", \"state\": \"running\", \"pid\": 101,"
+		 "   \"usage\": {\"cpu_ns\": %llu, \"memory_bytes\": 1048576, \"pids\": 2},"
+		 "   \"interfaces\": [{\"name\": \"eth1\", \"state\": \"%s\", \"mtu\": 9500, \"peer\": \"sw1:p1\","
+		 "     \"mac\": \"02:00:00:00:10:01\", \"addresses\": [\"2001:db8::1/64\", \"10.0.0.1/24\"],"
+		 "     \"link_down\": %s, \"impair\": %s, \"rx_bytes\": 0, \"tx_bytes\": %llu}]},"
+		 "  {\"name\": \"pc2\", \"kind\": \"linux\", \"state\": \"dead\", \"pid\": null,"
+		 "   \"interfaces\": [{\"name\": \"eth1\", \"state\": \"up\", \"addresses\": [\"2001:db8::2/64\"],"
+		 "     \"impair\": {\"delay_us\": 20000}}]}"
+		 " ]}",
+		 down ? "lowerlayerdown" : "up", (unsigned long long)sw_tx, (unsigned long long)cpu,
+		 down ? "down" : "up", down ? "true" : "false", impair, (unsigned long long)pc1_tx);
+	return buf;
+}
+
+static json_t *load(const char *s)
+{
+	json_error_t e;
+	json_t *j = json_loads(s, 0, &e);
+
+	if (!j)
+		fail_msg("bad test JSON: %s at %d", e.text, e.position);
+	return j;
+}
+
+static void test_rows_from_inspect(void **state)
+{
+	struct tui_model m = { 0 };
+	json_t *j = load(lab_json(1000, 0, 5000, false, "{}"));
+
+	(void)state;
+	assert_int_equal(tui_model_update(&m, j, 10.0), 0);
+	assert_string_equal(m.lab, "lan");
+	assert_int_equal(m.nnodes, 3);
+	assert_int_equal(m.nlinks, 2);
+	assert_int_equal(tui_model_rows(&m), 5);
+	assert_string_equal(m.nodes[1].name, "pc1");
+	assert_string_equal(m.nodes[1].kind, "linux");
+	assert_int_equal(m.nodes[1].pid, 101);
+	assert_int_equal(m.nodes[1].memory_bytes, 1048576);
+	assert_int_equal(m.nodes[1].pids, 2);
+	assert_true(m.nodes[1].cpu_pct < 0); /* one sample: no rate yet */
+	assert_string_equal(m.nodes[1].ifs[0].addrs, "2001:db8::1/64 10.0.0.1/24");
+	assert_string_equal(m.nodes[1].ifs[0].impair, "none");
+	assert_string_equal(m.nodes[2].state, "dead");
+	assert_int_equal(m.nodes[2].pid, 0);
+	assert_string_equal(m.links[0].a, "pc1:eth1");
+	assert_string_equal(m.links[0].state, "up");
+	assert_string_equal(m.links[0].impair, "-");
+	assert_int_equal(m.links[0].drops, 4);
+	assert_true(m.links[0].ab_bps < 0);
+	/* the ends of link 2 differ: pc2's delay shows per end */
+	assert_non_null(strstr(m.links[1].impair, "A: delay 20ms"));
+	assert_non_null(strstr(m.links[1].impair, "B: none"));
+	json_decref(j);
+	tui_model_free(&m);
+}
+
+static void test_rates_from_two_samples(void **state)
+{
+	struct tui_model m = { 0 };
+	json_t *j1 = load(lab_json(1000, 0, 0, false, "{}"));
+	json_t *j2;
+
+	(void)state;
+	assert_int_equal(tui_model_update(&m, j1, 10.0), 0);
+	j2 = load(lab_json(1000 + 125000, 2500, 500000000, false, "{}"));
+	assert_int_equal(tui_model_update(&m, j2, 12.0), 0);
+	/* 125000 bytes in 2 s = 500 kbit/s from pc1 to sw1; 2500 bytes in 2 s = 10 kbit/s back */
+	assert_float_equal(m.links[0].ab_bps, 500000.0, 0.01);
+	assert_float_equal(m.links[0].ba_bps, 10000.0, 0.01);
+	/* 0.5 s of CPU in 2 s = 25 % of a core */
+	assert_float_equal(m.nodes[1].cpu_pct, 25.0, 0.001);
+	/* a counter that went backwards (interface re-created) gives no rate, not a huge one */
+	json_decref(j1);
+	j1 = load(lab_json(10, 0, 0, false, "{}"));
+	assert_int_equal(tui_model_update(&m, j1, 13.0), 0);
+	assert_true(m.links[0].ab_bps < 0);
+	json_decref(j1);
+	json_decref(j2);
+	tui_model_free(&m);
+}
+
+static void test_link_down_and_impair(void **state)
+{
+	struct tui_model m = { 0 };
+	json_t *j = load(lab_json(0, 0, 0, true, "{\"delay_us\": 20000, \"loss_pct\": 1.0}"));
+
+	(void)state;
+	assert_int_equal(tui_model_update(&m, j, 1.0), 0);
+	assert_string_equal(m.links[0].state, "down");
+	assert_non_null(strstr(m.links[0].impair, "delay 20ms"));
+	assert_non_null(strstr(m.links[0].impair, "loss 1%"));
+	json_decref(j);
+	tui_model_free(&m);
+}
+
+static void test_selection_follows_names(void **state)
+{
+	struct tui_model m = { 0 };
+	json_t *j = load(lab_json(0, 0, 0, false, "{}"));
+	const struct tui_link *l;
+
+	(void)state;
+	assert_int_equal(tui_model_update(&m, j, 1.0), 0);
+	assert_non_null(tui_model_sel_node(&m));
+	assert_string_equal(tui_model_sel_node(&m)->name, "sw1");
+	tui_model_sel_move(&m, -5);
+	assert_int_equal(m.sel, 0);
+	tui_model_sel_move(&m, 3);
+	assert_null(tui_model_sel_node(&m));
+	l = tui_model_sel_link(&m);
+	assert_non_null(l);
+	assert_string_equal(l->a, "pc1:eth1");
+	tui_model_sel_move(&m, 100);
+	assert_int_equal(m.sel, 4);
+	/* a refresh keeps the selected link selected */
+	assert_int_equal(tui_model_update(&m, j, 2.0), 0);
+	assert_string_equal(tui_model_sel_link(&m)->a, "pc2:eth1");
+	/* lookups */
+	assert_string_equal(tui_model_node_addr(&m, "pc1"), "10.0.0.1");
+	assert_string_equal(tui_model_node_addr(&m, "pc2"), "2001:db8::2");
+	assert_null(tui_model_node_addr(&m, "sw1"));
+	assert_null(tui_model_node_addr(&m, "nope"));
+	assert_non_null(tui_model_find_iface(&m, "sw1:p2"));
+	assert_null(tui_model_find_iface(&m, "sw1:p9"));
+	assert_null(tui_model_find_iface(&m, "noconlon"));
+	json_decref(j);
+	tui_model_free(&m);
+}
+
+static void test_bad_json(void **state)
+{
+	struct tui_model m = { 0 };
+	json_t *j = load("[1, 2]");
+
+	(void)state;
+	assert_int_equal(tui_model_update(&m, j, 1.0), -EINVAL);
+	assert_int_equal(tui_model_rows(&m), 0);
+	tui_model_sel_move(&m, 1);
+	assert_null(tui_model_sel_node(&m));
+	assert_null(tui_model_sel_link(&m));
+	json_decref(j);
+}
+
+static void test_format(void **state)
+{
+	char b[32];
+
+	(void)state;
+	assert_string_equal(tui_fmt_bytes(b, sizeof(b), 0), "0");
+	assert_string_equal(tui_fmt_bytes(b, sizeof(b), 512), "512");
+	assert_string_equal(tui_fmt_bytes(b, sizeof(b), 1536), "1.50K");
+	assert_string_equal(tui_fmt_bytes(b, sizeof(b), 249856), "244K");
+	assert_string_equal(tui_fmt_bytes(b, sizeof(b), 20ULL << 20), "20.0M");
+	assert_string_equal(tui_fmt_bytes(b, sizeof(b), UINT64_MAX), "-");
+	assert_string_equal(tui_fmt_rate(b, sizeof(b), -1), "-");
+	assert_string_equal(tui_fmt_rate(b, sizeof(b), 0), "0");
+	assert_string_equal(tui_fmt_rate(b, sizeof(b), 800), "800");
+	assert_string_equal(tui_fmt_rate(b, sizeof(b), 1500), "1.50k");
+	assert_string_equal(tui_fmt_rate(b, sizeof(b), 9.41e6), "9.41M");
+	assert_string_equal(tui_fmt_rate(b, sizeof(b), 10e9), "10.0G");
+	/* never longer than the buffer */
+	assert_string_equal(tui_fmt_rate(b, 3, 1500), "1.");
+}
+
+static void test_parse_impair(void **state)
+{
+	struct nslab_link_change c;
+
+	(void)state;
+	assert_null(tui_parse_impair("delay 20ms jitter=5ms dist normal loss 1% rate 10mbit limit 100", &c));
+	assert_int_equal(c.given, NSLAB_LO_DELAY | NSLAB_LO_JITTER | NSLAB_LO_JITTER_DIST | NSLAB_LO_LOSS |
+					  NSLAB_LO_RATE | NSLAB_LO_LIMIT);
+	assert_int_equal(c.v.delay_us, 20000);
+	assert_int_equal(c.v.jitter_us, 5000);
+	assert_int_equal(c.v.jitter_dist, NSLAB_DIST_NORMAL);
+	assert_float_equal(c.v.loss_pct, 1.0, 1e-9);
+	assert_int_equal(c.v.rate_bps, 10000000);
+	assert_int_equal(c.v.limit_pkts, 100);
+	assert_null(tui_parse_impair("loss-corr 25%, reorder 5% reorder-corr 50% corrupt 0.1 duplicate 2%", &c));
+	assert_int_equal(c.given, NSLAB_LO_LOSS_CORR | NSLAB_LO_REORDER | NSLAB_LO_REORDER_CORR |
+					  NSLAB_LO_CORRUPT | NSLAB_LO_DUPLICATE);
+	assert_non_null(tui_parse_impair("", &c));
+	assert_non_null(tui_parse_impair("delay", &c));
+	assert_non_null(tui_parse_impair("delay fast", &c));
+	assert_non_null(tui_parse_impair("speed 10", &c));
+	assert_non_null(tui_parse_impair("rate 0", &c));
+	assert_non_null(tui_parse_impair("limit -1", &c));
+	assert_non_null(tui_parse_impair("dist gaussian", &c));
+}
+
+static void test_tabs_line(void **state)
+{
+	const char *names[] = { "lab", "pc1", "r2" };
+	char b[64];
+
+	(void)state;
+	assert_string_equal(tui_tabs_line(b, sizeof(b), names, 3, 0), "[1:lab] 2:pc1  3:r2 ");
+	assert_string_equal(tui_tabs_line(b, sizeof(b), names, 3, 2), " 1:lab  2:pc1 [3:r2]");
+	/* too narrow: what fits, then a marker */
+	assert_string_equal(tui_tabs_line(b, 16, names, 3, 1), " 1:lab [2:pc1]>");
+	assert_string_equal(tui_tabs_line(b, 1, names, 3, 1), "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rows_from_inspect),    cmocka_unit_test(test_rates_from_two_samples),
+		cmocka_unit_test(test_link_down_and_impair), cmocka_unit_test(test_selection_follows_names),
+		cmocka_unit_test(test_bad_json),	     cmocka_unit_test(test_format),
+		cmocka_unit_test(test_parse_impair),	     cmocka_unit_test(test_tabs_line),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * tui/tui.h: the console (`nslab console LAB`): a pure view-model built from nslab_lab_inspect()'s
+ * JSON (tui/model.c, unit-tested without a terminal), node shells on ptys emulated by libvterm
+ * (tui/term.c), and the ncursesw event loop that draws both and runs actions (tui/console.c).
+ */
+#ifndef NSLAB_TUI_TUI_H
+#define NSLAB_TUI_TUI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../core/link.h"
+#include "../util/err.h"
+
+/* ---- view-model (tui/model.c): no terminal, no kernel ---- */
+
+struct tui_iface {
+	char *name;
+	char *state;	/* "up", "down", "lowerlayerdown", ... as inspect tells */
+	char *mac;
+	char *peer;	/* "node:if" or NULL */
+	char *addrs;	/* "10.0.0.1/24 2001:db8::1/64" or "" */
+	char *impair;	/* nslab_impair_describe() text, "none" if none */
+	unsigned mtu;
+	bool admin_down; /* declared down in the topology */
+	bool link_down;  /* taken down at runtime (nslab link down, the console's d) */
+	uint64_t rx_bytes, tx_bytes, rx_dropped, tx_dropped;
+	double rx_bps, tx_bps; /* bits per second since the previous sample; < 0: unknown yet */
+};
+
+struct tui_node {
+	char *name, *kind, *state;
+	long pid;
+	uint64_t cpu_ns, memory_bytes, pids;
+	double cpu_pct; /* of one core since the previous sample; < 0: unknown yet */
+	struct tui_iface *ifs;
+	size_t nifs;
+};
+
+struct tui_link {
+	char *a, *b;	  /* "node:if" */
+	char *state;	  /* "up", "down" (an end taken or declared down), or "a-state/b-state" */
+	char *impair;	  /* "-" when none; "A: ...; B: ..." when the ends differ */
+	double ab_bps, ba_bps; /* a's tx and b's tx rates (bit/s); < 0 unknown */
+	uint64_t drops;	  /* rx+tx drops of both ends */
+};
+
+struct tui_model {
+	char *lab;
+	char *status;	/* lab status ("running") */
+	struct tui_node *nodes;
+	size_t nnodes;
+	struct tui_link *links;
+	size_t nlinks;
+	double t;	/* time of the sample (seconds, monotonic) */
+	size_t sel;	/* selected row over nodes then links */
+};
+
+/*
+ * Replace the model's contents with the lab in j (nslab_lab_inspect()'s JSON, optionally with
+ * rx_dropped/tx_dropped added per interface), sampled at now_s. Rates and CPU use are computed
+ * against the previous sample (same node / interface names); the selection follows the selected
+ * item's name. Returns 0, or -EINVAL if j is not a lab.
+ */
+int tui_model_update(struct tui_model *m, json_t *j, double now_s);
+void tui_model_free(struct tui_model *m);
+
+size_t tui_model_rows(const struct tui_model *m);
+void tui_model_sel_move(struct tui_model *m, long delta);
+/* The selected node or link (NULL when the selection is the other kind). */
+const struct tui_node *tui_model_sel_node(const struct tui_model *m);
+const struct tui_link *tui_model_sel_link(const struct tui_model *m);
+const struct tui_node *tui_model_find_node(const struct tui_model *m, const char *name);
+const struct tui_iface *tui_model_find_iface(const struct tui_model *m, const char *node_if);
+/* First IPv4 address (without prefix) of a node, else the first address, else NULL (static buffer). */
+const char *tui_model_node_addr(const struct tui_model *m, const char *name);
+
+/* "0", "512", "1.5K", "20.0M", "3.2G" (1024-based); "-" for UINT64_MAX. Returns buf. */
+char *tui_fmt_bytes(char *buf, size_t n, uint64_t bytes);
+/* bit/s: "0", "800", "1.5k", "9.41M", "10.0G" (1000-based); "-" if negative. Returns buf. */
+char *tui_fmt_rate(char *buf, size_t n, double bps);
+
+/*
+ * Parse impairments typed in the console: "delay 20ms jitter 5ms loss 1% rate 10mbit"
+ * ("key value" or "key=value"; keys: delay jitter dist loss loss-corr duplicate reorder
+ * reorder-corr corrupt rate limit). NULL, or a static message.
+ */
+const char *tui_parse_impair(const char *text, struct nslab_link_change *c);
+
+/* The tab bar: " lab | pc1 | *r2 " into buf (width columns at most), the active tab in [brackets];
+ * names[0] is the lab view. Returns buf. */
+char *tui_tabs_line(char *buf, size_t width, const char *const *names, size_t n, size_t active);
+
+/* ---- node shells (tui/term.c) ---- */
+
+struct tui_term;
+
+/* A shell in node `node` of `lab` on a new pty of rows x cols, emulated by libvterm. */
+int tui_term_open(struct tui_term **out, const char *lab, const char *node, int rows, int cols,
+		  struct nslab_err *err);
+/* Stop the shell (SIGHUP to its session, SIGKILL to the helper) and free everything. */
+void tui_term_close(struct tui_term *t);
+int tui_term_fd(const struct tui_term *t);
+pid_t tui_term_pid(const struct tui_term *t);
+const char *tui_term_name(const struct tui_term *t);
+/* Read at most budget bytes of output into the emulator. > 0 read, 0 nothing ready,
+ * -1 the pty is closed (the shell and everything on it exited). */
+long tui_term_pump(struct tui_term *t, size_t budget);
+/* True (and cleared) when the screen changed since the last call. */
+bool tui_term_take_damage(struct tui_term *t);
+void tui_term_resize(struct tui_term *t, int rows, int cols);
+/* A key from ncurses get_wch(): is_code for KEY_* codes. Returns false if the key was not sent. */
+bool tui_term_key(struct tui_term *t, int key, bool is_code);
+/* Send text as typed. */
+void tui_term_send(struct tui_term *t, const char *s, size_t n);
+/* Scrollback: lines scrolled back (0 = live), clamped to what is kept. */
+void tui_term_scroll(struct tui_term *t, int delta);
+int tui_term_scrolled(const struct tui_term *t);
+/* Cell at (row, col) of the view (scrollback applied). false outside. */
+bool tui_term_cell(const struct tui_term *t, int row, int col, void *vterm_cell);
+/* Cursor position of the view; false if hidden (or scrolled back). */
+bool tui_term_cursor(const struct tui_term *t, int *row, int *col);
+/* Record the exit status after the helper was reaped (by pid, from the SIGCHLD handler). */
+void tui_term_set_exited(struct tui_term *t, int status);
+bool tui_term_exited(const struct tui_term *t, int *status);
+
+/* ---- the console (tui/console.c) ---- */
+
+/* Run the console on the caller's terminal until the user quits; exit code. */
+int tui_console_run(const char *lab);
+
+#endif
