@@ -29,7 +29,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o) $(TUI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean check unit integration asan fuzz fuzz-run install fmt help
+.PHONY: all clean check unit integration asan fuzz fuzz-run install fmt help vm-test
 
 all: $(BUILD)/nslab
 
@@ -78,6 +78,14 @@ fuzz-run: $(BUILD)/fuzz/fuzz_topology
 		> $(BUILD)/fuzz/log 2>&1 || { tail -n 60 $(BUILD)/fuzz/log; echo "fuzz: FAILED"; exit 1; }
 	@grep -E '^Done|stat::number_of_executed_units' $(BUILD)/fuzz/log | tail -n 2; echo "fuzz: no crash, leak or sanitizer report"
 
+# Tests that need kernel features this machine lacks (sch_netem) or another cgroup layout (pure v2),
+# in a stock Debian kernel under qemu (../shared/kernel-vm; skipped with a reason when absent).
+VM_TESTS := tests/vm/run.sh tests/vm/netem_lab_run.sh tests/vm/cgroup_v2.sh tests/vm/cgroup_v2_lab.sh
+vm-test: $(BUILD)/nslab $(BUILD)/tests/test_qdisc $(BUILD)/tests/test_cgroup
+	@fail=0; for t in $(VM_TESTS); do echo "== $$t"; $$t -- --quiet; rc=$$?; \
+		if [ $$rc = 77 ]; then echo "vm: $$t skipped"; elif [ $$rc != 0 ]; then echo "vm: $$t FAILED (rc $$rc)"; fail=1; \
+		else echo "vm: $$t passed"; fi; done; exit $$fail
+
 install: $(BUILD)/nslab
 	install -D -m 0755 $(BUILD)/nslab $(DESTDIR)$(PREFIX)/bin/nslab
 	install -D -m 0644 docs/nslab.1 $(DESTDIR)$(PREFIX)/share/man/man1/nslab.1
@@ -89,7 +97,7 @@ clean:
 	rm -rf build build-asan
 
 help:
-	@echo "targets: all (default) unit integration check asan fuzz fuzz-run install fmt clean"
+	@echo "targets: all (default) unit integration check asan fuzz fuzz-run vm-test bench install fmt clean"
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

@@ -22,7 +22,8 @@ mkdir -p /run/nslab-ut && NSLAB_RUNDIR=/run/nslab-ut /qn/bin/test_cgroup; rc=$?
 left=$(find /sys/fs/cgroup -maxdepth 3 -iname "*nslab*"); [ -z "$left" ] || { echo "left behind: $left"; rc=1; }
 exit $rc'
 
-"$VM/run.sh" --no-tests --quiet --add "$ROOT/build/tests/test_cgroup" --run "$GUEST" "$@" >"$LOG" 2>&1
+[ "${1:-}" = "--" ] && shift
+"$VM/run.sh" --no-tests --add "$ROOT/build/tests/test_cgroup" --run "$GUEST" "$@" >"$LOG" 2>&1
 rc=$?
 grep -E '(controllers:|cpu 0.25|memory 16m|pids 5|net_cls \(|left behind|guest is not|skipped|PASSED|FAILED|QN-USER-END|QN-DONE)' "$LOG" | sed 's/^ */  /' | sort -u
 if [ $rc -ne 0 ]; then

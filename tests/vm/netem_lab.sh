@@ -37,10 +37,9 @@ pingstat() {
 [ -e /etc/hosts ] || echo '127.0.0.1 localhost' > /etc/hosts
 
 # kernel-vm loads ifb, which makes ifb0/ifb1 (ifindex 2, 3) in the root namespace. Kernel 6.1 checks
-# a new veth's requested ifindex in the namespace of the netlink socket (the root one), not the
-# destination (6.18 checks the destination), so nslab's fixed ifindexes would clash with them:
-# remove them (nothing here uses ifb).
-for d in ifb0 ifb1; do /usr/sbin/ip link del $d 2>/dev/null; done
+# a new veth's requested ifindex in the namespace of the netlink socket, not the destination; nslab
+# sends its veths from an empty staging namespace, so they are left in place on purpose: the
+# deploy below proves nslab's fixed ifindexes do not clash with the host's.
 
 cat > $W/lab.yml <<'YML'
 name: vmnetem
