@@ -78,7 +78,7 @@ static void reserve(struct nslab_nlb *b, size_t need)
 
 	if (b->cap - b->len >= need)
 		return;
-	ncap = b->cap ? b->cap : 4096;
+	ncap = b->cap ? b->cap : 512; /* a node's batch is usually a few hundred bytes */
 	while (ncap - b->len < need)
 		ncap *= 2;
 	b->buf = xrealloc(b->buf, ncap);
@@ -109,7 +109,7 @@ static void msg_end(struct nslab_nlb *b, struct nlmsghdr *nlh, const char *what)
 {
 	b->len += nlh->nlmsg_len;
 	if (b->count == b->whats_cap) {
-		b->whats_cap = b->whats_cap ? 2 * b->whats_cap : 64;
+		b->whats_cap = b->whats_cap ? 2 * b->whats_cap : 8;
 		b->whats = xrealloc(b->whats, b->whats_cap * sizeof(*b->whats));
 	}
 	b->whats[b->count++] = xstrdup(what && *what ? what : "netlink request");
