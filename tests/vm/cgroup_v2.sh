@@ -9,7 +9,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VM=${NSLAB_KERNEL_VM:-$ROOT/../shared/kernel-vm}
 if [ ! -x "$VM/run.sh" ]; then
 	echo "SKIP cgroup_v2: $VM/run.sh not found (no kernel-vm runner on this machine)"
-	exit 0
+	exit 77
 fi
 make -s -C "$ROOT" build/tests/test_cgroup || exit 3
 LOG=$(mktemp /tmp/nslab-cgroup-v2.XXXXXX)

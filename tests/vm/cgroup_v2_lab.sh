@@ -26,7 +26,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 VM=${NSLAB_KERNEL_VM:-$ROOT/../shared/kernel-vm}
 if [ ! -x "$VM/run.sh" ]; then
 	echo "SKIP cgroup_v2_lab: $VM/run.sh not found (no kernel-vm runner on this machine)"
-	exit 0
+	exit 77
 fi
 [ "${1:-}" = "--" ] && shift # tests/vm/run.sh style: options after --
 make -s -C "$ROOT" build/nslab >&2 || exit 3

@@ -3,7 +3,11 @@
 # tests/vm/netem_lab.sh: runs inside the kernel-vm guest (root, stock Debian kernel with sch_netem):
 # deploys a two-node lab with nslab and measures what `nslab link` and the topology's impairments do
 # to real traffic: RTT rises by the delay on both ends, round-trip loss within 3 sigma of
-# 1-(1-p)^2, a runtime set keeps the other settings, reset restores the baseline.
+# 1-(1-p)^2, a runtime set keeps the other settings, reset restores the baseline; and the effects
+# of the other netem impairments on the pings: normal jitter from the topology file spreads the
+# RTT (mdev ~ jitter), uniform jitter spreads it by jitter/sqrt(3) per end, duplicate gives DUP!
+# replies, reorder lets echoes skip the delay and overtake earlier ones, corrupt loses the
+# damaged echoes. Every rate is asserted within (at least) 3 sigma of its expected value.
 # Started by tests/vm/netem_lab_run.sh. Prints "netem_lab: CHECK name PASS|FAIL text" lines.
 exec 2>&1
 NSLAB=/qn/bin/nslab
@@ -22,15 +26,29 @@ check() { # check NAME AWK-CONDITION TEXT
 	fi
 }
 
-# pingstat COUNT INTERVAL: a -> b; sets TX RX AVG MIN
+# pingstat COUNT INTERVAL [DST [-q|-]]: a -> DST (default b's 10.0.0.2), quiet unless "-" (then
+# OUT has one line per reply); sets TX RX (distinct replies) DUP (extra replies) WRONG (replies
+# with wrong data) AVG MIN MAX MDEV (ms) and OUT
 pingstat() {
-	out=$($NSLAB exec $LAB a -- $PING -n -q -c "$1" -i "$2" -W 2 10.0.0.2 2>&1)
-	TX=$(echo "$out" | sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p')
-	RX=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
-	rtt=$(echo "$out" | sed -n 's/^rtt [^=]*= \([^ ]*\) ms.*/\1/p')
+	q=${4:--q}
+	[ "$q" = - ] && q=
+	OUT=$($NSLAB exec $LAB a -- $PING -n $q -c "$1" -i "$2" -W 2 "${3:-10.0.0.2}" 2>&1)
+	sum=$(echo "$OUT" | grep 'packets transmitted')
+	TX=$(echo "$sum" | sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p')
+	RX=$(echo "$sum" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
+	DUP=$(echo "$sum" | sed -n 's/.*+\([0-9]*\) duplicates.*/\1/p')
+	WRONG=$(echo "$OUT" | grep -c 'wrong data')
+	rtt=$(echo "$OUT" | sed -n 's/^rtt [^=]*= \([^ ]*\) ms.*/\1/p')
 	MIN=$(echo "$rtt" | cut -d/ -f1)
 	AVG=$(echo "$rtt" | cut -d/ -f2)
-	: "${TX:=0}" "${RX:=0}" "${AVG:=-1}" "${MIN:=-1}"
+	MAX=$(echo "$rtt" | cut -d/ -f3)
+	MDEV=$(echo "$rtt" | cut -d/ -f4)
+	: "${TX:=0}" "${RX:=0}" "${DUP:=0}" "${AVG:=-1}" "${MIN:=-1}" "${MAX:=-1}" "${MDEV:=-1}"
+}
+
+# mac NODE IF: the interface's MAC address inside the node
+mac() {
+	$NSLAB exec $LAB "$1" -- /usr/sbin/ip -o link show dev "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'
 }
 
 # the guest's /etc is nearly empty: nodes bind-mount their generated hosts file over /etc/hosts
@@ -41,15 +59,22 @@ pingstat() {
 # sends its veths from an empty staging namespace, so they are left in place on purpose: the
 # deploy below proves nslab's fixed ifindexes do not clash with the host's.
 
+# eth1: the link the runtime checks change. eth2: a second link whose a end has normal jitter from
+# the file (a's egress only), measured as RTT spread.
 cat > $W/lab.yml <<'YML'
 name: vmnetem
 topology:
   nodes:
-    a: {kind: linux, interfaces: {eth1: {ipv4: 10.0.0.1/24}}}
-    b: {kind: linux, interfaces: {eth1: {ipv4: 10.0.0.2/24}}}
+    a:
+      kind: linux
+      interfaces:
+        eth1: {ipv4: 10.0.0.1/24}
+        eth2: {ipv4: 10.0.1.1/24, delay: 50ms, jitter: 10ms, jitter-distribution: normal}
+    b: {kind: linux, interfaces: {eth1: {ipv4: 10.0.0.2/24}, eth2: {ipv4: 10.0.1.2/24}}}
   links:
     - endpoints: ["a:eth1", "b:eth1"]
       delay: 20ms
+    - endpoints: ["a:eth2", "b:eth2"]
 YML
 
 if ! $NSLAB deploy --quiet --name $LAB $W/lab.yml > $W/deploy 2>&1; then
@@ -61,6 +86,16 @@ echo "netem_lab: CHECK deploy PASS lab deployed with delay 20ms on the link"
 # 1. the topology's delay: 20 ms on both ends -> RTT ~40 ms
 pingstat 20 0.05
 check topo-delay "$RX == 20 && $MIN >= 39.5 && $AVG >= 38 && $AVG <= 60" "delay 20ms in the file: avg $AVG min $MIN ms ($RX/20)"
+
+# 1b. the topology's jitter: a:eth2 sends with delay 50ms jitter 10ms normal, b:eth2 with nothing, so
+# the RTT is ~N(50, 10) ms plus the baseline. Two pings first to resolve ARP (the ARP request goes
+# through the same netem and would make the first RTT ~100 ms). Over 200 pings: 3 sigma of the mean
+# is 3 * 10/sqrt(200) = 2.1 ms, 3 sigma of the standard deviation (ping's mdev) 3 * 10/sqrt(400)
+# = 1.5 ms; the bounds add room for netem's 4-sigma table and TCG spikes of a few ms.
+pingstat 2 0.2 10.0.1.2
+pingstat 200 0.02 10.0.1.2
+check topo-jitter-mean "$RX == 200 && $AVG >= 47.5 && $AVG <= 54" "jitter 10ms normal on a:eth2 in the file: avg $AVG ms (expected 50 + baseline, +-2.1 at 3 sigma) ($RX/200)"
+check topo-jitter-spread "$MDEV >= 7.5 && $MDEV <= 13 && $MIN < 40 && $MAX > 60" "jitter 10ms normal: mdev $MDEV ms (expected 10, +-1.5 at 3 sigma), min $MIN max $MAX ms"
 
 # 2. baseline after reset (no qdisc)
 out=$($NSLAB link $LAB a:eth1 reset -v 2>&1)
@@ -100,12 +135,61 @@ $NSLAB link $LAB a:eth1 reset >/dev/null
 pingstat 20 0.05
 check reset-restores "$RX == 20 && $AVG < 15" "after reset: avg $AVG ms"
 
+# 6b. duplicate 50% on both ends: each echo request is sent twice with p = 0.5 and each of the (1 or
+# 2) replies is too, so a ping gets (1+p)^2 = 2.25 replies on average, 1.25 of them duplicates:
+# variance E[K]Var(Y) + Var(K)E[1+Y]^2 = 1.5*0.25 + 0.25*2.25 = 0.9375 per ping. Over 200 pings:
+# 250 duplicates, sigma sqrt(187.5) = 13.7, 3 sigma 41.
+$NSLAB link $LAB a:eth1 set --duplicate 50% >/dev/null 2>$W/e || cat $W/e
+$NSLAB link $LAB a:eth1 show > $W/show 2>&1
+check dup-set "$(grep -c 'impair: duplicate 50%' $W/show) == 2" "show: both ends have duplicate 50%"
+pingstat 200 0.02
+check runtime-duplicate "$TX == 200 && $RX == 200 && $DUP >= 209 && $DUP <= 291" "duplicate 50% both ends: $DUP duplicate replies to $TX pings (expected 250 +- 41, 3 sigma), $RX distinct"
+$NSLAB link $LAB a:eth1 reset >/dev/null
+pingstat 50 0.02
+check dup-reset "$RX == 50 && $DUP == 0" "after reset: $DUP duplicates ($RX/50)"
+
+# 6c. reorder 25% with delay 20ms on a's egress only, a ping every 5 ms: 25% of the echo requests
+# skip the delay (RTT < 10 ms), the others take >= 20 ms, and an undelayed one overtakes the delayed
+# ones sent before it. Undelayed out of 200: binomial, 50 +- 18.4 (3 sigma). An overtaking reply is
+# followed by an older one, counted as an out-of-order arrival (about one per undelayed echo that
+# had a delayed one still in flight: ~40 expected, 10 is far below 3 sigma).
+$NSLAB link $LAB a:eth1 set --delay 20ms --reorder 25% --only >/dev/null 2>$W/e || cat $W/e
+pingstat 200 0.005 10.0.0.2 -
+fast=$(echo "$OUT" | awk -F'time=' '/icmp_seq=/ { split($2, t, " "); if (t[1] < 10) n++ } END { print n + 0 }')
+slow=$(echo "$OUT" | awk -F'time=' '/icmp_seq=/ { split($2, t, " "); if (t[1] >= 19.5) n++ } END { print n + 0 }')
+ooo=$(echo "$OUT" | awk '/icmp_seq=/ { match($0, /icmp_seq=[0-9]+/); s = substr($0, RSTART + 9, RLENGTH - 9) + 0; if (s < last) n++; last = s } END { print n + 0 }')
+check runtime-reorder "$RX == 200 && $fast >= 32 && $fast <= 68 && $fast + $slow >= 196" "reorder 25% delay 20ms --only: $fast of $RX echoes skipped the delay (expected 50 +- 18.4, 3 sigma), $slow delayed >= 19.5 ms"
+check reorder-overtakes "$ooo >= 10" "reorder: $ooo replies arrived after one with a later sequence number"
+$NSLAB link $LAB a:eth1 reset >/dev/null
+
+# 6d. corrupt 50% on a's egress only: netem flips one random bit of the 98-byte frame (Ethernet + IP
+# + ICMP echo with 56 bytes of data). A flip in the destination MAC (except its multicast bit), the
+# ethertype, the IP header or the ICMP message (checksummed) loses the echo; a flip in the 6-byte
+# source MAC or the destination's multicast bit goes unnoticed: 49 of 784 bit positions. Expected
+# loss 0.5 * 735/784 = 46.9%, 3 sigma over 400 pings = 7.5%. Both neighbours are pinned for the
+# measurement: a corrupted ARP probe could otherwise teach b a wrong MAC for a and lose replies.
+MACA=$(mac a eth1) MACB=$(mac b eth1)
+$NSLAB exec $LAB a -- /usr/sbin/ip neigh replace 10.0.0.2 lladdr "$MACB" dev eth1 nud permanent
+$NSLAB exec $LAB b -- /usr/sbin/ip neigh replace 10.0.0.1 lladdr "$MACA" dev eth1 nud permanent
+$NSLAB link $LAB a:eth1 set --corrupt 50% --only >/dev/null 2>$W/e || cat $W/e
+pingstat 400 0.01
+LOSS=$(awk "BEGIN { print 100 * ($TX - $RX) / $TX }")
+check runtime-corrupt "$TX == 400 && $LOSS >= 39.4 && $LOSS <= 54.4" "corrupt 50% --only: $LOSS% of $TX echoes lost (expected 46.9% +- 7.5, 3 sigma), $WRONG with wrong data"
+$NSLAB link $LAB a:eth1 reset >/dev/null
+pingstat 50 0.02
+check corrupt-reset "$RX == 50" "after reset: $RX/50 replies"
+$NSLAB exec $LAB a -- /usr/sbin/ip neigh del 10.0.0.2 dev eth1
+$NSLAB exec $LAB b -- /usr/sbin/ip neigh del 10.0.0.1 dev eth1
+
 # 7. a jitter distribution and back to none (netem cannot drop the table in place)
 $NSLAB link $LAB a:eth1 set --delay 30ms --jitter 5ms --jitter-distribution normal >/dev/null 2>$W/e || cat $W/e
 $NSLAB link $LAB a:eth1 set --jitter-distribution uniform >/dev/null 2>$W/e
 check dist-to-uniform "$? == 0" "normal -> uniform jitter: $(cat $W/e)"
-pingstat 20 0.05
-check jitter-delay "$RX == 20 && $AVG >= 50 && $AVG <= 80" "delay 30ms jitter 5ms both ends: avg $AVG ms"
+pingstat 100 0.02
+check jitter-delay "$RX == 100 && $AVG >= 50 && $AVG <= 80" "delay 30ms jitter 5ms both ends: avg $AVG ms"
+# uniform +-5 ms on each end: sd 5/sqrt(3) = 2.89 per end, 4.08 for the round trip (normal 5ms on
+# both ends would give 7.07). 3 sigma of the sample sd over 100 pings ~ 0.75 ms.
+check jitter-uniform-spread "$MDEV >= 3.0 && $MDEV <= 5.5" "uniform jitter 5ms both ends: mdev $MDEV ms (expected 4.08 +- 0.75, 3 sigma; normal would be 7.07)"
 
 # 8. down/up with netem in place: the qdisc survives and the link comes back
 $NSLAB link $LAB a:eth1 down
