@@ -597,9 +597,6 @@ static int wire_links(struct deploy *d, struct nslab_err *err)
 
 	for (size_t n = 0; n < t->nnodes; n++) {
 		char src[64];
-		d->pidfds[n] = (int)syscall(SYS_pidfd_open, d->pids[n], 0);
-		if (d->pidfds[n] < 0)
-			return nslab_err_sys(err, errno, "node %s: pidfd_open", t->nodes[n].name);
 		snprintf(src, sizeof(src), "/proc/%d/ns/net", (int)d->pids[n]);
 		d->netns_fds[n] = open(src, O_RDONLY | O_CLOEXEC);
 		if (d->netns_fds[n] < 0)
@@ -642,6 +639,12 @@ static int wire_links(struct deploy *d, struct nslab_err *err)
 	int mr = wait_netns_mounter(mounter, mounter_fd, r < 0 ? NULL : err);
 	if (r == 0)
 		r = mr;
+	/* the namespace fds were for the veth batch; the handles and the nodes keep the namespaces */
+	for (size_t n = 0; n < t->nnodes; n++) {
+		if (d->netns_fds[n] >= 0)
+			close(d->netns_fds[n]);
+		d->netns_fds[n] = -1;
+	}
 	if (r < 0)
 		return r;
 	if (interrupted())
@@ -675,6 +678,15 @@ static int run_exec(struct deploy *d, const struct nslab_op *op, struct nslab_er
 	if (mfd < 0) {
 		nslab_env_free(env);
 		return nslab_err_sys(err, errno, "memfd_create");
+	}
+	/* opened when first needed: one fd per node would not fit a 10,000-node lab in RLIMIT_NOFILE */
+	if (d->pidfds[op->node] < 0) {
+		d->pidfds[op->node] = (int)syscall(SYS_pidfd_open, d->pids[op->node], 0);
+		if (d->pidfds[op->node] < 0) {
+			int e = errno;
+			nslab_env_free(env);
+			return nslab_err_sys(err, e, "node %s: pidfd_open", node->name);
+		}
 	}
 	r = nslab_node_run(d->pidfds[op->node], argv, env, mfd, &status, err);
 	nslab_env_free(env);
