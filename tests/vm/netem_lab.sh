@@ -46,6 +46,25 @@ pingstat() {
 	: "${TX:=0}" "${RX:=0}" "${DUP:=0}" "${AVG:=-1}" "${MIN:=-1}" "${MAX:=-1}" "${MDEV:=-1}"
 }
 
+# rttstat MAX LOW BELOW: over the replies in OUT (pingstat ... -) with an RTT up to MAX ms: N, MEAN
+# and SD (ms, SD as ping's mdev); FAR counts the slower ones, beyond what netem's jitter can give:
+# stalls of the emulated machine (one reply at +70 ms on an idle host, 5% of them on a loaded
+# one), kept out of the mean and spread they would inflate. LOW counts the RTTs below LOW ms (the
+# emulation only ever adds time: nothing arrives before netem's shortest delay), LOWM those more
+# than BELOW ms below MEAN (a count relative to the measured mean, which the emulation shifts by
+# 1-3 ms). busybox awk may lack sqrt: Newton's method. (Its printf takes an unbracketed
+# "a > b ? ..." for a redirection.)
+rttstat() {
+	set -- $(echo "$OUT" | awk -F'time=' -v max="$1" -v low="$2" -v below="$3" '/icmp_seq=/ && !/DUP!/ {
+			split($2, t, " "); x = t[1] + 0; if (x < low + 0) lo++
+			if (x > max + 0) far++; else { n++; s += x; q += x * x; val[n] = x } }
+		END { m = n ? s / n : 0; v = n ? q / n - m * m : 0; r = v > 1 ? v : 1
+			for (i = 0; i < 40; i++) r = (r + v / r) / 2
+			for (i = 1; i <= n; i++) if (val[i] < m - below) lm++
+			printf "%d %.3f %.3f %d %d %d\n", n, m, (v > 0 ? r : 0), far + 0, lo + 0, lm + 0 }')
+	N=${1:-0} MEAN=${2:--1} SD=${3:--1} FAR=${4:-0} LOW=${5:-0} LOWM=${6:-0}
+}
+
 # mac NODE IF: the interface's MAC address inside the node
 mac() {
 	$NSLAB exec $LAB "$1" -- /usr/sbin/ip -o link show dev "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'
@@ -90,12 +109,19 @@ check topo-delay "$RX == 20 && $MIN >= 39.5 && $AVG >= 38 && $AVG <= 60" "delay 
 # 1b. the topology's jitter: a:eth2 sends with delay 50ms jitter 10ms normal, b:eth2 with nothing, so
 # the RTT is ~N(50, 10) ms plus the baseline. Two pings first to resolve ARP (the ARP request goes
 # through the same netem and would make the first RTT ~100 ms). Over 200 pings: 3 sigma of the mean
-# is 3 * 10/sqrt(200) = 2.1 ms, 3 sigma of the standard deviation (ping's mdev) 3 * 10/sqrt(400)
-# = 1.5 ms; the bounds add room for netem's 4-sigma table and TCG spikes of a few ms.
+# is 3 * 10/sqrt(200) = 2.1 ms, 3 sigma of the standard deviation 3 * 10/sqrt(400) = 1.5 ms. netem's
+# normal table ends near 3.7 sigma, so an RTT above 100 ms is not the jitter: counted apart (at
+# most 20 of 200). Emulation noise only adds time and variance: the upper bounds of mean and sd
+# have room for it (a loaded host added ~3 ms to the mean, ~3 to the sd), the lower ones do not
+# need it. The lower tail bounds the spread both ways and shows the normal shape: RTTs more than
+# 10 ms (1 sigma) below the mean, P = 15.9% -> 31.7 of 200, 3 sigma 15.5 -> 16..47 (jitter 5 ms
+# would give 4.6, 20 ms 62, uniform 10 ms about none).
 pingstat 2 0.2 10.0.1.2
-pingstat 200 0.02 10.0.1.2
-check topo-jitter-mean "$RX == 200 && $AVG >= 47.5 && $AVG <= 54" "jitter 10ms normal on a:eth2 in the file: avg $AVG ms (expected 50 + baseline, +-2.1 at 3 sigma) ($RX/200)"
-check topo-jitter-spread "$MDEV >= 7.5 && $MDEV <= 13 && $MIN < 40 && $MAX > 60" "jitter 10ms normal: mdev $MDEV ms (expected 10, +-1.5 at 3 sigma), min $MIN max $MAX ms"
+pingstat 200 0.02 10.0.1.2 -
+rttstat 100 30 10
+check topo-jitter-mean "$RX == 200 && $MEAN >= 47.5 && $MEAN <= 56" "jitter 10ms normal on a:eth2 in the file: mean RTT $MEAN ms (expected 50 + baseline, +-2.1 at 3 sigma) ($RX/200, ping avg $AVG)"
+check topo-jitter-spread "$SD >= 7.5 && $SD <= 15 && $FAR <= 20" "jitter 10ms normal: sd $SD ms (expected 10, +-1.5 at 3 sigma; ping mdev $MDEV with $FAR RTTs > 100 ms), min $MIN max $MAX ms"
+check topo-jitter-tail "$LOWM >= 16 && $LOWM <= 47" "jitter 10ms normal: $LOWM of $N RTTs more than 10 ms below the mean (expected 31.7 +- 15.5, 3 sigma), $LOW below 30 ms"
 
 # 2. baseline after reset (no qdisc)
 out=$($NSLAB link $LAB a:eth1 reset -v 2>&1)
@@ -178,18 +204,25 @@ check runtime-corrupt "$TX == 400 && $LOSS >= 39.4 && $LOSS <= 54.4" "corrupt 50
 $NSLAB link $LAB a:eth1 reset >/dev/null
 pingstat 50 0.02
 check corrupt-reset "$RX == 50" "after reset: $RX/50 replies"
-$NSLAB exec $LAB a -- /usr/sbin/ip neigh del 10.0.0.2 dev eth1
-$NSLAB exec $LAB b -- /usr/sbin/ip neigh del 10.0.0.1 dev eth1
+# unpinned but still known (stale): the next ping goes out at once, with no ARP round trip in its RTT
+$NSLAB exec $LAB a -- /usr/sbin/ip neigh replace 10.0.0.2 lladdr "$MACB" dev eth1 nud stale
+$NSLAB exec $LAB b -- /usr/sbin/ip neigh replace 10.0.0.1 lladdr "$MACA" dev eth1 nud stale
 
 # 7. a jitter distribution and back to none (netem cannot drop the table in place)
 $NSLAB link $LAB a:eth1 set --delay 30ms --jitter 5ms --jitter-distribution normal >/dev/null 2>$W/e || cat $W/e
 $NSLAB link $LAB a:eth1 set --jitter-distribution uniform >/dev/null 2>$W/e
 check dist-to-uniform "$? == 0" "normal -> uniform jitter: $(cat $W/e)"
-pingstat 100 0.02
+pingstat 2 0.2 # ARP, if it had to be resolved again, would add up to ~60 ms to the first RTTs
+pingstat 100 0.02 10.0.0.2 -
 check jitter-delay "$RX == 100 && $AVG >= 50 && $AVG <= 80" "delay 30ms jitter 5ms both ends: avg $AVG ms"
-# uniform +-5 ms on each end: sd 5/sqrt(3) = 2.89 per end, 4.08 for the round trip (normal 5ms on
-# both ends would give 7.07). 3 sigma of the sample sd over 100 pings ~ 0.75 ms.
-check jitter-uniform-spread "$MDEV >= 3.0 && $MDEV <= 5.5" "uniform jitter 5ms both ends: mdev $MDEV ms (expected 4.08 +- 0.75, 3 sigma; normal would be 7.07)"
+# uniform +-5 ms on each end: sd 5/sqrt(3) = 2.89 per end, 4.08 for the round trip, 3 sigma of the
+# sample sd over 100 pings ~ 0.75 ms (the upper bound has room for emulation noise, which only
+# adds: a loaded host gave 5.0). Uniform jitter keeps the RTT within 60 +- 10 ms: RTTs above 85 ms
+# are emulation stalls, counted apart (at most 10), and none can be below 50 ms, where the normal
+# 5ms that was set before would put 7.9% (P(N(0, 7.07) < -10)): the distribution really changed.
+rttstat 85 49.5 5
+check jitter-uniform-spread "$SD >= 3.3 && $SD <= 6 && $FAR <= 10" "uniform jitter 5ms both ends: sd $SD ms (expected 4.08 +- 0.75, 3 sigma; ping mdev $MDEV with $FAR RTTs > 85 ms)"
+check jitter-uniform-bounded "$LOW == 0 && $MIN >= 49.5" "uniform jitter 5ms both ends: $LOW RTTs below 49.5 ms (normal would give ~8), min $MIN ms; $LOWM more than 5 ms below the mean (12.5 expected)"
 
 # 8. down/up with netem in place: the qdisc survives and the link comes back
 $NSLAB link $LAB a:eth1 down
