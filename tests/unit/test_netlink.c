@@ -459,38 +459,7 @@ static void test_batch_seq_reset(void **state)
 
 /* ---- the kernel (root; every object in namespaces created here) ---- */
 
-/* A new, empty network namespace as an fd; the calling thread stays where it was. */
-static int new_netns(void)
-{
-	int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	int fd;
-
-	assert_true(self >= 0);
-	assert_int_equal(unshare(CLONE_NEWNET), 0);
-	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	assert_true(fd >= 0);
-	if (setns(self, CLONE_NEWNET) < 0)
-		abort();
-	close(self);
-	return fd;
-}
-
-static int kernel_setup(void **state)
-{
-	(void)state;
-	/* Move the whole test process out of the namespace it was started in: nothing here can touch it. */
-	if (geteuid() == 0 && unshare(CLONE_NEWNET) < 0)
-		return -1;
-	return 0;
-}
-
-#define NEED_ROOT()                                                                  \
-	do {                                                                         \
-		if (geteuid() != 0) {                                                \
-			print_message("skipped: needs root (network namespaces)\n"); \
-			skip();                                                      \
-		}                                                                    \
-	} while (0)
+#include "netns_helpers.h"
 
 static const struct nslab_nl_link_info *find_link(const struct nslab_nl_link_info *l, size_t n, const char *name)
 {

@@ -505,36 +505,7 @@ static void test_explain(void **state)
 
 /* ---- the kernel (root; every object in namespaces created here) ---- */
 
-static int new_netns(void)
-{
-	int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	int fd;
-
-	assert_true(self >= 0);
-	assert_int_equal(unshare(CLONE_NEWNET), 0);
-	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	assert_true(fd >= 0);
-	if (setns(self, CLONE_NEWNET) < 0)
-		abort();
-	close(self);
-	return fd;
-}
-
-static int kernel_setup(void **state)
-{
-	(void)state;
-	if (geteuid() == 0 && unshare(CLONE_NEWNET) < 0)
-		return -1;
-	return 0;
-}
-
-#define NEED_ROOT()                                                                  \
-	do {                                                                         \
-		if (geteuid() != 0) {                                                \
-			print_message("skipped: needs root (network namespaces)\n"); \
-			skip();                                                      \
-		}                                                                    \
-	} while (0)
+#include "netns_helpers.h"
 
 /* A namespace with veth va (10) -- vb (11), both up; returns the socket. */
 static struct nslab_nl *veth_lab(int *fd)
