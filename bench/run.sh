@@ -35,10 +35,17 @@ raise /proc/sys/kernel/threads-max 65536
 raise /proc/sys/user/max_net_namespaces 65536
 raise /proc/sys/user/max_mnt_namespaces 65536
 raise /proc/sys/user/max_pid_namespaces 65536
+# `ip netns add` turns /run/netns into a bind mount of itself: undo that if it was not there before
+NETNS_DIR_WAS_THERE=0
+[ -e /run/netns ] && NETNS_DIR_WAS_THERE=1
 cleanup() {
 	for lab in $("$NSLAB" list 2>/dev/null | awk '$1 ~ /^bench-/ { print $1 }'); do "$NSLAB" destroy "$lab" >/dev/null 2>&1 || true; done
 	ip netns list 2>/dev/null | grep -q '^bench-ip-' && bench/iproute2.sh destroy --batch >/dev/null 2>&1 || true
 	for f in "${!SAVED[@]}"; do echo "${SAVED[$f]}" > "$f"; done
+	if [ $NETNS_DIR_WAS_THERE = 0 ] && [ -d /run/netns ] && [ -z "$(ls -A /run/netns)" ]; then
+		while grep -q ' /run/netns ' /proc/self/mountinfo; do umount /run/netns || break; done
+		rmdir /run/netns 2>/dev/null || true
+	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
