@@ -28,74 +28,7 @@
 
 /* ---- expected bytes, laid out by hand (no libmnl) ---- */
 
-struct raw {
-	unsigned char b[8192];
-	size_t len;
-};
-
-static size_t raw_put(struct raw *r, const void *data, size_t len)
-{
-	size_t at = r->len;
-
-	assert_true(at + NLA_ALIGN(len) <= sizeof(r->b));
-	memcpy(r->b + at, data, len);
-	memset(r->b + at + len, 0, NLA_ALIGN(len) - len);
-	r->len += NLA_ALIGN(len);
-	return at;
-}
-
-/* Start a message; returns its offset for raw_end(). */
-static size_t raw_msg(struct raw *r, uint16_t type, uint16_t flags, uint32_t seq)
-{
-	struct nlmsghdr h = { .nlmsg_type = type, .nlmsg_flags = flags, .nlmsg_seq = seq, .nlmsg_pid = 0 };
-
-	return raw_put(r, &h, sizeof(h));
-}
-
-static void raw_end(struct raw *r, size_t at)
-{
-	struct nlmsghdr h;
-
-	memcpy(&h, r->b + at, sizeof(h));
-	h.nlmsg_len = (uint32_t)(r->len - at);
-	memcpy(r->b + at, &h, sizeof(h));
-}
-
-static void raw_attr(struct raw *r, uint16_t type, const void *data, size_t len)
-{
-	struct rtattr a = { .rta_len = (unsigned short)(RTA_LENGTH(len)), .rta_type = type };
-
-	raw_put(r, &a, sizeof(a));
-	if (len)
-		raw_put(r, data, len);
-}
-
-static void raw_u32(struct raw *r, uint16_t type, uint32_t v)
-{
-	raw_attr(r, type, &v, sizeof(v));
-}
-
-static void raw_str(struct raw *r, uint16_t type, const char *s)
-{
-	raw_attr(r, type, s, strlen(s) + 1);
-}
-
-/* Nests carry NLA_F_NESTED, as libmnl (and the kernel's own dumps) set it. */
-static size_t raw_nest(struct raw *r, uint16_t type)
-{
-	struct rtattr a = { .rta_type = (unsigned short)(type | NLA_F_NESTED) };
-
-	return raw_put(r, &a, sizeof(a));
-}
-
-static void raw_nest_end(struct raw *r, size_t at)
-{
-	struct rtattr a;
-
-	memcpy(&a, r->b + at, sizeof(a));
-	a.rta_len = (unsigned short)(r->len - at);
-	memcpy(r->b + at, &a, sizeof(a));
-}
+#include "raw_nl.h"
 
 static void raw_ifinfo(struct raw *r, int ifindex, unsigned flags, unsigned change)
 {
@@ -105,26 +38,7 @@ static void raw_ifinfo(struct raw *r, int ifindex, unsigned flags, unsigned chan
 	raw_put(r, &ifm, sizeof(ifm));
 }
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define REQ (NLM_F_REQUEST | NLM_F_ACK)
 #define NEW (NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL)
-
-static void assert_batch(const struct nslab_nlb *b, const struct raw *want)
-{
-	size_t len;
-	const unsigned char *got = nslab_nlb_data(b, &len);
-
-	if (len != want->len || memcmp(got, want->b, len) != 0) {
-		size_t i, n = len < want->len ? len : want->len;
-
-		for (i = 0; i < n && got[i] == want->b[i]; i++)
-			;
-		print_error("batch differs: got %zu bytes, want %zu; first difference at offset %zu "
-			    "(got 0x%02x, want 0x%02x)\n",
-			    len, want->len, i, i < len ? got[i] : 0, i < want->len ? want->b[i] : 0);
-		fail();
-	}
-}
 
 static const unsigned char MAC_A[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0a };
 static const unsigned char MAC_B[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0b };
@@ -146,10 +60,10 @@ static void raw_veth(struct raw *r, uint32_t seq, const struct nslab_nl_linkend 
 		raw_u32(r, IFLA_NET_NS_FD, (uint32_t)m->netns_fd);
 	if (m->master_ifindex)
 		raw_u32(r, IFLA_MASTER, (uint32_t)m->master_ifindex);
-	li = raw_nest(r, IFLA_LINKINFO);
+	li = raw_nest(r, IFLA_LINKINFO | NLA_F_NESTED);
 	raw_attr(r, IFLA_INFO_KIND, "veth", 4);
-	data = raw_nest(r, IFLA_INFO_DATA);
-	peer = raw_nest(r, VETH_INFO_PEER);
+	data = raw_nest(r, IFLA_INFO_DATA | NLA_F_NESTED);
+	peer = raw_nest(r, VETH_INFO_PEER | NLA_F_NESTED);
 	raw_ifinfo(r, p->ifindex, 0, 0);
 	if (p->mtu)
 		raw_u32(r, IFLA_MTU, p->mtu);
@@ -243,9 +157,9 @@ static void test_bridge_bytes(void **state)
 	raw_ifinfo(&want, 50, IFF_UP, IFF_UP);
 	raw_str(&want, IFLA_IFNAME, "br0");
 	raw_u32(&want, IFLA_MTU, 1500);
-	li = raw_nest(&want, IFLA_LINKINFO);
+	li = raw_nest(&want, IFLA_LINKINFO | NLA_F_NESTED);
 	raw_attr(&want, IFLA_INFO_KIND, "bridge", 6);
-	data = raw_nest(&want, IFLA_INFO_DATA);
+	data = raw_nest(&want, IFLA_INFO_DATA | NLA_F_NESTED);
 	raw_u32(&want, IFLA_BR_STP_STATE, 1);
 	raw_nest_end(&want, data);
 	raw_nest_end(&want, li);
@@ -254,9 +168,9 @@ static void test_bridge_bytes(void **state)
 	msg = raw_msg(&want, RTM_NEWLINK, NEW, 2);
 	raw_ifinfo(&want, 0, 0, 0);
 	raw_str(&want, IFLA_IFNAME, "br1");
-	li = raw_nest(&want, IFLA_LINKINFO);
+	li = raw_nest(&want, IFLA_LINKINFO | NLA_F_NESTED);
 	raw_attr(&want, IFLA_INFO_KIND, "bridge", 6);
-	data = raw_nest(&want, IFLA_INFO_DATA);
+	data = raw_nest(&want, IFLA_INFO_DATA | NLA_F_NESTED);
 	raw_u32(&want, IFLA_BR_STP_STATE, 0);
 	raw_nest_end(&want, data);
 	raw_nest_end(&want, li);
