@@ -60,6 +60,7 @@ static void print_inspect(json_t *j)
 {
 	json_t *nodes = json_object_get(j, "nodes"), *links = json_object_get(j, "links"), *n, *ifc;
 	size_t i, k;
+	bool pss = false;
 
 	printf("lab %s (%s), %zu nodes, %zu links, from %s\n", json_string_value(json_object_get(j, "name")),
 	       json_string_value(json_object_get(j, "status")), json_array_size(nodes), json_array_size(links),
@@ -73,14 +74,20 @@ static void print_inspect(json_t *j)
 			snprintf(pids, sizeof(pids), "%lld", (long long)json_integer_value(pid));
 		if (json_object_get(u, "cpu_ns"))
 			snprintf(cpu, sizeof(cpu), "%lld", (long long)json_integer_value(json_object_get(u, "cpu_ns")) / 1000000);
-		if (json_object_get(u, "memory_bytes"))
-			snprintf(mem, sizeof(mem), "%lld", (long long)json_integer_value(json_object_get(u, "memory_bytes")) / 1024);
+		if (json_object_get(u, "memory_bytes")) {
+			bool p = strcmp(json_string_value(json_object_get(u, "memory_source")) ?: "", "pss") == 0;
+			snprintf(mem, sizeof(mem), "%lld%s",
+				 (long long)json_integer_value(json_object_get(u, "memory_bytes")) / 1024, p ? "*" : "");
+			pss |= p;
+		}
 		if (json_object_get(u, "pids"))
 			snprintf(procs, sizeof(procs), "%lld", (long long)json_integer_value(json_object_get(u, "pids")));
 		printf("%-16s %-7s %-9s %-8s %-9s %-9s %-6s %s\n", json_string_value(json_object_get(n, "name")),
 		       json_string_value(json_object_get(n, "kind")), json_string_value(json_object_get(n, "state")),
 		       pids, cpu, mem, procs, json_string_value(json_object_get(n, "netns")));
 	}
+	if (pss)
+		printf("* no memory limit, so no memory cgroup: the sum of the node's processes' PSS\n");
 	printf("\n%-24s %-10s %-6s %-17s %-24s %s\n", "INTERFACE", "STATE", "MTU", "MAC", "ADDRESSES", "PEER");
 	json_array_foreach(nodes, i, n) {
 		json_array_foreach(json_object_get(n, "interfaces"), k, ifc) {

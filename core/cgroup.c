@@ -1102,8 +1102,10 @@ static int apply(struct nslab_cg_sys *sys, const char *lab, const char *node, co
 		return r;
 	if (fields & NSLAB_CG_F_CPU)
 		ctrls |= BIT(NSLAB_CG_CPUACCT); /* usage next to the limit, where available */
+	/* no memory controller for accounting alone: a memory cgroup per node is the costliest part of a
+	 * big deploy (see bench/PROFILE.md); nslab_cg_usage() sums the processes' PSS instead */
 	if (mask & NSLAB_CG_F_ACCOUNT)
-		ctrls |= BIT(NSLAB_CG_CPUACCT) | BIT(NSLAB_CG_MEMORY) | BIT(NSLAB_CG_PIDS);
+		ctrls |= BIT(NSLAB_CG_CPUACCT) | BIT(NSLAB_CG_PIDS);
 	ctrls = avail_ctrls(sys, ctrls) | (ctrls & fields_ctrls(fields));
 	if (ctrls & BIT(NSLAB_CG_NET_CLS)) {
 		int h = sys->ctrl_hier[NSLAB_CG_NET_CLS];
@@ -1305,6 +1307,30 @@ static bool read_key(const char *dir, const char *file, const char *key, uint64_
 	return false;
 }
 
+/* Sum of the proportional set sizes of the processes listed in dir/cgroup.procs (bytes). */
+static bool procs_pss(const char *dir, uint64_t *bytes)
+{
+	_cleanup_free_ char *p = xasprintf("%s/cgroup.procs", dir);
+	_cleanup_fclose_ FILE *f = fopen(p, "re");
+	char line[64];
+
+	*bytes = 0;
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		char path[64], buf[256];
+		uint64_t kb;
+		snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", atoi(line));
+		_cleanup_fclose_ FILE *sm = fopen(path, "re");
+		while (sm && fgets(buf, sizeof(buf), sm))
+			if (sscanf(buf, "Pss: %" SCNu64 " kB", &kb) == 1) {
+				*bytes += kb * 1024;
+				break;
+			}
+	}
+	return true;
+}
+
 int nslab_cg_usage(const struct nslab_cg_sys *sys, const char *lab, const char *node, struct nslab_cg_usage *u)
 {
 	_cleanup_free_ char *cpu = NULL, *mem = NULL, *pids = NULL, *cls = NULL;
@@ -1340,6 +1366,8 @@ int nslab_cg_usage(const struct nslab_cg_sys *sys, const char *lab, const char *
 		if (read_u64(pids, "pids.current", &u->pids_current) && read_u64(pids, "pids.max", &u->pids_max))
 			u->have |= NSLAB_CG_HAVE_PIDS;
 	}
+	if (!(u->have & NSLAB_CG_HAVE_MEM) && (pids || cpu) && procs_pss(pids ? pids : cpu, &u->mem_current))
+		u->have |= NSLAB_CG_HAVE_MEM | NSLAB_CG_HAVE_MEM_PSS;
 	if (node_dir_of(sys, NSLAB_CG_NET_CLS, lab, node, &cls) == 0) {
 		uint64_t id;
 		any = true;

@@ -83,8 +83,8 @@ enum nslab_cg_field {
 	NSLAB_CG_F_PIDS = 1u << 4,
 	NSLAB_CG_F_NET_CLS = 1u << 5,
 	NSLAB_CG_F_ALL = (1u << 6) - 1,
-	/* prepare_node only: also make cpuacct/memory/pids directories (where available) without
-	 * limits, so that nslab_cg_usage() has numbers for every node */
+	/* prepare_node only: also make cpuacct/pids directories (where available) without
+	 * limits, so that nslab_cg_usage() has numbers for every node (memory: the processes' PSS) */
 	NSLAB_CG_F_ACCOUNT = 1u << 8,
 };
 
@@ -138,7 +138,8 @@ int nslab_cg_check(const struct nslab_cg_sys *sys, const char *lab, const char *
 /*
  * Create the node's cgroup directories in every hierarchy its limits need and write the limits.
  * mask: NSLAB_CG_F_* to apply (usually NSLAB_CG_F_ALL, | NSLAB_CG_F_ACCOUNT for usage of
- * unlimited nodes). journal(ctx, path) is called with the absolute directory path BEFORE each
+ * unlimited nodes: cpuacct and pids directories; a memory cgroup only comes with a memory limit,
+ * since one per node costs much more than the others, super-linearly at 10,000 nodes). journal(ctx, path) is called with the absolute directory path BEFORE each
  * mkdir (not for directories that already exist) so that destroy can nslab_cg_remove() it after
  * a crash; a journal error aborts. May mount net_cls (v1/hybrid, see above); sys is updated.
  * A node without any limit (and no ACCOUNT) gets no directory: returns 0.
@@ -177,6 +178,9 @@ enum nslab_cg_have {
 	NSLAB_CG_HAVE_OOM = 1u << 2,
 	NSLAB_CG_HAVE_PIDS = 1u << 3,
 	NSLAB_CG_HAVE_CLASSID = 1u << 4,
+	/* mem_current is the sum of the processes' PSS (no memory cgroup: the node has no memory
+	 * limit); a memory cgroup also counts page cache and kernel memory */
+	NSLAB_CG_HAVE_MEM_PSS = 1u << 5,
 };
 
 struct nslab_cg_usage {

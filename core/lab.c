@@ -1171,6 +1171,10 @@ static void inspect_node_usage(json_t *jn, const struct nslab_cg_sys *cg, const 
 		json_object_set_new(o, "cpu_ns", json_integer((json_int_t)u.cpu_ns));
 	if (u.have & NSLAB_CG_HAVE_MEM) {
 		json_object_set_new(o, "memory_bytes", json_integer((json_int_t)u.mem_current));
+		/* "cgroup": the node's memory cgroup (page cache and kernel memory included); "pss": the
+		 * sum of its processes' proportional set sizes (a node without a memory limit has no
+		 * memory cgroup) */
+		json_object_set_new(o, "memory_source", json_string(u.have & NSLAB_CG_HAVE_MEM_PSS ? "pss" : "cgroup"));
 		json_object_set_new(o, "memory_max_bytes",
 				    u.mem_max == UINT64_MAX ? json_null() : json_integer((json_int_t)u.mem_max));
 	}

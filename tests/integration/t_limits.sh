@@ -33,6 +33,15 @@ test_limits_cpu_memory_pids() {
 	expect_eq "$(echo "$out" | jq -r '.nodes[] | select(.name=="busy") | .usage.cgroup')" "nslab.lab-it-limits/node-busy" "cgroup path"
 	expect_eq "$(echo "$out" | jq -r '.nodes[] | select(.name=="small") | .usage.pids_max')" 30 "pids from the node"
 	expect_eq "$(echo "$out" | jq -r '.nodes[] | select(.name=="busy") | .usage.pids_max')" 200 "pids from defaults"
+	# memory: a cgroup only for the node with a limit; the others report their processes' PSS
+	expect_eq "$(echo "$out" | jq -r '.nodes[] | select(.name=="small") | .usage.memory_source')" cgroup "memory of a limited node"
+	expect_eq "$(echo "$out" | jq -r '.nodes[] | select(.name=="busy") | .usage.memory_source')" pss "memory of an unlimited node"
+	[ "$(echo "$out" | jq '.nodes[] | select(.name=="busy") | .usage.memory_bytes')" -gt 0 ] || fail "no PSS for busy"
+	if [ -d /sys/fs/cgroup/memory/nslab.lab-it-limits ]; then # v1/hybrid: no memory directory at all
+		[ -d /sys/fs/cgroup/memory/nslab.lab-it-limits/node-small ] || fail "no memory cgroup for small"
+		[ ! -e /sys/fs/cgroup/memory/nslab.lab-it-limits/node-busy ] || fail "memory cgroup for unlimited busy"
+	fi
+	expect_match "$("$NSLAB" inspect it-limits)" "PSS" "text inspect explains the PSS figures"
 	# exec sessions run inside the node's cgroups
 	expect_match "$("$NSLAB" exec it-limits busy -- cat /proc/self/cgroup)" "nslab.lab-it-limits/node-busy" "exec joins the cgroup"
 	# cpu: 0.25 core -> a busy loop gets 20-30 % of one core over 3 s
@@ -57,6 +66,9 @@ test_limits_cpu_memory_pids() {
 	expect_eq "$(cg_file cpu busy cpu.cfs_quota_us || cg_file '' busy cpu.max | cut -d' ' -f1)" 50000 "cpu quota changed"
 	out=$("$NSLAB" inspect it-limits --json)
 	expect_eq "$(echo "$out" | jq -cS '.nodes[] | select(.name=="busy") | .limits')" '{"cpu":0.5,"memory_bytes":134217728,"pids":200}' "limits recorded"
+	expect_eq "$(echo "$out" | jq -r '.nodes[] | select(.name=="busy") | .usage.memory_source')" cgroup "memory cgroup added at run time"
+	expect_eq "$(echo "$out" | jq -r '.nodes[] | select(.name=="busy") | .usage.memory_max_bytes')" 134217728 "memory limit applied"
+	expect_eq "$(cg_file memory busy cgroup.procs | wc -l || true)" "$(cg_file pids busy cgroup.procs | wc -l)" "processes moved into the new memory cgroup"
 	ok "$NSLAB" limit it-limits busy --cpu none
 	expect_eq "$("$NSLAB" inspect it-limits --json | jq -c '.nodes[] | select(.name=="busy") | .limits.cpu')" null "cpu limit removed"
 	nok "$NSLAB" limit it-limits busy --cpu-weight 20000
