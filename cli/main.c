@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/node.h"
 #include "../util/util.h"
 #include "cli.h"
 
@@ -156,6 +157,9 @@ int main(int argc, char **argv)
 {
 	const struct cli_cmd *c;
 
+	/* internal: the node spawner of a deploy (core/node.h), not a user command */
+	if (argc == 2 && strcmp(argv[1], NSLAB_SPAWNER_ARG) == 0)
+		return nslab_spawner_main();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -17,6 +18,7 @@
 #include <stdint.h>
 #include <stdarg.h>
 
+#include "../util/pack.h"
 #include "../util/util.h"
 #include "cgroup.h"
 #include "plan.h"
@@ -28,7 +30,7 @@ extern char **environ;
 #define CLOSE_RANGE_UNSHARE (1U << 1)
 #endif
 
-/* In a node child: its index in the brood (reports carry it), inherited from the deployer. */
+/* In a node child: its index in the lab (reports carry it), set by the spawner before the clone. */
 static size_t child_index;
 
 static pid_t raw_clone(unsigned long flags)
@@ -247,26 +249,31 @@ static void node_setup(const struct nslab_node_spec *s)
 		child_fail(errno, "chdir /");
 }
 
-static void node_child(const struct nslab_node_spec *s, struct nslab_brood *b) __attribute__((noreturn));
+static void node_child(const struct nslab_node_spec *s, int release_fd, int wire_fd, int report_to)
+	__attribute__((noreturn));
 
-static void node_child(const struct nslab_node_spec *s, struct nslab_brood *b)
+static void node_child(const struct nslab_node_spec *s, int release_fd, int wire_fd, int report_to)
 {
 	struct nslab_nl *nl = NULL;
-	int keep[3] = { b->release[0], b->wire[0], b->report[1] };
+	int keep[3] = { release_fd, wire_fd, report_to };
 	char go = 0;
 
+	/* (getppid() is 0 in a new PID namespace: no check here; if the spawner died before this
+	 * line, the release pipe's EOF ends us below) */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_NAME, "nslab-init");
 	qsort(keep, 3, sizeof(int), cmp_int);
 	close_all_but(keep, 3);
-	report_fd = b->report[1];
+	report_fd = report_to;
 	/* EOF here means the deployer died before journaling us: leave no trace */
-	if (read(b->release[0], &go, 1) != 1)
+	if (read(release_fd, &go, 1) != 1)
 		_exit(1);
 	prctl(PR_SET_PDEATHSIG, 0);
+	close(release_fd);
 
 	child_step = 1;
-	/* the network namespace is made here, in parallel with the deployer's next clone()s:
-	 * it is the costly one (about 0.5 ms) */
+	/* the network namespace is made here, in parallel with the other nodes and the spawner's
+	 * next clone()s: it is the costly one (about 0.5 ms) */
 	if (unshare(CLONE_NEWNET) < 0)
 		child_fail(errno, "creating its network namespace");
 	node_setup(s);
@@ -275,7 +282,7 @@ static void node_child(const struct nslab_node_spec *s, struct nslab_brood *b)
 	report(0, "ok");
 
 	/* EOF: the deployer died; we are journaled, so destroy will find us */
-	if (read(b->wire[0], &go, 1) == 1) {
+	if (read(wire_fd, &go, 1) == 1) {
 		child_step = 2;
 		send_batch(&nl, s->wire);
 		write_sysctls(s->late_sysctl, s->nlate_sysctl);
@@ -284,6 +291,247 @@ static void node_child(const struct nslab_node_spec *s, struct nslab_brood *b)
 	if (nl)
 		nslab_nl_close(nl);
 	node_init_loop();
+}
+
+/* ---- node specs as flat records ---- */
+
+static void pack_kv(struct nslab_pack *p, const char *const *kv, size_t n)
+{
+	nslab_pack_u32(p, (uint32_t)n);
+	for (size_t i = 0; i < 2 * n; i++)
+		nslab_pack_str(p, kv[i]);
+}
+
+void nslab_node_spec_pack(struct nslab_pack *p, const struct nslab_node_spec *s)
+{
+	nslab_pack_str(p, s->name);
+	nslab_pack_str(p, s->hosts_path);
+	nslab_pack_u32(p, (uint32_t)s->nbinds);
+	for (size_t i = 0; i < s->nbinds; i++) {
+		nslab_pack_str(p, s->binds[i].src);
+		nslab_pack_str(p, s->binds[i].dst);
+		nslab_pack_u32(p, s->binds[i].ro);
+	}
+	pack_kv(p, s->early_sysctl, s->nearly_sysctl);
+	nslab_nlb_pack(p, s->early);
+	nslab_nlb_pack(p, s->wire);
+	pack_kv(p, s->late_sysctl, s->nlate_sysctl);
+}
+
+/* What an unpacked spec owns. */
+struct spec_arena {
+	struct nslab_bind *binds;
+	const char **early_kv, **late_kv;
+	struct nslab_nlb *early, *wire;
+};
+
+void nslab_node_spec_arena_free(void *arena)
+{
+	struct spec_arena *a = arena;
+
+	if (!a)
+		return;
+	free(a->binds);
+	free(a->early_kv);
+	free(a->late_kv);
+	nslab_nlb_free(a->early);
+	nslab_nlb_free(a->wire);
+	free(a);
+}
+
+static const char **unpack_kv(struct nslab_unpack *u, size_t *n)
+{
+	const char **kv;
+
+	*n = nslab_unpack_u32(u);
+	if (u->bad || *n > u->left / 8) { /* each string takes at least 4 + 1 bytes */
+		u->bad = true;
+		*n = 0;
+		return NULL;
+	}
+	kv = xcalloc(2 * *n + 1, sizeof(char *));
+	for (size_t i = 0; i < 2 * *n; i++) {
+		kv[i] = nslab_unpack_str(u);
+		if (!kv[i])
+			u->bad = true;
+	}
+	return kv;
+}
+
+int nslab_node_spec_unpack(struct nslab_unpack *u, struct nslab_node_spec *s, void **arena)
+{
+	struct spec_arena *a = xcalloc(1, sizeof(*a));
+
+	memset(s, 0, sizeof(*s));
+	*arena = a;
+	s->name = nslab_unpack_str(u);
+	s->hosts_path = nslab_unpack_str(u);
+	s->nbinds = nslab_unpack_u32(u);
+	if (!s->name || u->bad || s->nbinds > u->left / 14) {
+		u->bad = true;
+		return -EINVAL;
+	}
+	a->binds = xcalloc(s->nbinds + 1, sizeof(*a->binds));
+	for (size_t i = 0; i < s->nbinds; i++) {
+		a->binds[i].src = (char *)nslab_unpack_str(u);
+		a->binds[i].dst = (char *)nslab_unpack_str(u);
+		a->binds[i].ro = nslab_unpack_u32(u) != 0;
+		if (!a->binds[i].src || !a->binds[i].dst)
+			u->bad = true;
+	}
+	s->binds = a->binds;
+	s->early_sysctl = a->early_kv = unpack_kv(u, &s->nearly_sysctl);
+	nslab_nlb_unpack(u, &a->early);
+	nslab_nlb_unpack(u, &a->wire);
+	s->early = a->early;
+	s->wire = a->wire;
+	s->late_sysctl = a->late_kv = unpack_kv(u, &s->nlate_sysctl);
+	return u->bad ? -EINVAL : 0;
+}
+
+/* ---- the spawner ---- */
+
+/* Fixed fds of the spawner (see nslab_spawner_main()). */
+#define SPAWNER_SOCK 3
+#define SPAWNER_WIRE 4
+#define SPAWNER_REPORT 5
+
+struct spawn_reply {
+	int32_t code; /* 0, or a positive errno */
+	uint32_t count;
+	int32_t pids[NSLAB_BROOD_CHUNK];
+	char msg[256];
+};
+
+static int read_full(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t r = read(fd, p, len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EPIPE;
+		p += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+static int write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t w = send(fd, p, len, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* The reply, with the release pipe's write end attached when rel >= 0. */
+static int send_reply(int sock, const struct spawn_reply *rep, int rel)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = (void *)rep, .iov_len = sizeof(*rep) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t w;
+
+	if (rel >= 0) {
+		struct cmsghdr *cm;
+		memset(cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &rel, sizeof(int));
+	}
+	do
+		w = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return -errno;
+	/* the rest, if the socket took only part of it (no fd goes with it) */
+	return (size_t)w < sizeof(*rep) ? write_full(sock, (const char *)rep + w, sizeof(*rep) - (size_t)w) : 0;
+}
+
+/* One chunk: count specs, each "u32 index, record"; clones them all, then replies. */
+static int spawn_chunk(int sock, const char *req, size_t len)
+{
+	struct nslab_unpack u = { .p = req, .left = len };
+	struct spawn_reply rep = { 0 };
+	uint32_t count = nslab_unpack_u32(&u);
+	int rel[2];
+
+	if (u.bad || count > NSLAB_BROOD_CHUNK) {
+		rep.code = EINVAL;
+		snprintf(rep.msg, sizeof(rep.msg), "spawner: malformed request");
+		return send_reply(sock, &rep, -1);
+	}
+	if (pipe2(rel, O_CLOEXEC) < 0) {
+		rep.code = errno;
+		snprintf(rep.msg, sizeof(rep.msg), "spawner: pipe: %s", strerror(errno));
+		return send_reply(sock, &rep, -1);
+	}
+	for (uint32_t i = 0; i < count && !rep.code; i++) {
+		struct nslab_node_spec s;
+		void *arena = NULL;
+		pid_t pid;
+
+		child_index = nslab_unpack_u32(&u);
+		if (nslab_node_spec_unpack(&u, &s, &arena) < 0) {
+			rep.code = EINVAL;
+			snprintf(rep.msg, sizeof(rep.msg), "spawner: malformed node record");
+		} else {
+			pid = raw_clone(NSLAB_NODE_NSFLAGS & ~CLONE_NEWNET);
+			if (pid == 0)
+				node_child(&s, rel[0], SPAWNER_WIRE, SPAWNER_REPORT);
+			if (pid < 0) {
+				rep.code = errno;
+				snprintf(rep.msg, sizeof(rep.msg), "node %s: creating its namespaces (clone): %s", s.name,
+					 strerror(errno));
+			} else {
+				rep.pids[rep.count++] = pid;
+			}
+		}
+		nslab_node_spec_arena_free(arena);
+	}
+	close(rel[0]);
+	/* on failure the children made so far see EOF on their release pipe and exit */
+	int r = send_reply(sock, &rep, rep.code ? -1 : rel[1]);
+	close(rel[1]);
+	return r;
+}
+
+int nslab_spawner_main(void)
+{
+	char *req = NULL;
+	size_t cap = 0;
+
+	signal(SIGPIPE, SIG_IGN);
+	prctl(PR_SET_NAME, "nslab-spawner");
+	for (;;) {
+		uint32_t len;
+		int r = read_full(SPAWNER_SOCK, &len, sizeof(len));
+		if (r < 0)
+			break; /* EOF: the deployer is done (or gone) */
+		if (len > cap) {
+			cap = len;
+			req = xrealloc(req, cap);
+		}
+		if (read_full(SPAWNER_SOCK, req, len) < 0 || spawn_chunk(SPAWNER_SOCK, req, len) < 0)
+			break;
+	}
+	free(req);
+	return 0;
 }
 
 /* ---- the deployer's side ---- */
@@ -297,37 +545,134 @@ static void close_pair(int p[2])
 	}
 }
 
+/* Move fd to `to` (>= 3) without CLOEXEC. */
+static int place_fd(int fd, int to)
+{
+	if (fd == to)
+		return fcntl(fd, F_SETFD, 0);
+	return dup2(fd, to) < 0 ? -1 : 0;
+}
+
 int nslab_brood_open(struct nslab_brood *b, struct nslab_err *err)
 {
+	int sv[2] = { -1, -1 }, e;
+	pid_t parent = getpid();
+
 	memset(b, 0, sizeof(*b));
-	b->release[0] = b->release[1] = b->wire[0] = b->wire[1] = b->report[0] = b->report[1] = -1;
-	if (pipe2(b->release, O_CLOEXEC) < 0 || pipe2(b->wire, O_CLOEXEC) < 0 || pipe2(b->report, O_CLOEXEC) < 0) {
-		int e = errno;
+	b->sock = b->release = -1;
+	b->spawner = -1;
+	b->wire[0] = b->wire[1] = b->report[0] = b->report[1] = -1;
+	if (pipe2(b->wire, O_CLOEXEC) < 0 || pipe2(b->report, O_CLOEXEC) < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		e = errno;
 		nslab_brood_close(b);
 		return nslab_err_sys(err, e, "creating the node pipes");
 	}
-	/* room for many reports and release bytes at once; best effort */
+	/* room for many reports and wire bytes at once; best effort */
 	fcntl(b->report[1], F_SETPIPE_SZ, 1 << 20);
-	fcntl(b->release[1], F_SETPIPE_SZ, 1 << 20);
 	fcntl(b->wire[1], F_SETPIPE_SZ, 1 << 20);
+	b->spawner = fork();
+	if (b->spawner < 0) {
+		e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		nslab_brood_close(b);
+		return nslab_err_sys(err, e, "starting the node spawner (fork)");
+	}
+	if (b->spawner == 0) {
+		char *argv[] = { "nslab", NSLAB_SPAWNER_ARG, NULL };
+		int hi[3];
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
+		/* lift the three above any fd number they could clash with, then put them at 3, 4, 5 */
+		hi[0] = fcntl(sv[1], F_DUPFD_CLOEXEC, 10);
+		hi[1] = fcntl(b->wire[0], F_DUPFD_CLOEXEC, 10);
+		hi[2] = fcntl(b->report[1], F_DUPFD_CLOEXEC, 10);
+		if (hi[0] < 0 || hi[1] < 0 || hi[2] < 0 || place_fd(hi[0], SPAWNER_SOCK) < 0 ||
+		    place_fd(hi[1], SPAWNER_WIRE) < 0 || place_fd(hi[2], SPAWNER_REPORT) < 0)
+			_exit(1);
+		syscall(SYS_close_range, 6U, ~0U, 0U);
+		execve("/proc/self/exe", argv, environ);
+		_exit(127);
+	}
+	close(sv[1]);
+	b->sock = sv[0];
+	/* only the spawner and the children hold these ends */
+	close(b->wire[0]);
+	b->wire[0] = -1;
+	close(b->report[1]);
+	b->report[1] = -1;
 	return 0;
 }
 
-int nslab_brood_spawn(struct nslab_brood *b, const struct nslab_node_spec *s, pid_t *pidp,
-		      unsigned long long *start, struct nslab_err *err)
+int nslab_brood_request(struct nslab_brood *b, const struct nslab_node_spec *specs, size_t n,
+			struct nslab_err *err)
 {
-	pid_t pid;
+	struct nslab_pack p = { 0 };
+	uint32_t len;
+	int r;
 
-	child_index = b->spawned;
-	pid = raw_clone(NSLAB_NODE_NSFLAGS & ~CLONE_NEWNET);
-	if (pid < 0)
-		return nslab_err_sys(err, errno, "node %s: creating its namespaces (clone)", s->name);
-	if (pid == 0)
-		node_child(s, b);
-	b->spawned++;
-	*pidp = pid;
-	/* the child is ours and waiting, so its pid cannot be reused yet */
-	*start = nslab_proc_starttime(pid);
+	nslab_pack_u32(&p, 0); /* length, filled below */
+	nslab_pack_u32(&p, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		nslab_pack_u32(&p, (uint32_t)(b->requested + i));
+		nslab_node_spec_pack(&p, &specs[i]);
+	}
+	len = (uint32_t)(p.len - sizeof(len));
+	memcpy(p.buf, &len, sizeof(len));
+	r = write_full(b->sock, p.buf, p.len);
+	nslab_pack_free(&p);
+	if (r < 0)
+		return nslab_err_sys(err, -r, "handing nodes to the spawner");
+	b->requested += n;
+	return 0;
+}
+
+int nslab_brood_collect(struct nslab_brood *b, size_t n, pid_t *pids, unsigned long long *starts,
+			struct nslab_err *err)
+{
+	struct spawn_reply rep;
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = &rep, .iov_len = sizeof(rep) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+	ssize_t r;
+	int rel = -1;
+
+	if (b->release >= 0) {
+		close(b->release);
+		b->release = -1;
+	}
+	do
+		r = recvmsg(b->sock, &mh, MSG_CMSG_CLOEXEC);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return nslab_err_sys(err, errno, "reading from the node spawner");
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+			memcpy(&rel, CMSG_DATA(cm), sizeof(int));
+	if (r > 0 && (size_t)r < sizeof(rep) && read_full(b->sock, (char *)&rep + r, sizeof(rep) - (size_t)r) == 0)
+		r = sizeof(rep);
+	if ((size_t)r != sizeof(rep)) {
+		if (rel >= 0)
+			close(rel);
+		return nslab_err_set(err, EIO, "the node spawner died");
+	}
+	rep.msg[sizeof(rep.msg) - 1] = '\0';
+	if (rep.code || rel < 0 || rep.count != n) {
+		if (rel >= 0)
+			close(rel);
+		return nslab_err_set(err, rep.code ? rep.code : EIO, "%s",
+				     rep.code ? rep.msg : "the node spawner answered out of turn");
+	}
+	for (size_t i = 0; i < n; i++) {
+		pids[i] = rep.pids[i];
+		/* held by the spawner, which never reaps: the pid cannot be reused yet */
+		starts[i] = nslab_proc_starttime(pids[i]);
+	}
+	b->spawned += n;
+	b->release = rel;
 	return 0;
 }
 
@@ -348,34 +693,14 @@ static int write_bytes(int fd, size_t count)
 	return 0;
 }
 
-void nslab_brood_seal(struct nslab_brood *b)
-{
-	/* from now on only the children hold these ends */
-	if (b->release[0] >= 0) {
-		close(b->release[0]);
-		b->release[0] = -1;
-	}
-	if (b->wire[0] >= 0) {
-		close(b->wire[0]);
-		b->wire[0] = -1;
-	}
-	if (b->report[1] >= 0) {
-		close(b->report[1]);
-		b->report[1] = -1;
-	}
-}
-
 int nslab_brood_release(struct nslab_brood *b, size_t count, struct nslab_err *err)
 {
-	/* The children spawned since the last release, and only they, hold this pipe's read end:
-	 * write one byte each, then start a new pipe for the next ones, so that no child born
-	 * later can take a byte meant for a journaled one. */
-	int r = write_bytes(b->release[1], count);
+	/* only this chunk's children read this pipe: one byte each, then it is done */
+	int r = b->release >= 0 ? write_bytes(b->release, count) : -EBADF;
 
-	close_pair(b->release);
-	if (r == 0 && pipe2(b->release, O_CLOEXEC) < 0)
-		r = -errno;
-
+	if (b->release >= 0)
+		close(b->release);
+	b->release = -1;
 	if (r < 0)
 		return nslab_err_sys(err, -r, "releasing the nodes");
 	return 0;
@@ -390,8 +715,29 @@ int nslab_brood_wire(struct nslab_brood *b, size_t count, struct nslab_err *err)
 	return 0;
 }
 
-int nslab_brood_wait(struct nslab_brood *b, size_t count, const pid_t *pids, const char *const *names,
-		     struct nslab_err *err)
+/* Has the node's init exited (a zombie of the spawner, reaped, or its pid reused)? */
+static bool node_gone(pid_t pid, unsigned long long start)
+{
+	char path[64], buf[512], *rp;
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	rp = strrchr(buf, ')');
+	if (!rp || rp[1] != ' ' || rp[2] == 'Z' || rp[2] == 'X')
+		return true;
+	return nslab_proc_starttime(pid) != start;
+}
+
+int nslab_brood_wait(struct nslab_brood *b, size_t count, const pid_t *pids, const unsigned long long *starts,
+		     const char *const *names, struct nslab_err *err)
 {
 	size_t got = 0;
 	int ret = 0;
@@ -410,14 +756,10 @@ int nslab_brood_wait(struct nslab_brood *b, size_t count, const pid_t *pids, con
 			/* a node that died without a report would make us wait forever: look */
 			if (ret)
 				return ret;
-			for (size_t i = 0; i < b->spawned; i++) {
-				int st;
-				if (waitpid(pids[i], &st, WNOHANG) == pids[i]) {
-					return nslab_err_set(err, ECHILD, "node %s: its init process died during setup (%s %d)",
-							     names[i], WIFSIGNALED(st) ? "signal" : "status",
-							     WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
-				}
-			}
+			for (size_t i = 0; i < b->spawned; i++)
+				if (node_gone(pids[i], starts[i]))
+					return nslab_err_set(err, ECHILD, "node %s: its init process died during setup",
+							     names[i]);
 			continue;
 		}
 		ssize_t r = read(b->report[0], &rep, sizeof(rep));
@@ -438,7 +780,16 @@ int nslab_brood_wait(struct nslab_brood *b, size_t count, const pid_t *pids, con
 
 void nslab_brood_close(struct nslab_brood *b)
 {
-	close_pair(b->release);
+	if (b->release >= 0)
+		close(b->release);
+	b->release = -1;
+	if (b->sock >= 0)
+		close(b->sock);
+	b->sock = -1;
+	if (b->spawner > 0)
+		while (waitpid(b->spawner, NULL, 0) < 0 && errno == EINTR)
+			;
+	b->spawner = -1;
 	close_pair(b->wire);
 	close_pair(b->report);
 }

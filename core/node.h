@@ -25,8 +25,8 @@
  *     (lo up, the bridge of a bridge node);
  *   step 2 (once the deployer has created the veth pairs): the wire batch
  *     (peer ends up and enslaved, addresses, routes), then the late sysctls.
- * Everything here is built by the deployer before the clone: the child
- * reads its copy of that memory.
+ * Everything here is built by the deployer and handed to the spawner as
+ * a packed record (see below).
  */
 struct nslab_node_spec {
 	const char *name;	/* hostname */
@@ -42,37 +42,64 @@ struct nslab_node_spec {
 };
 
 /*
- * Nodes born together share pipes: one byte on `release` lets one child
- * start step 1 (each batch of children released together has its own
- * release pipe), one byte on `wire` lets one start step 2, and each
- * child writes one fixed-size report per step on `report`. Until released,
- * a child dies with the deployer (PR_SET_PDEATHSIG, and EOF on release):
- * journal every pid first, then release, so that no node process ever
- * exists unrecorded.
+ * Node inits are not cloned by the deployer, whose memory grows with the lab (every clone()
+ * copies the caller's page tables: 0.12 ms from a small process, 0.4 ms from an 18 MB one,
+ * 1.4 ms from 90 MB), but by a spawner: the nslab binary re-executed as a small process
+ * (argv[1] = NSLAB_SPAWNER_ARG) that reads packed node specs from a socket, clones one init
+ * per spec, and answers each chunk with its pids and the write end of a fresh release pipe
+ * that only that chunk's children read. The deployer journals the pids, puts them in their
+ * cgroups and writes one byte per child on that pipe (step 1), while the spawner already
+ * clones the next chunk. Step 2 starts with one byte per child on the shared `wire` pipe;
+ * each child writes one fixed-size report per step on `report`.
+ *
+ * Until released a child dies with the spawner (PR_SET_PDEATHSIG) and on EOF of its release
+ * pipe; the spawner dies with the deployer (PR_SET_PDEATHSIG) and ends on EOF of its socket,
+ * which nslab_brood_close() gives only once every released child is past step 1. So no node
+ * process ever exists unrecorded, whoever dies when.
  */
+#define NSLAB_SPAWNER_ARG "__nslab-spawner"
+#define NSLAB_BROOD_CHUNK 32
+
 struct nslab_brood {
-	int release[2];
+	int sock; /* to the spawner */
+	pid_t spawner;
+	int release; /* write end of the last collected chunk's release pipe, -1 when none */
 	int wire[2];
 	int report[2];
-	size_t spawned;
+	size_t requested; /* nodes asked for */
+	size_t spawned;	  /* nodes collected */
 };
 
+/* Start the spawner (and the shared pipes). */
 int nslab_brood_open(struct nslab_brood *b, struct nslab_err *err);
-/* Clone one node's init (new uts, mnt, pid and ipc namespaces; it makes its network namespace
- * itself once released), held until released.
- * *start is its start time, for the journal. */
-int nslab_brood_spawn(struct nslab_brood *b, const struct nslab_node_spec *s, pid_t *pid,
-		      unsigned long long *start, struct nslab_err *err);
-/* Let `count` more children start step 1 (only after journaling their pids). */
+/* Ask for the next n (<= NSLAB_BROOD_CHUNK) nodes; their indexes continue from the last request. */
+int nslab_brood_request(struct nslab_brood *b, const struct nslab_node_spec *specs, size_t n,
+			struct nslab_err *err);
+/* The oldest request's children: pids[0..n-1] and start times (for the journal). They are held
+ * until nslab_brood_release(). */
+int nslab_brood_collect(struct nslab_brood *b, size_t n, pid_t *pids, unsigned long long *starts,
+			struct nslab_err *err);
+/* Let the last collected chunk (count children) start step 1: only after journaling them. */
 int nslab_brood_release(struct nslab_brood *b, size_t count, struct nslab_err *err);
-/* Close the children's ends of the pipes in the deployer: call after the last spawn. */
-void nslab_brood_seal(struct nslab_brood *b);
 /* Let `count` children start step 2. */
 int nslab_brood_wire(struct nslab_brood *b, size_t count, struct nslab_err *err);
-/* Read `count` reports of the current step; pids and names map a report to its node for errors. */
-int nslab_brood_wait(struct nslab_brood *b, size_t count, const pid_t *pids, const char *const *names,
-		     struct nslab_err *err);
+/* Read `count` reports of the current step; pids, starts and names map a report or a death to
+ * its node for errors. */
+int nslab_brood_wait(struct nslab_brood *b, size_t count, const pid_t *pids, const unsigned long long *starts,
+		     const char *const *names, struct nslab_err *err);
+/* End the spawner (children not yet released exit) and close everything. */
 void nslab_brood_close(struct nslab_brood *b);
+/* The spawner process (argv[1] == NSLAB_SPAWNER_ARG): its socket is fd 3, the wire pipe's read
+ * end fd 4, the report pipe's write end fd 5. Returns the exit code. */
+int nslab_spawner_main(void);
+
+/* Node specs as flat records (for the spawner; exported for tests). unpack: the spec points into
+ * data and into what *arena holds (free with nslab_node_spec_arena_free()); -EINVAL if malformed. */
+struct nslab_pack;
+struct nslab_unpack;
+void nslab_node_spec_pack(struct nslab_pack *p, const struct nslab_node_spec *s);
+int nslab_node_spec_unpack(struct nslab_unpack *u, struct nslab_node_spec *s, void **arena);
+void nslab_node_spec_arena_free(void *arena);
 
 /* pidfd of a journaled process, verified by start time; -ESRCH if it is gone or was replaced. */
 int nslab_pidfd_open_verified(pid_t pid, unsigned long long start);

@@ -20,6 +20,7 @@ static const char *const op_names[NSLAB_OP__COUNT] = {
 static const char *const phase_names[NSLAB_PHASE__COUNT] = {
 	[NSLAB_PHASE_NODES] = "nodes",	       [NSLAB_PHASE_SYSCTLS] = "sysctls",
 	[NSLAB_PHASE_DEVICES] = "devices",     [NSLAB_PHASE_LINKS] = "links",
+	[NSLAB_PHASE_FORWARDING] = "forwarding",
 	[NSLAB_PHASE_UP] = "up",	       [NSLAB_PHASE_ADDRS] = "addresses",
 	[NSLAB_PHASE_ROUTES] = "routes",       [NSLAB_PHASE_LATE_SYSCTLS] = "interface-sysctls",
 	[NSLAB_PHASE_QDISCS] = "impairments",
@@ -67,6 +68,19 @@ bool nslab_sysctl_is_per_iface(const char *key)
 	return false;
 }
 
+bool nslab_sysctl_is_forwarding(const char *key)
+{
+	size_t n = strlen(key);
+	static const char sfx[] = "forwarding";
+
+	if (strcmp(key, "net.ipv4.ip_forward") == 0 || strcmp(key, "net/ipv4/ip_forward") == 0)
+		return true;
+	return (strncmp(key, "net.ipv4.conf.", 14) == 0 || strncmp(key, "net.ipv6.conf.", 14) == 0 ||
+		strncmp(key, "net/ipv4/conf/", 14) == 0 || strncmp(key, "net/ipv6/conf/", 14) == 0) &&
+	       n > sizeof(sfx) && strcmp(key + n - (sizeof(sfx) - 1), sfx) == 0 &&
+	       (key[n - sizeof(sfx)] == '.' || key[n - sizeof(sfx)] == '/');
+}
+
 char *nslab_sysctl_path(const char *key)
 {
 	char *p = xasprintf("/proc/sys/%s", key);
@@ -101,14 +115,19 @@ void nslab_plan_build(const struct nslab_topo *t, struct nslab_plan *p)
 		for (size_t k = 0; k < ARRAY_SIZE(kind_sysctls); k++) {
 			if (kind_sysctls[k].kind != node->kind)
 				continue;
-			struct nslab_op *op = push(p, NSLAB_OP_SYSCTL, NSLAB_PHASE_SYSCTLS, n);
+			struct nslab_op *op = push(p, NSLAB_OP_SYSCTL,
+						   nslab_sysctl_is_forwarding(kind_sysctls[k].key) ? NSLAB_PHASE_FORWARDING
+												   : NSLAB_PHASE_SYSCTLS,
+						   n);
 			op->key = kind_sysctls[k].key;
 			op->value = kind_sysctls[k].value;
 		}
 		for (size_t s = 0; s < node->nsysctls; s++) {
-			bool late = nslab_sysctl_is_per_iface(node->sysctls[s].key);
-			struct nslab_op *op = push(p, NSLAB_OP_SYSCTL,
-						   late ? NSLAB_PHASE_LATE_SYSCTLS : NSLAB_PHASE_SYSCTLS, n);
+			const char *key = node->sysctls[s].key;
+			enum nslab_phase ph = nslab_sysctl_is_forwarding(key) ? NSLAB_PHASE_FORWARDING
+					      : nslab_sysctl_is_per_iface(key) ? NSLAB_PHASE_LATE_SYSCTLS
+										: NSLAB_PHASE_SYSCTLS;
+			struct nslab_op *op = push(p, NSLAB_OP_SYSCTL, ph, n);
 			op->item = s;
 			op->key = node->sysctls[s].key;
 			op->value = node->sysctls[s].value;

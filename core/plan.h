@@ -32,6 +32,7 @@ enum nslab_phase {
 	NSLAB_PHASE_SYSCTLS,
 	NSLAB_PHASE_DEVICES, /* bridges, lo */
 	NSLAB_PHASE_LINKS,   /* veth pairs */
+	NSLAB_PHASE_FORWARDING, /* forwarding sysctls (see nslab_sysctl_is_forwarding()) */
 	NSLAB_PHASE_UP,	     /* peer ends up */
 	NSLAB_PHASE_ADDRS,
 	NSLAB_PHASE_ROUTES,
@@ -72,5 +73,12 @@ const char *nslab_phase_name(enum nslab_phase ph);
 char *nslab_sysctl_path(const char *key);
 /* true when the key names a specific interface (net.*.conf.IF.*, net.ipv6.neigh.IF.* ...). */
 bool nslab_sysctl_is_per_iface(const char *key);
+/* true for the forwarding switches (net.ipv4.ip_forward, net.ipv{4,6}.conf.*.forwarding). The
+ * kernel takes RTNL for them with rtnl_trylock() and restarts the write() at once, again and
+ * again, while another task holds it (devinet_sysctl_forward, addrconf_sysctl_forward): done by
+ * every node while the others make their namespaces, that spin was a third of a 1000-node
+ * deploy's CPU time. So they have their own phase, run by the deployer node after node once
+ * the veths exist, while nothing else takes RTNL. */
+bool nslab_sysctl_is_forwarding(const char *key);
 
 #endif

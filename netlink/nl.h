@@ -33,6 +33,14 @@ const char *nslab_nlb_what(const struct nslab_nlb *b, size_t i);
 /* Drop every request; sequence numbers restart at 1. */
 void nslab_nlb_reset(struct nslab_nlb *b);
 
+struct nslab_pack;
+struct nslab_unpack;
+/* Append the batch (its requests and their `what` texts) to a flat record for another process;
+ * b may be NULL (read back as NULL). */
+void nslab_nlb_pack(struct nslab_pack *p, const struct nslab_nlb *b);
+/* Read one back: *out is NULL for a packed NULL; -EINVAL (u->bad set) on malformed bytes. */
+int nslab_nlb_unpack(struct nslab_unpack *u, struct nslab_nlb **out);
+
 /* One end of a new link. Unset fields: ifindex 0 (kernel picks), netns_fd -1
  * (the namespace of the socket the batch is sent on), mtu 0, mac NULL,
  * master_ifindex 0. */

@@ -9,11 +9,13 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include <libmnl/libmnl.h>
 
+#include "../util/pack.h"
 #include "../util/util.h"
 
 /*
@@ -113,6 +115,65 @@ static void msg_end(struct nslab_nlb *b, struct nlmsghdr *nlh, const char *what)
 		b->whats = xrealloc(b->whats, b->whats_cap * sizeof(*b->whats));
 	}
 	b->whats[b->count++] = xstrdup(what && *what ? what : "netlink request");
+}
+
+void nslab_nlb_pack(struct nslab_pack *p, const struct nslab_nlb *b)
+{
+	if (!b) {
+		nslab_pack_u32(p, UINT32_MAX);
+		return;
+	}
+	nslab_pack_u32(p, (uint32_t)b->count);
+	nslab_pack_bytes(p, b->buf, b->len);
+	for (size_t i = 0; i < b->count; i++)
+		nslab_pack_str(p, b->whats[i]);
+}
+
+int nslab_nlb_unpack(struct nslab_unpack *u, struct nslab_nlb **out)
+{
+	uint32_t count = nslab_unpack_u32(u);
+	struct nslab_nlb *b;
+	const char *data;
+	size_t len, off = 0;
+
+	*out = NULL;
+	if (u->bad)
+		return -EINVAL;
+	if (count == UINT32_MAX)
+		return 0;
+	data = nslab_unpack_bytes(u, &len);
+	if (u->bad || count > len / sizeof(struct nlmsghdr))
+		goto bad;
+	b = nslab_nlb_new();
+	/* the requests must be whole messages, numbered 1..count as msg_start() numbers them */
+	for (uint32_t i = 0; i < count; i++) {
+		const struct nlmsghdr *nlh = (const void *)(data + off);
+		const char *what;
+		if (len - off < sizeof(*nlh) || nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len - off ||
+		    nlh->nlmsg_seq != i + 1) {
+			nslab_nlb_free(b);
+			goto bad;
+		}
+		what = nslab_unpack_str(u);
+		if (u->bad || !what) {
+			nslab_nlb_free(b);
+			goto bad;
+		}
+		reserve(b, MNL_ALIGN(nlh->nlmsg_len));
+		memcpy(b->buf + b->len, nlh, nlh->nlmsg_len);
+		msg_end(b, (struct nlmsghdr *)(void *)(b->buf + b->len), what);
+		b->len = MNL_ALIGN(b->len);
+		off += MNL_ALIGN(nlh->nlmsg_len);
+	}
+	if (off != len) {
+		nslab_nlb_free(b);
+		goto bad;
+	}
+	*out = b;
+	return 0;
+bad:
+	u->bad = true;
+	return -EINVAL;
 }
 
 static struct ifinfomsg *put_ifinfomsg(struct nlmsghdr *nlh, int ifindex, bool up)

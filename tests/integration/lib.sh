@@ -58,7 +58,8 @@ leftovers() {
 }
 
 # Processes that are node inits, and veths in the root namespace (neither should ever grow)
-count_inits() { local n=0 f; for f in $(grep -lx nslab-init /proc/[0-9]*/comm 2>/dev/null); do grep -q "^[0-9]* ([^)]*) [^ZX]" "${f%/comm}/stat" 2>/dev/null && n=$((n + 1)); done; echo $n; }
+# node inits, and node spawners of deploys (core/node.h): none may outlive its deploy
+count_inits() { local n=0 f; for f in $(grep -lxE 'nslab-init|nslab-spawner' /proc/[0-9]*/comm 2>/dev/null); do grep -q "^[0-9]* ([^)]*) [^ZX]" "${f%/comm}/stat" 2>/dev/null && n=$((n + 1)); done; echo $n; }
 count_root_veths() { ip -o link show type veth 2>/dev/null | wc -l; }
 
 # wait_gone PID...: wait (up to 5 s) for processes to exit

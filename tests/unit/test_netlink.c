@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "netlink/nl.h"
+#include "util/pack.h"
 
 /* ---- expected bytes, laid out by hand (no libmnl) ---- */
 
@@ -368,6 +369,59 @@ static void test_batch_seq_reset(void **state)
 	raw_end(&want, msg);
 	assert_batch(b, &want);
 	assert_non_null(nslab_nlb_what(b, 0)); /* a default text, never NULL */
+	nslab_nlb_free(b);
+}
+
+/* A batch handed to another process (the node spawner) comes back byte for byte, with its texts;
+ * bytes that do not make whole, numbered requests are refused. */
+static void test_batch_pack(void **state)
+{
+	struct nslab_nlb *b = nslab_nlb_new(), *back = NULL;
+	struct nslab_pack p = { 0 };
+	struct nslab_unpack u;
+	const void *d1, *d2;
+	size_t l1, l2;
+	unsigned char a4[4] = { 10, 0, 0, 1 };
+
+	(void)state;
+	nslab_nlb_link_set(b, 1, 1, 0, -1, "set lo up");
+	nslab_nlb_addr_add(b, 2, AF_INET, a4, 24, "add address 10.0.0.1/24 to r1:eth1");
+	nslab_nlb_route_add(b, AF_INET, a4, 0, a4, 0, 10, "default route");
+	nslab_pack_u32(&p, 7);
+	nslab_nlb_pack(&p, b);
+	nslab_nlb_pack(&p, NULL);
+	nslab_pack_u32(&p, 9);
+
+	u = (struct nslab_unpack){ .p = p.buf, .left = p.len };
+	assert_int_equal(nslab_unpack_u32(&u), 7);
+	assert_int_equal(nslab_nlb_unpack(&u, &back), 0);
+	assert_non_null(back);
+	d1 = nslab_nlb_data(b, &l1);
+	d2 = nslab_nlb_data(back, &l2);
+	assert_int_equal(l1, l2);
+	assert_memory_equal(d1, d2, l1);
+	assert_int_equal(nslab_nlb_count(back), 3);
+	assert_string_equal(nslab_nlb_what(back, 1), "add address 10.0.0.1/24 to r1:eth1");
+	nslab_nlb_free(back);
+	assert_int_equal(nslab_nlb_unpack(&u, &back), 0);
+	assert_null(back);
+	assert_int_equal(nslab_unpack_u32(&u), 9);
+	assert_false(u.bad);
+	assert_int_equal(u.left, 0);
+
+	/* every truncation is refused, never read past the end */
+	for (size_t cut = 4; cut < p.len - 8; cut++) {
+		u = (struct nslab_unpack){ .p = p.buf + 4, .left = cut - 4 };
+		assert_int_equal(nslab_nlb_unpack(&u, &back), -EINVAL);
+		assert_null(back);
+		assert_true(u.bad);
+	}
+	/* a request whose sequence number is not its place */
+	((struct nlmsghdr *)(void *)(p.buf + 12))->nlmsg_seq = 5;
+	u = (struct nslab_unpack){ .p = p.buf + 4, .left = p.len - 4 };
+	assert_int_equal(nslab_nlb_unpack(&u, &back), -EINVAL);
+	assert_null(back);
+	nslab_pack_free(&p);
 	nslab_nlb_free(b);
 }
 
@@ -724,6 +778,7 @@ int main(void)
 		cmocka_unit_test(test_link_set_bytes),
 		cmocka_unit_test(test_addr_bytes),
 		cmocka_unit_test(test_route_bytes),
+		cmocka_unit_test(test_batch_pack),
 		cmocka_unit_test(test_batch_seq_reset),
 	};
 	const struct CMUnitTest kernel[] = {

@@ -7,12 +7,15 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/node.h"
 #include "core/plan.h"
+#include "util/pack.h"
 #include "topologies/model.h"
 #include "util/util.h"
 
@@ -123,9 +126,7 @@ static void test_plan_three_nodes(void **state)
 		  "create node h1 (linux): namespaces net,uts,mnt,pid,ipc and init" },
 		{ NSLAB_PHASE_NODES, NSLAB_OP_NODE, "sw1",
 		  "create node sw1 (bridge): namespaces net,uts,mnt,pid,ipc and init" },
-		/* the router's forwarding first, then the user's global sysctls in file order */
-		{ NSLAB_PHASE_SYSCTLS, NSLAB_OP_SYSCTL, "r1", "sysctl r1: net.ipv4.ip_forward = 1" },
-		{ NSLAB_PHASE_SYSCTLS, NSLAB_OP_SYSCTL, "r1", "sysctl r1: net.ipv6.conf.all.forwarding = 1" },
+		/* the user's global sysctls in file order (forwarding comes after the links) */
 		{ NSLAB_PHASE_SYSCTLS, NSLAB_OP_SYSCTL, "r1", "sysctl r1: net.ipv4.conf.all.rp_filter = 0" },
 		{ NSLAB_PHASE_SYSCTLS, NSLAB_OP_SYSCTL, "r1", "sysctl r1: net.ipv6.conf.default.accept_ra = 0" },
 		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "r1", "set r1:lo up" },
@@ -137,6 +138,9 @@ static void test_plan_three_nodes(void **state)
 		/* toward a bridge the bridge side is the main end, whichever end it is in the file */
 		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "sw1", "create veth sw1:p1 -- h1:eth2 mtu 9500, enslaved to sw1" },
 		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "sw1", "create veth sw1:p2 -- r1:eth2 mtu 9500, enslaved to sw1" },
+		/* the router's forwarding: its own phase, one node after another (see plan.h) */
+		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "r1", "sysctl r1: net.ipv4.ip_forward = 1" },
+		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "r1", "sysctl r1: net.ipv6.conf.all.forwarding = 1" },
 		/* h1:eth2 is declared down: no link-up for it */
 		{ NSLAB_PHASE_UP, NSLAB_OP_LINK_UP, "h1", "set h1:eth1 up" },
 		{ NSLAB_PHASE_UP, NSLAB_OP_LINK_UP, "r1", "set r1:eth2 up" },
@@ -265,14 +269,15 @@ static void test_plan_router_sysctls_overridable(void **state)
 	static const struct want_op want[] = {
 		{ NSLAB_PHASE_NODES, NSLAB_OP_NODE, "r", "create node r (router): namespaces net,uts,mnt,pid,ipc and init" },
 		{ NSLAB_PHASE_NODES, NSLAB_OP_NODE, "h", "create node h (linux): namespaces net,uts,mnt,pid,ipc and init" },
-		{ NSLAB_PHASE_SYSCTLS, NSLAB_OP_SYSCTL, "r", "sysctl r: net.ipv4.ip_forward = 1" },
-		{ NSLAB_PHASE_SYSCTLS, NSLAB_OP_SYSCTL, "r", "sysctl r: net.ipv6.conf.all.forwarding = 1" },
-		{ NSLAB_PHASE_SYSCTLS, NSLAB_OP_SYSCTL, "r", "sysctl r: net.ipv4.ip_forward = 0" },
 		/* a linux node gets no forwarding; its own sysctls only */
 		{ NSLAB_PHASE_SYSCTLS, NSLAB_OP_SYSCTL, "h", "sysctl h: net.core.somaxconn = 512" },
 		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "r", "set r:lo up" },
 		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "h", "set h:lo up" },
 		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "h", "create veth h:eth1 -- r:eth1 mtu 9500" },
+		/* the user's value comes after the kind's, so it wins */
+		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "r", "sysctl r: net.ipv4.ip_forward = 1" },
+		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "r", "sysctl r: net.ipv6.conf.all.forwarding = 1" },
+		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "r", "sysctl r: net.ipv4.ip_forward = 0" },
 		{ NSLAB_PHASE_UP, NSLAB_OP_LINK_UP, "r", "set r:eth1 up" },
 		{ NSLAB_PHASE_LATE_SYSCTLS, NSLAB_OP_SYSCTL, "h", "sysctl h: net.ipv6.conf.eth1.disable_ipv6 = 1" },
 		{ NSLAB_PHASE_LATE_SYSCTLS, NSLAB_OP_SYSCTL, "h", "sysctl h: net.ipv4.neigh.eth1.gc_stale_time = 30" },
@@ -431,6 +436,84 @@ static void test_sysctl_is_per_iface(void **state)
 	}
 }
 
+/* What the deployer hands the spawner for one node comes back whole. */
+static void test_node_spec_pack(void **state)
+{
+	struct nslab_bind binds[] = { { .src = "/srv/a", .dst = "/mnt/a", .ro = true },
+				      { .src = "/srv/b", .dst = "/mnt/b", .ro = false } };
+	const char *early[] = { "net.core.somaxconn", "512" };
+	const char *late[] = { "net.ipv4.conf.eth1.rp_filter", "2", "net.ipv6.conf.eth1.disable_ipv6", "1" };
+	struct nslab_nlb *wire = nslab_nlb_new();
+	struct nslab_node_spec in = { .name = "r1", .hosts_path = "/run/nslab/lab/hosts", .binds = binds,
+				      .nbinds = 2, .early_sysctl = early, .nearly_sysctl = 1, .wire = wire,
+				      .late_sysctl = late, .nlate_sysctl = 2 }, out;
+	struct nslab_pack p = { 0 };
+	struct nslab_unpack u;
+	void *arena = NULL;
+	size_t l1, l2;
+
+	(void)state;
+	nslab_nlb_link_set(wire, 2, 1, 0, -1, "set r1:eth1 up");
+	nslab_node_spec_pack(&p, &in);
+	u = (struct nslab_unpack){ .p = p.buf, .left = p.len };
+	assert_int_equal(nslab_node_spec_unpack(&u, &out, &arena), 0);
+	assert_int_equal(u.left, 0);
+	assert_string_equal(out.name, "r1");
+	assert_string_equal(out.hosts_path, "/run/nslab/lab/hosts");
+	assert_int_equal(out.nbinds, 2);
+	assert_string_equal(out.binds[1].dst, "/mnt/b");
+	assert_true(out.binds[0].ro);
+	assert_false(out.binds[1].ro);
+	assert_int_equal(out.nearly_sysctl, 1);
+	assert_string_equal(out.early_sysctl[1], "512");
+	assert_int_equal(out.nlate_sysctl, 2);
+	assert_string_equal(out.late_sysctl[2], "net.ipv6.conf.eth1.disable_ipv6");
+	assert_null(out.early);
+	assert_non_null(out.wire);
+	assert_memory_equal(nslab_nlb_data(out.wire, &l2), nslab_nlb_data(wire, &l1), l1);
+	assert_int_equal(l1, l2);
+	assert_string_equal(nslab_nlb_what(out.wire, 0), "set r1:eth1 up");
+	nslab_node_spec_arena_free(arena);
+
+	/* truncated records are refused */
+	for (size_t cut = 0; cut < p.len; cut += 3) {
+		u = (struct nslab_unpack){ .p = p.buf, .left = cut };
+		arena = NULL;
+		assert_int_equal(nslab_node_spec_unpack(&u, &out, &arena), -EINVAL);
+		nslab_node_spec_arena_free(arena);
+	}
+	nslab_pack_free(&p);
+	nslab_nlb_free(wire);
+}
+
+static void test_sysctl_is_forwarding(void **state)
+{
+	static const struct {
+		const char *key;
+		bool fwd;
+	} cases[] = {
+		{ "net.ipv4.ip_forward", true },
+		{ "net/ipv4/ip_forward", true },
+		{ "net.ipv4.conf.all.forwarding", true },
+		{ "net.ipv4.conf.default.forwarding", true },
+		{ "net.ipv4.conf.eth1.forwarding", true },
+		{ "net.ipv6.conf.all.forwarding", true },
+		{ "net/ipv6/conf/eth1.100/forwarding", true },
+		{ "net.ipv4.ip_forward_use_pmtu", false },
+		{ "net.ipv4.ip_forward_update_priority", false },
+		{ "net.ipv6.conf.all.mc_forwarding", false },
+		{ "net.ipv4.conf.all.rp_filter", false },
+		{ "net.core.forwarding", false },
+		{ "forwarding", false },
+		{ "", false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		if (nslab_sysctl_is_forwarding(cases[i].key) != cases[i].fwd)
+			fail_msg("nslab_sysctl_is_forwarding(\"%s\") != %d", cases[i].key, cases[i].fwd);
+}
+
 /* ---- names ---- */
 
 static void test_names(void **state)
@@ -442,7 +525,7 @@ static void test_names(void **state)
 		[NSLAB_OP_QDISC] = "qdisc",
 	};
 	static const char *const phases[] = {
-		"nodes", "sysctls", "devices", "links", "up", "addresses", "routes", "impairments", "interface-sysctls", "exec",
+		"nodes", "sysctls", "devices", "links", "forwarding", "up", "addresses", "routes", "impairments", "interface-sysctls", "exec",
 	};
 
 	(void)state;
@@ -506,6 +589,8 @@ int main(void)
 		cmocka_unit_test(test_plan_rebuild),
 		cmocka_unit_test(test_sysctl_path),
 		cmocka_unit_test(test_sysctl_is_per_iface),
+		cmocka_unit_test(test_sysctl_is_forwarding),
+		cmocka_unit_test(test_node_spec_pack),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_plan_impairments),
 	};
