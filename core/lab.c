@@ -119,8 +119,8 @@ static void drop_netns_handle(const char *path)
 	unlink(path);
 }
 
-/* Kill every journaled node and wait until all are gone (pidfds poll readable on exit). */
-static void kill_nodes(const struct nslab_journal *j)
+/* SIGKILL every journaled node (verified by start time); their pidfds, to wait on, in *pfds. */
+static size_t kill_nodes(const struct nslab_journal *j, struct pollfd **pfds_out)
 {
 	struct pollfd *pfds = xcalloc(j->nnodes + 1, sizeof(*pfds));
 	size_t n = 0;
@@ -137,11 +137,18 @@ static void kill_nodes(const struct nslab_journal *j)
 		pfds[n].events = POLLIN;
 		n++;
 	}
-	/* reap any that are our own children (rollback inside deploy) */
-	for (size_t i = 0; i < j->nnodes; i++)
-		waitpid(j->nodes[i].pid, NULL, WNOHANG);
+	*pfds_out = pfds;
+	return n;
+}
+
+/* Wait until the killed nodes are gone (a pidfd polls readable once its process has exited). */
+static void wait_nodes(const struct nslab_journal *j, struct pollfd *pfds, size_t n)
+{
 	for (int waited = 0; waited < 100; waited++) {
 		size_t alive = 0;
+		/* reap any that are our own children */
+		for (size_t i = 0; i < j->nnodes; i++)
+			waitpid(j->nodes[i].pid, NULL, WNOHANG);
 		if (poll(pfds, n, 100) < 0 && errno != EINTR)
 			break;
 		for (size_t i = 0; i < n; i++) {
@@ -154,8 +161,6 @@ static void kill_nodes(const struct nslab_journal *j)
 				alive++;
 			}
 		}
-		for (size_t i = 0; i < j->nnodes; i++)
-			waitpid(j->nodes[i].pid, NULL, WNOHANG);
 		if (!alive)
 			break;
 	}
@@ -163,6 +168,33 @@ static void kill_nodes(const struct nslab_journal *j)
 		if (pfds[i].fd >= 0)
 			close(pfds[i].fd);
 	free(pfds);
+}
+
+/* Drop the namespace handles, in NSLAB_DROP_HELPERS processes when there are many: each
+ * umount() waits for an RCU grace period (namespace_unlock), and concurrent waiters share one. */
+#define NSLAB_DROP_HELPERS 4
+
+static void drop_netns_handles(char *const *paths, size_t n)
+{
+	pid_t helpers[NSLAB_DROP_HELPERS];
+	size_t nh = n >= 64 ? NSLAB_DROP_HELPERS : 1;
+
+	for (size_t h = 1; h < nh; h++) {
+		helpers[h] = fork();
+		if (helpers[h] == 0) {
+			for (size_t i = h; i < n; i += nh)
+				drop_netns_handle(paths[i]);
+			_exit(0);
+		}
+		if (helpers[h] < 0) /* do its share ourselves */
+			for (size_t i = h; i < n; i += nh)
+				drop_netns_handle(paths[i]);
+	}
+	for (size_t i = 0; i < n; i += nh)
+		drop_netns_handle(paths[i]);
+	for (size_t h = 1; h < nh; h++)
+		while (helpers[h] > 0 && waitpid(helpers[h], NULL, 0) < 0 && errno == EINTR)
+			;
 }
 
 /* The first /run/netns/nslab-LAB.* handle that exists (malloc'd), or NULL. Lab names hold no '.',
@@ -211,9 +243,11 @@ static int destroy_locked(const char *lab, struct nslab_err *err)
 	r = nslab_journal_read(lab, &j, err);
 	if (r < 0)
 		return r;
-	kill_nodes(&j);
-	for (size_t i = 0; i < j.nnetns; i++)
-		drop_netns_handle(j.netns[i]);
+	struct pollfd *pfds;
+	size_t nkilled = kill_nodes(&j, &pfds);
+	/* while they exit */
+	drop_netns_handles(j.netns, j.nnetns);
+	wait_nodes(&j, pfds, nkilled);
 	/* cgroups: the journaled directories, deepest last-made first; then whatever of the lab's
 	 * subtree a crash left (nslab_cg_remove_lab sweeps only nslab.lab-LAB) */
 	for (size_t i = j.ncgroups; i-- > 0;) {
@@ -263,14 +297,18 @@ int nslab_lab_destroy(const char *lab, bool *existed, struct nslab_err *err)
 
 /*
  * The executor. The plan says what to do; this says where each operation runs:
- *   nodes                          clone()d by the deployer (cheap: the namespaces fill in later)
+ *   nodes                          clone()d by the spawner (a small re-executed nslab, see
+ *                                  core/node.h) in chunks; journaled, put in their cgroups and
+ *                                  released by the deployer while the spawner clones the next
  *   sysctls, devices (lo, bridge)  inside each node, step 1, in parallel
  *   links (veth pairs)             by the deployer, one batch from an empty staging namespace
+ *   forwarding                     by the deployer, node after node, before the veth batch
+ *                                  (see nslab_sysctl_is_forwarding())
  *   up, addresses, routes,         inside each node, step 2, in parallel: each node sends its own
  *   impairments, interface sysctls batch on a socket born in its namespace
  *   exec                           by the deployer, through nslab_node_run()
- * Namespace handles (/run/netns) are bind-mounted by a helper process while the deployer creates
- * the veths, since mounts and rtnetlink take different kernel locks.
+ * Namespace handles (/run/netns) are bind-mounted by a helper process while the deployer writes
+ * the forwarding sysctls and creates the veths, since mounts and rtnetlink take different locks.
  */
 struct deploy {
 	const struct nslab_topo *t;
