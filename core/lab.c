@@ -218,7 +218,7 @@ static char *find_netns_of(const char *lab)
 
 static int remove_lab_dir(const char *lab, struct nslab_err *err)
 {
-	static const char *const files[] = { "state.json", "state.json.tmp", "hosts", "journal", "lock" };
+	static const char *const files[] = { "state.json", "state.json.tmp", "hosts", "netns-anchor", "journal", "lock" };
 	_cleanup_free_ char *dir = nslab_lab_path(lab, NULL);
 
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
@@ -600,17 +600,30 @@ static pid_t start_netns_mounter(struct deploy *d, int *status_fd, struct nslab_
 	}
 	if (pid == 0) {
 		struct nslab_err e = { 0 };
+		_cleanup_free_ char *anchor = nslab_lab_path(d->lab, "netns-anchor");
+		bool links = true;
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		close(p[0]);
+		/* Every handle is a hard link to one file in the lab directory when both are on the same
+		 * file system: no inode to allocate per node (on an ext4 /run without a journal, inode
+		 * allocation skips recently deleted inodes one by one: quadratic across redeploys). */
+		int afd = open(anchor, O_RDONLY | O_CREAT | O_CLOEXEC, 0);
+		if (afd < 0)
+			links = false;
+		else
+			close(afd);
 		for (size_t n = 0; n < t->nnodes; n++) {
 			_cleanup_free_ char *path = nslab_netns_path(d->lab, t->nodes[n].name);
 			char src[64];
-			int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-			if (fd < 0) {
-				nslab_err_sys(&e, errno, "node %s: creating %s", t->nodes[n].name, path);
-				break;
+			if (!links || link(anchor, path) < 0) {
+				int fd = errno == EEXIST ? -1 : open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+				if (fd < 0) {
+					nslab_err_sys(&e, errno, "node %s: creating %s", t->nodes[n].name, path);
+					break;
+				}
+				close(fd);
+				links = false;
 			}
-			close(fd);
 			snprintf(src, sizeof(src), "/proc/%d/ns/net", (int)d->pids[n]);
 			if (mount(src, path, "none", MS_BIND, NULL) < 0) {
 				nslab_err_sys(&e, errno, "node %s: bind-mounting its network namespace on %s",
