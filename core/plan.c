@@ -19,8 +19,8 @@ static const char *const op_names[NSLAB_OP__COUNT] = {
 
 static const char *const phase_names[NSLAB_PHASE__COUNT] = {
 	[NSLAB_PHASE_NODES] = "nodes",	       [NSLAB_PHASE_SYSCTLS] = "sysctls",
-	[NSLAB_PHASE_DEVICES] = "devices",     [NSLAB_PHASE_LINKS] = "links",
-	[NSLAB_PHASE_FORWARDING] = "forwarding",
+	[NSLAB_PHASE_DEVICES] = "devices",     [NSLAB_PHASE_FORWARDING] = "forwarding",
+	[NSLAB_PHASE_LINKS] = "links",
 	[NSLAB_PHASE_UP] = "up",	       [NSLAB_PHASE_ADDRS] = "addresses",
 	[NSLAB_PHASE_ROUTES] = "routes",       [NSLAB_PHASE_LATE_SYSCTLS] = "interface-sysctls",
 	[NSLAB_PHASE_QDISCS] = "impairments",
@@ -124,8 +124,9 @@ void nslab_plan_build(const struct nslab_topo *t, struct nslab_plan *p)
 		}
 		for (size_t s = 0; s < node->nsysctls; s++) {
 			const char *key = node->sysctls[s].key;
-			enum nslab_phase ph = nslab_sysctl_is_forwarding(key) ? NSLAB_PHASE_FORWARDING
-					      : nslab_sysctl_is_per_iface(key) ? NSLAB_PHASE_LATE_SYSCTLS
+			/* an interface's own forwarding waits for the interface, like its other keys */
+			enum nslab_phase ph = nslab_sysctl_is_per_iface(key)   ? NSLAB_PHASE_LATE_SYSCTLS
+					      : nslab_sysctl_is_forwarding(key) ? NSLAB_PHASE_FORWARDING
 										: NSLAB_PHASE_SYSCTLS;
 			struct nslab_op *op = push(p, NSLAB_OP_SYSCTL, ph, n);
 			op->item = s;

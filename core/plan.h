@@ -31,8 +31,8 @@ enum nslab_phase {
 	NSLAB_PHASE_NODES,
 	NSLAB_PHASE_SYSCTLS,
 	NSLAB_PHASE_DEVICES, /* bridges, lo */
-	NSLAB_PHASE_LINKS,   /* veth pairs */
 	NSLAB_PHASE_FORWARDING, /* forwarding sysctls (see nslab_sysctl_is_forwarding()) */
+	NSLAB_PHASE_LINKS,   /* veth pairs */
 	NSLAB_PHASE_UP,	     /* peer ends up */
 	NSLAB_PHASE_ADDRS,
 	NSLAB_PHASE_ROUTES,
@@ -78,7 +78,7 @@ bool nslab_sysctl_is_per_iface(const char *key);
  * again, while another task holds it (devinet_sysctl_forward, addrconf_sysctl_forward): done by
  * every node while the others make their namespaces, that spin was a third of a 1000-node
  * deploy's CPU time. So they have their own phase, run by the deployer node after node once
- * the veths exist, while nothing else takes RTNL. */
+ * every node is set up and before the veths, while nothing else takes RTNL. */
 bool nslab_sysctl_is_forwarding(const char *key);
 
 #endif

@@ -134,13 +134,13 @@ static void test_plan_three_nodes(void **state)
 		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "sw1", "set sw1:lo up" },
 		{ NSLAB_PHASE_DEVICES, NSLAB_OP_BRIDGE, "sw1",
 		  "create bridge sw1 in node sw1 (ifindex 2, stp off), up" },
+		/* the router's forwarding: its own phase, one node after another (see plan.h) */
+		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "r1", "sysctl r1: net.ipv4.ip_forward = 1" },
+		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "r1", "sysctl r1: net.ipv6.conf.all.forwarding = 1" },
 		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "r1", "create veth r1:eth1 -- h1:eth1 mtu 1500" },
 		/* toward a bridge the bridge side is the main end, whichever end it is in the file */
 		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "sw1", "create veth sw1:p1 -- h1:eth2 mtu 9500, enslaved to sw1" },
 		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "sw1", "create veth sw1:p2 -- r1:eth2 mtu 9500, enslaved to sw1" },
-		/* the router's forwarding: its own phase, one node after another (see plan.h) */
-		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "r1", "sysctl r1: net.ipv4.ip_forward = 1" },
-		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "r1", "sysctl r1: net.ipv6.conf.all.forwarding = 1" },
 		/* h1:eth2 is declared down: no link-up for it */
 		{ NSLAB_PHASE_UP, NSLAB_OP_LINK_UP, "h1", "set h1:eth1 up" },
 		{ NSLAB_PHASE_UP, NSLAB_OP_LINK_UP, "r1", "set r1:eth2 up" },
@@ -273,12 +273,14 @@ static void test_plan_router_sysctls_overridable(void **state)
 		{ NSLAB_PHASE_SYSCTLS, NSLAB_OP_SYSCTL, "h", "sysctl h: net.core.somaxconn = 512" },
 		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "r", "set r:lo up" },
 		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "h", "set h:lo up" },
-		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "h", "create veth h:eth1 -- r:eth1 mtu 9500" },
 		/* the user's value comes after the kind's, so it wins */
 		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "r", "sysctl r: net.ipv4.ip_forward = 1" },
 		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "r", "sysctl r: net.ipv6.conf.all.forwarding = 1" },
 		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "r", "sysctl r: net.ipv4.ip_forward = 0" },
+		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "h", "create veth h:eth1 -- r:eth1 mtu 9500" },
 		{ NSLAB_PHASE_UP, NSLAB_OP_LINK_UP, "r", "set r:eth1 up" },
+		/* an interface's own forwarding once the interface exists */
+		{ NSLAB_PHASE_LATE_SYSCTLS, NSLAB_OP_SYSCTL, "r", "sysctl r: net.ipv6.conf.eth1.forwarding = 0" },
 		{ NSLAB_PHASE_LATE_SYSCTLS, NSLAB_OP_SYSCTL, "h", "sysctl h: net.ipv6.conf.eth1.disable_ipv6 = 1" },
 		{ NSLAB_PHASE_LATE_SYSCTLS, NSLAB_OP_SYSCTL, "h", "sysctl h: net.ipv4.neigh.eth1.gc_stale_time = 30" },
 	};
@@ -287,7 +289,7 @@ static void test_plan_router_sysctls_overridable(void **state)
 				       "  nodes:\n"
 				       "    r:\n"
 				       "      kind: router\n"
-				       "      sysctls: {net.ipv4.ip_forward: 0}\n"
+				       "      sysctls: {net.ipv4.ip_forward: 0, net.ipv6.conf.eth1.forwarding: 0}\n"
 				       "    h:\n"
 				       "      kind: linux\n"
 				       "      sysctls:\n"
@@ -525,7 +527,7 @@ static void test_names(void **state)
 		[NSLAB_OP_QDISC] = "qdisc",
 	};
 	static const char *const phases[] = {
-		"nodes", "sysctls", "devices", "links", "forwarding", "up", "addresses", "routes", "impairments", "interface-sysctls", "exec",
+		"nodes", "sysctls", "devices", "forwarding", "links", "up", "addresses", "routes", "impairments", "interface-sysctls", "exec",
 	};
 
 	(void)state;
