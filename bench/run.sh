@@ -120,14 +120,15 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) p
 per() { awk -v a="$1" -v n="$2" 'BEGIN { if (a == "-") print "-"; else printf "%.0f", a * 1000 / n }'; }
 
 echo
-echo "Deploy (ms, median; nodes = processes + namespaces; floor = same kernel work done minimally, floor-fds = namespaces held by fds, no processes):"
+echo "Deploy (ms, median; nodes = processes + namespaces; floor = same kernel work done minimally, floor-fds = namespaces held by fds, no processes; nslab's phases: nodes, then forwarding + links + wire):"
 printf '%-6s %6s %6s | %8s %8s %8s | %8s %8s | %9s %9s | %8s %8s | %7s %7s %7s\n' \
 	topo N nodes nslab floor flr-fds "nodes" "links+wr" iproute2 ip-batch "µs/node" "flr/node" nsl/flr ip/nsl ipb/nsl
 for topo in $TOPOS; do for n in $SIZES; do
 	nodes=$(get "$topo" "$n" floor nodes)
 	d=$(get "$topo" "$n" nslab ms); fl=$(get "$topo" "$n" floor deploy_ms); ff=$(get "$topo" "$n" floor--fds deploy_ms)
 	pn=$(get "$topo" "$n" nslab ph_nodes); pl=$(get "$topo" "$n" nslab ph_links); pw=$(get "$topo" "$n" nslab ph_wire)
-	lw=$(awk -v a="$pl" -v b="$pw" 'BEGIN { if (a == "-") print "-"; else printf "%.1f", a + b }')
+	pf=$(get "$topo" "$n" nslab ph_forwarding)
+	lw=$(awk -v a="$pl" -v b="$pw" -v f="$pf" 'BEGIN { if (a == "-") print "-"; else printf "%.1f", a + b + (f == "-" ? 0 : f) }')
 	ip=$(get "$topo" "$n" iproute2 ms); ipb=$(get "$topo" "$n" iproute2--batch ms)
 	printf '%-6s %6s %6s | %8s %8s %8s | %8s %8s | %9s %9s | %8s %8s | %7s %7s %7s\n' "$topo" "$n" "$nodes" \
 		"$d" "$fl" "$ff" "$pn" "$lw" "$ip" "$ipb" "$(per "$d" "$nodes")" "$(per "$fl" "$nodes")" \

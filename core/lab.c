@@ -544,9 +544,13 @@ static int request_chunk(struct deploy *d, size_t k, const char *hosts, struct n
 	return nslab_brood_request(&d->brood, specs, n, err);
 }
 
-/* Spawn every node, a chunk at a time: while the spawner clones chunk k+1, journal chunk k in one
- * write, put its nodes in their cgroups and release them, so that they set themselves up
- * (step 1) in parallel with both. */
+/* Spawn every node, a chunk at a time: while the spawner clones the next chunks, journal chunk k in
+ * one write, put its nodes in their cgroups and release them, so that they set themselves up
+ * (step 1) in parallel with both. The spawner works NSLAB_SPAWN_AHEAD chunks ahead: moving
+ * processes between cgroups makes the deployer wait for an RCU grace period now and then
+ * (cgroup_threadgroup_rwsem), and the spawner keeps cloning meanwhile. */
+#define NSLAB_SPAWN_AHEAD 2
+
 static int spawn_nodes(struct deploy *d, struct nslab_err *err)
 {
 	const struct nslab_topo *t = d->t;
@@ -560,13 +564,15 @@ static int spawn_nodes(struct deploy *d, struct nslab_err *err)
 			return r;
 		d->brood_open = true;
 	}
-	r = nchunks ? request_chunk(d, 0, hosts, err) : 0;
+	r = 0;
+	for (size_t k = 0; r == 0 && k < NSLAB_SPAWN_AHEAD && k < nchunks; k++)
+		r = request_chunk(d, k, hosts, err);
 	for (size_t k = 0; r == 0 && k < nchunks; k++) {
 		size_t from = k * NSLAB_BROOD_CHUNK;
 		size_t to = from + NSLAB_BROOD_CHUNK < t->nnodes ? from + NSLAB_BROOD_CHUNK : t->nnodes;
 
-		if (k + 1 < nchunks)
-			r = request_chunk(d, k + 1, hosts, err);
+		if (k + NSLAB_SPAWN_AHEAD < nchunks)
+			r = request_chunk(d, k + NSLAB_SPAWN_AHEAD, hosts, err);
 		if (r == 0)
 			r = nslab_brood_collect(&d->brood, to - from, d->pids + from, d->starts + from, err);
 		if (r == 0)
