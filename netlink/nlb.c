@@ -147,10 +147,14 @@ int nslab_nlb_unpack(struct nslab_unpack *u, struct nslab_nlb **out)
 	b = nslab_nlb_new();
 	/* the requests must be whole messages, numbered 1..count as msg_start() numbers them */
 	for (uint32_t i = 0; i < count; i++) {
-		const struct nlmsghdr *nlh = (const void *)(data + off);
+		struct nlmsghdr h; /* the packed bytes carry no alignment: copy the header out */
 		const char *what;
-		if (len - off < sizeof(*nlh) || nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len - off ||
-		    nlh->nlmsg_seq != i + 1) {
+		if (len - off < sizeof(h)) {
+			nslab_nlb_free(b);
+			goto bad;
+		}
+		memcpy(&h, data + off, sizeof(h));
+		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > len - off || h.nlmsg_seq != i + 1) {
 			nslab_nlb_free(b);
 			goto bad;
 		}
@@ -159,11 +163,11 @@ int nslab_nlb_unpack(struct nslab_unpack *u, struct nslab_nlb **out)
 			nslab_nlb_free(b);
 			goto bad;
 		}
-		reserve(b, MNL_ALIGN(nlh->nlmsg_len));
-		memcpy(b->buf + b->len, nlh, nlh->nlmsg_len);
+		reserve(b, MNL_ALIGN(h.nlmsg_len));
+		memcpy(b->buf + b->len, data + off, h.nlmsg_len);
 		msg_end(b, (struct nlmsghdr *)(void *)(b->buf + b->len), what);
 		b->len = MNL_ALIGN(b->len);
-		off += MNL_ALIGN(nlh->nlmsg_len);
+		off += MNL_ALIGN(h.nlmsg_len);
 	}
 	if (off != len) {
 		nslab_nlb_free(b);
