@@ -2283,6 +2283,18 @@ static void topo_resolve(struct topo_ld *ld, struct nslab_topo *t)
 		topo_resolve_link(ld, t, st, &ld->links[i]);
 	for (size_t i = 0; i < ld->nnodes; i++)
 		topo_resolve_node_ifaces(ld, &ld->nodes[i], &t->nodes[i], &st[i]);
+	for (size_t i = 0; i < t->nnodes; i++) {
+		size_t ports = 0;
+		if (t->nodes[i].kind != NSLAB_KIND_BRIDGE)
+			continue;
+		for (size_t k = 0; k < t->nodes[i].nifaces; k++)
+			ports += t->nodes[i].ifaces[k].link >= 0;
+		if (ports > NSLAB_BRIDGE_MAX_PORTS)
+			topo_err_at(ld, &ld->nodes[i].pos,
+				    "bridge node %s has %zu links: a Linux bridge takes at most %d ports (split it into "
+				    "several bridge nodes linked together)",
+				    t->nodes[i].name, ports, NSLAB_BRIDGE_MAX_PORTS);
+	}
 	topo_check_impairs(ld, t);
 	free(ld->lsrc);
 	ld->lsrc = NULL;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #define NSLAB_IFNAMSIZ 16	   /* kernel IFNAMSIZ: 15 bytes + NUL */
+#define NSLAB_BRIDGE_MAX_PORTS 1023 /* the kernel's BR_MAX_PORTS (1 << 10) less port 0 */
 #define NSLAB_NAME_MAX 48	   /* lab and node names */
 #define NSLAB_DEFAULT_MTU 9500	   /* containerlab's default veth MTU */
 #define NSLAB_IFINDEX_LO 1

@@ -931,6 +931,31 @@ static void test_err_limits(void **state)
 
 /* ---- errors ---- */
 
+/* A Linux bridge takes 1023 ports: 1023 links load, 1024 are refused at the bridge node. */
+static void test_err_bridge_ports(void **state)
+{
+	for (int n = 1023; n <= 1024; n++) {
+		size_t cap = 96 * (size_t)n + 256, len = 0;
+		char *y = xmalloc(cap);
+		struct nslab_diags d = { 0 };
+		len += (size_t)snprintf(y + len, cap - len, "name: x\ntopology:\n  nodes:\n    sw: {kind: bridge}\n");
+		for (int i = 1; i <= n; i++)
+			len += (size_t)snprintf(y + len, cap - len, "    h%d: {kind: linux}\n", i);
+		len += (size_t)snprintf(y + len, cap - len, "  links:\n");
+		for (int i = 1; i <= n; i++)
+			len += (size_t)snprintf(y + len, cap - len, "    - endpoints: [\"sw:p%d\", \"h%d:eth1\"]\n", i, i);
+		(void)state;
+		if (n == 1023) {
+			struct nslab_topo *t = load_ok(y, &d);
+			nslab_topo_free(t);
+		} else {
+			assert_one_error(y, "t.yml:4:5: error: bridge node sw has 1024 links: a Linux bridge takes at most 1023 ports");
+		}
+		nslab_diags_free(&d);
+		free(y);
+	}
+}
+
 static void test_err_yaml_syntax(void **state)
 {
 	(void)state;
@@ -1566,6 +1591,7 @@ int main(void)
 		cmocka_unit_test(test_limits_inherit),
 		cmocka_unit_test(test_err_limits),
 		cmocka_unit_test(test_err_yaml_syntax),
+		cmocka_unit_test(test_err_bridge_ports),
 		cmocka_unit_test(test_err_types),
 		cmocka_unit_test(test_err_unknown_keys),
 		cmocka_unit_test(test_err_missing),
