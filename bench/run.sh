@@ -161,10 +161,9 @@ for topo in $TOPOS; do for n in $SIZES; do
 	nodes=$(get "$topo" "$n" floor nodes)
 	mr=$(get "$topo" "$n" nslab maxrss_kb); ps=$(get "$topo" "$n" nslab pss_kb); mu=$(get "$topo" "$n" nslab memused_kb)
 	fmr=$(get "$topo" "$n" floor maxrss_kb); fps=$(get "$topo" "$n" floor pss_kb)
+	pn() { awk -v a="$1" -v n="$nodes" -v f="$2" 'BEGIN { if (a == "-" || n == "-") print "-"; else printf f, a / n }'; }
 	printf '%-6s %6s | %9s kB %9s kB %11s kB | %9s kB %9s kB\n' "$topo" "$n" "$mr" \
-		"$(awk -v a="$ps" -v n="$nodes" 'BEGIN { printf "%.1f", a / n }')" \
-		"$(awk -v a="$mu" -v n="$nodes" 'BEGIN { printf "%.0f", a / n }')" "$fmr" \
-		"$(awk -v a="$fps" -v n="$nodes" 'BEGIN { printf "%.1f", a / n }')"
+		"$(pn "$ps" %.1f)" "$(pn "$mu" %.0f)" "$fmr" "$(pn "$fps" %.1f)"
 done; done
 echo
 echo "Runtime changes in a running 100-node chain (one netlink request + ACK each, socket in the node, 500 times):"
