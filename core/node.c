@@ -592,8 +592,14 @@ int nslab_brood_open(struct nslab_brood *b, struct nslab_err *err)
 		if (hi[0] < 0 || hi[1] < 0 || hi[2] < 0 || place_fd(hi[0], SPAWNER_SOCK) < 0 ||
 		    place_fd(hi[1], SPAWNER_WIRE) < 0 || place_fd(hi[2], SPAWNER_REPORT) < 0)
 			_exit(1);
-		syscall(SYS_close_range, 6U, ~0U, 0U);
-		execve("/proc/self/exe", argv, environ);
+		/* our own binary, as an fd: the very file we run even if it was replaced on disk meanwhile
+		 * (and under valgrind, which redirects this open to the program it runs, not itself) */
+		int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+		if (exe < 0 || place_fd(exe, 6) < 0)
+			_exit(127);
+		syscall(SYS_close_range, 7U, ~0U, 0U);
+		fcntl(6, F_SETFD, FD_CLOEXEC);
+		syscall(SYS_execveat, 6, "", argv, environ, AT_EMPTY_PATH);
 		_exit(127);
 	}
 	close(sv[1]);
