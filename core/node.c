@@ -903,11 +903,10 @@ void nslab_env_free(char **envp)
 	free(envp);
 }
 
-int nslab_node_run(int pidfd, char *const argv[], char *const env[], int out_fd, int *status,
-		   struct nslab_err *err)
+int nslab_node_start(int pidfd, char *const argv[], char *const env[], int out_fd, pid_t *pidp,
+		     struct nslab_err *err)
 {
 	char **envp = nslab_env_build(env);
-	int wstatus = 0;
 	pid_t pid;
 
 	pid = fork();
@@ -958,10 +957,28 @@ int nslab_node_run(int pidfd, char *const argv[], char *const env[], int out_fd,
 		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 	}
 	nslab_env_free(envp);
+	*pidp = pid;
+	return 0;
+}
+
+int nslab_node_exit_code(int wstatus)
+{
+	return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+}
+
+int nslab_node_run(int pidfd, char *const argv[], char *const env[], int out_fd, int *status,
+		   struct nslab_err *err)
+{
+	int wstatus = 0, r;
+	pid_t pid;
+
+	r = nslab_node_start(pidfd, argv, env, out_fd, &pid, err);
+	if (r < 0)
+		return r;
 	while (waitpid(pid, &wstatus, 0) < 0) {
 		if (errno != EINTR)
 			return nslab_err_sys(err, errno, "waiting for the command");
 	}
-	*status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+	*status = nslab_node_exit_code(wstatus);
 	return 0;
 }

@@ -126,6 +126,11 @@ int nslab_node_enter(int pidfd, struct nslab_err *err);
  */
 int nslab_node_run(int pidfd, char *const argv[], char *const env[], int out_fd, int *status,
 		   struct nslab_err *err);
+/* nslab_node_run() in two halves, to run programs in several nodes at once: *pid is the helper
+ * (our child) to reap; nslab_node_exit_code() turns its wait status into the program's code. */
+int nslab_node_start(int pidfd, char *const argv[], char *const env[], int out_fd, pid_t *pid,
+		     struct nslab_err *err);
+int nslab_node_exit_code(int wstatus);
 
 /* Build the environment for a program in the node: the caller's, with env overriding. */
 char **nslab_env_build(char *const env[]);

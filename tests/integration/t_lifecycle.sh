@@ -93,6 +93,27 @@ YML
 	expect_eq "$(leftovers $lab)" "" "rolled back"
 }
 
+test_exec_runs_nodes_in_parallel_reports_in_order() {
+	local lab=it-par out
+	TEST_LABS="$lab"
+	# a's command waits for b's to start (the nodes share the host's /tmp): it can only succeed when
+	# nodes run their commands at the same time; each node's own commands still run in order
+	cat > "$TMPD/par.yml" <<YML
+name: it-par
+topology:
+  nodes:
+    a: {kind: linux, exec: ["for i in \$(seq 100); do [ -e $TMPD/b-started ] && exit 0; sleep 0.05; done; exit 3", "echo a-second"]}
+    b: {kind: linux, exec: ["touch $TMPD/b-started; sleep 0.3; echo b-first", "echo b-second"]}
+  links:
+    - endpoints: ["a:eth1", "b:eth1"]
+YML
+	out=$("$NSLAB" deploy "$TMPD/par.yml" 2>&1) || { fail "deploy: $out"; return; }
+	# reported in file order, whatever order they ended in
+	expect_eq "$(echo "$out" | grep -E '^\[(a|b)\] ' | cut -d' ' -f1 | tr '\n' ' ')" "[a] [a] [b] [b] " "report order"
+	expect_eq "$(echo "$out" | grep -xE 'a-second|b-first|b-second' | tr '\n' ' ')" "a-second b-first b-second " "outputs in file order"
+	ok "$NSLAB" destroy $lab
+}
+
 test_kernel_error_rolls_back() {
 	local lab=it-kerr out
 	TEST_LABS="$lab"
