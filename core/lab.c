@@ -1300,7 +1300,21 @@ json_t *nslab_lab_list(struct nslab_err *err)
 		json_t *o = json_object();
 		json_object_set_new(o, "name", json_string(names[i]));
 		if (j) {
-			json_object_set(o, "status", json_object_get(j, "status"));
+			const char *st = json_string_value(json_object_get(j, "status"));
+			struct nslab_journal jr;
+			size_t dead = 0;
+			/* a running lab whose node inits are not all alive says so */
+			if (st && strcmp(st, "running") == 0 && nslab_journal_read(names[i], &jr, NULL) == 0) {
+				for (size_t k = 0; k < jr.nnodes; k++)
+					dead += nslab_proc_starttime(jr.nodes[k].pid) != jr.nodes[k].start;
+				nslab_journal_free(&jr);
+			}
+			if (dead) {
+				json_object_set_new(o, "status", json_string("degraded"));
+				json_object_set_new(o, "dead_nodes", json_integer((json_int_t)dead));
+			} else {
+				json_object_set(o, "status", json_object_get(j, "status"));
+			}
 			json_object_set(o, "file", json_object_get(j, "file"));
 			json_object_set(o, "created", json_object_get(j, "created"));
 			json_object_set_new(o, "nodes", json_integer((json_int_t)json_array_size(json_object_get(j, "nodes"))));

@@ -721,25 +721,11 @@ int nslab_brood_wire(struct nslab_brood *b, size_t count, struct nslab_err *err)
 	return 0;
 }
 
-/* Has the node's init exited (a zombie of the spawner, reaped, or its pid reused)? */
+/* Has the node's init exited (a zombie of the spawner, reaped, or its pid reused)? A zombie has
+ * no start time for nslab_proc_starttime(). */
 static bool node_gone(pid_t pid, unsigned long long start)
 {
-	char path[64], buf[512], *rp;
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return true;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return true;
-	buf[n] = '\0';
-	rp = strrchr(buf, ')');
-	if (!rp || rp[1] != ' ' || rp[2] == 'Z' || rp[2] == 'X')
-		return true;
-	return nslab_proc_starttime(pid) != start;
+	return start == 0 || nslab_proc_starttime(pid) != start;
 }
 
 int nslab_brood_wait(struct nslab_brood *b, size_t count, const pid_t *pids, const unsigned long long *starts,

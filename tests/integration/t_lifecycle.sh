@@ -114,6 +114,19 @@ YML
 	ok "$NSLAB" destroy $lab
 }
 
+test_list_says_degraded_when_a_node_died() {
+	local lab=it-degr pid
+	TEST_LABS="$lab"
+	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/lan.clab.yml" || return
+	expect_eq "$("$NSLAB" list --json | jq -r ".[] | select(.name==\"$lab\") | .status")" running "all alive"
+	pid=$("$NSLAB" inspect $lab --json | jq -r '.nodes[0].pid')
+	kill -9 "$pid"
+	wait_gone "$pid"
+	expect_eq "$("$NSLAB" list --json | jq -c ".[] | select(.name==\"$lab\") | [.status, .dead_nodes]")" '["degraded",1]' "one init killed"
+	expect_match "$("$NSLAB" list)" "$lab +degraded" "text list"
+	ok "$NSLAB" destroy $lab
+}
+
 test_kernel_error_rolls_back() {
 	local lab=it-kerr out
 	TEST_LABS="$lab"
