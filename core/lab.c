@@ -621,8 +621,11 @@ static pid_t start_netns_mounter(struct deploy *d, int *status_fd, struct nslab_
 		for (size_t n = 0; n < t->nnodes; n++) {
 			_cleanup_free_ char *path = nslab_netns_path(d->lab, t->nodes[n].name);
 			char src[64];
-			if (!links || link(anchor, path) < 0) {
-				int fd = errno == EEXIST ? -1 : open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+			int le = !links ? 0 : link(anchor, path) < 0 ? errno : -1;
+			if (le >= 0) { /* no link made: EEXIST is an error, anything else falls back to a file */
+				int fd = le == EEXIST ? -1 : open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+				if (le == EEXIST)
+					errno = EEXIST;
 				if (fd < 0) {
 					nslab_err_sys(&e, errno, "node %s: creating %s", t->nodes[n].name, path);
 					break;
@@ -884,9 +887,13 @@ static int run_execs(struct deploy *d, struct nslab_err *err)
 			busy[jobs[i].op->node] = true;
 			running++;
 		}
-		/* report, in plan order, what has ended */
-		while (r == 0 && emitted < n && jobs[emitted].done)
-			r = exec_report(d, &jobs[emitted++], err);
+		/* report, in plan order, what has ended; once a command failed, the ones that never
+		 * started are passed over, so that the failure is reached and reported */
+		while (r == 0 && emitted < n && (jobs[emitted].done || (stop && !jobs[emitted].pid))) {
+			if (jobs[emitted].done)
+				r = exec_report(d, &jobs[emitted], err);
+			emitted++;
+		}
 		if (r < 0 || emitted == n || !running)
 			break;
 		size_t np = 0;
@@ -911,6 +918,8 @@ static int run_execs(struct deploy *d, struct nslab_err *err)
 			stop |= j->status != 0;
 		}
 	}
+	if (r == 0 && emitted < n) /* cannot happen: nothing runs and nothing may start */
+		r = nslab_err_set(err, EIO, "exec: %zu commands never ran", n - emitted);
 	/* on an error or a signal, commands still running end with their nodes in the rollback */
 	for (size_t i = 0; i < n; i++) {
 		if (jobs[i].pidfd >= 0)

@@ -504,6 +504,10 @@ static int spawn_chunk(int sock, const char *req, size_t len)
 		}
 		nslab_node_spec_arena_free(arena);
 	}
+	if (!rep.code && u.left) {
+		rep.code = EINVAL;
+		snprintf(rep.msg, sizeof(rep.msg), "spawner: %zu bytes after the last node record", u.left);
+	}
 	close(rel[0]);
 	/* on failure the children made so far see EOF on their release pipe and exit */
 	int r = send_reply(sock, &rep, rep.code ? -1 : rel[1]);
@@ -518,6 +522,10 @@ int nslab_spawner_main(void)
 
 	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_NAME, "nslab-spawner");
+	/* set before the exec too, but an exec in secure mode (setuid, file capabilities) clears it */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		return 1;
 	for (;;) {
 		uint32_t len;
 		int r = read_full(SPAWNER_SOCK, &len, sizeof(len));
@@ -655,6 +663,12 @@ int nslab_brood_collect(struct nslab_brood *b, size_t n, pid_t *pids, unsigned l
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return nslab_err_sys(err, errno, "reading from the node spawner");
+	if (mh.msg_flags & MSG_CTRUNC) { /* the release fd did not fit: out of descriptors */
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+				close(*(int *)(void *)CMSG_DATA(cm));
+		return nslab_err_set(err, EMFILE, "receiving a release pipe from the node spawner: out of file descriptors");
+	}
 	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
 		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
 			memcpy(&rel, CMSG_DATA(cm), sizeof(int));
@@ -674,8 +688,14 @@ int nslab_brood_collect(struct nslab_brood *b, size_t n, pid_t *pids, unsigned l
 	}
 	for (size_t i = 0; i < n; i++) {
 		pids[i] = rep.pids[i];
-		/* held by the spawner, which never reaps: the pid cannot be reused yet */
+		/* held by the spawner, which never reaps: the pid cannot be reused yet. Without a start
+		 * time the journal could not find it again: refuse the chunk (EOF on rel ends it) */
 		starts[i] = nslab_proc_starttime(pids[i]);
+		if (!starts[i]) {
+			int e = errno ? errno : ESRCH;
+			close(rel);
+			return nslab_err_sys(err, e, "node process %d: reading its start time", (int)pids[i]);
+		}
 	}
 	b->spawned += n;
 	b->release = rel;
@@ -932,8 +952,14 @@ int nslab_node_start(int pidfd, char *const argv[], char *const env[], int out_f
 		if (inner < 0)
 			_exit(126);
 		if (inner == 0) {
+			sigset_t none;
+			/* the program starts with default signals: nothing blocked (a deploy blocks
+			 * SIGINT/TERM/HUP) and SIGPIPE not ignored (a deploy ignores it) */
 			signal(SIGINT, SIG_DFL);
 			signal(SIGQUIT, SIG_DFL);
+			signal(SIGPIPE, SIG_DFL);
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
 			execvpe(argv[0], argv, envp);
 			dprintf(2, "nslab: %s: %s\n", argv[0], strerror(errno));
 			_exit(errno == ENOENT ? 127 : 126);

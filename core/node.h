@@ -54,7 +54,8 @@ struct nslab_node_spec {
  *
  * Until released a child dies with the spawner (PR_SET_PDEATHSIG) and on EOF of its release
  * pipe; the spawner dies with the deployer (PR_SET_PDEATHSIG) and ends on EOF of its socket,
- * which nslab_brood_close() gives only once every released child is past step 1. So no node
+ * which nslab_brood_close() gives once every released child is past step 1 (or on a rollback,
+ * where a journaled child killed by the spawner's exit is what destroy does anyway). So no node
  * process ever exists unrecorded, whoever dies when.
  */
 #define NSLAB_SPAWNER_ARG "__nslab-spawner"

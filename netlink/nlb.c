@@ -154,7 +154,8 @@ int nslab_nlb_unpack(struct nslab_unpack *u, struct nslab_nlb **out)
 			goto bad;
 		}
 		memcpy(&h, data + off, sizeof(h));
-		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > len - off || h.nlmsg_seq != i + 1) {
+		/* the message and its padding within the bytes (aligned in size_t: no wrap) */
+		if (h.nlmsg_len < sizeof(h) || MNL_ALIGN((size_t)h.nlmsg_len) > len - off || h.nlmsg_seq != i + 1) {
 			nslab_nlb_free(b);
 			goto bad;
 		}
@@ -167,7 +168,7 @@ int nslab_nlb_unpack(struct nslab_unpack *u, struct nslab_nlb **out)
 		memcpy(b->buf + b->len, data + off, h.nlmsg_len);
 		msg_end(b, (struct nlmsghdr *)(void *)(b->buf + b->len), what);
 		b->len = MNL_ALIGN(b->len);
-		off += MNL_ALIGN(h.nlmsg_len);
+		off += MNL_ALIGN((size_t)h.nlmsg_len);
 	}
 	if (off != len) {
 		nslab_nlb_free(b);

@@ -114,6 +114,43 @@ YML
 	ok "$NSLAB" destroy $lab
 }
 
+test_exec_failure_while_another_node_runs() {
+	local lab=it-parfail out
+	TEST_LABS="$lab"
+	# b fails while a's first command still runs: a's second never starts, and the deploy fails
+	cat > "$TMPD/parfail.yml" <<'YML'
+name: it-parfail
+topology:
+  nodes:
+    a: {kind: linux, exec: ["sleep 0.5", "echo a-second-ran"]}
+    b: {kind: linux, exec: ["exit 5"]}
+  links:
+    - endpoints: ["a:eth1", "b:eth1"]
+YML
+	out=$("$NSLAB" deploy "$TMPD/parfail.yml" 2>&1)
+	expect_eq "$?" 1 "the deploy fails"
+	expect_match "$out" "node b: exec 'exit 5' exited with status 5" "the failure is reported"
+	case "$out" in *a-second-ran*) fail "a command started after a failure" ;; esac
+	expect_eq "$(leftovers $lab)" "" "rolled back"
+}
+
+test_exec_pipes_and_signals_are_default() {
+	local lab=it-sigdef out
+	TEST_LABS="$lab"
+	# programs run from exec start like from a shell: SIGPIPE not ignored (it ends `yes` here),
+	# nothing blocked
+	cat > "$TMPD/sigdef.yml" <<'YML'
+name: it-sigdef
+topology:
+  nodes:
+    a: {kind: linux, exec: ["yes | head -n 1 >/dev/null; grep -E '^(SigBlk|SigIgn)' /proc/self/status"]}
+YML
+	out=$("$NSLAB" deploy "$TMPD/sigdef.yml" 2>&1) || { fail "deploy: $out"; return; }
+	expect_match "$out" "SigBlk:	0000000000000000" "no signal blocked"
+	expect_match "$out" "SigIgn:	0000000000000000" "no signal ignored"
+	ok "$NSLAB" destroy $lab
+}
+
 test_list_says_degraded_when_a_node_died() {
 	local lab=it-degr pid
 	TEST_LABS="$lab"

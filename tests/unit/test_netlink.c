@@ -422,6 +422,22 @@ static void test_batch_pack(void **state)
 	assert_int_equal(nslab_nlb_unpack(&u, &back), -EINVAL);
 	assert_null(back);
 	nslab_pack_free(&p);
+
+	/* a length whose padding runs past the bytes: refused, nothing read beyond them */
+	{
+		struct nslab_pack q = { 0 };
+		unsigned char raw[35] = { 0 };
+		struct nlmsghdr h = { .nlmsg_len = 33, .nlmsg_seq = 1 };
+		memcpy(raw, &h, sizeof(h));
+		nslab_pack_u32(&q, 2);
+		nslab_pack_bytes(&q, raw, sizeof(raw));
+		nslab_pack_str(&q, "one");
+		nslab_pack_str(&q, "two");
+		u = (struct nslab_unpack){ .p = q.buf, .left = q.len };
+		assert_int_equal(nslab_nlb_unpack(&u, &back), -EINVAL);
+		assert_null(back);
+		nslab_pack_free(&q);
+	}
 	nslab_nlb_free(b);
 }
 
