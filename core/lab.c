@@ -368,12 +368,19 @@ static int cgroups_check(struct deploy *d, struct nslab_err *err)
 }
 
 /* The node's own cgroups (journaled before each mkdir), and its init moved in before it runs. */
+/* On a pure cgroup v2 host each init is born in its cgroup (see clone_node() in core/node.c):
+ * its directory is made when its chunk is handed to the spawner, and nothing is moved later. */
+static bool cg_born_in(const struct deploy *d)
+{
+	return d->cg_ok && d->cg.mode == NSLAB_CG_MODE_V2 && d->cg.v2 >= 0;
+}
+
 static int cgroups_node(struct deploy *d, size_t n, struct nslab_err *err)
 {
 	const struct nslab_node *node = &d->t->nodes[n];
 	int r;
 
-	if (!d->cg_ok)
+	if (!d->cg_ok || cg_born_in(d))
 		return 0;
 	r = nslab_cg_prepare_node(&d->cg, d->lab, node->name, &node->limits, NSLAB_CG_F_ALL | NSLAB_CG_F_ACCOUNT,
 				  journal_cgroup, d, err);
@@ -524,11 +531,24 @@ static int request_chunk(struct deploy *d, size_t k, const char *hosts, struct n
 {
 	const struct nslab_topo *t = d->t;
 	struct nslab_node_spec specs[NSLAB_BROOD_CHUNK] = { 0 };
+	char *cgdirs[NSLAB_BROOD_CHUNK] = { 0 };
 	size_t from = k * NSLAB_BROOD_CHUNK, n = t->nnodes - from;
+	int r = 0;
 
 	if (n > NSLAB_BROOD_CHUNK)
 		n = NSLAB_BROOD_CHUNK;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; r == 0 && i < n && cg_born_in(d); i++) {
+		const struct nslab_node *node = &t->nodes[from + i];
+		struct stat st;
+		r = nslab_cg_prepare_node(&d->cg, d->lab, node->name, &node->limits, NSLAB_CG_F_ALL | NSLAB_CG_F_ACCOUNT,
+					  journal_cgroup, d, err);
+		cgdirs[i] = nslab_cg_path(&d->cg, (size_t)d->cg.v2, d->lab, node->name);
+		if (stat(cgdirs[i], &st) < 0) { /* no controller made it a directory: none to be born in */
+			free(cgdirs[i]);
+			cgdirs[i] = NULL;
+		}
+	}
+	for (size_t i = 0; r == 0 && i < n; i++)
 		specs[i] = (struct nslab_node_spec){
 			.name = t->nodes[from + i].name,
 			.hosts_path = hosts,
@@ -540,8 +560,13 @@ static int request_chunk(struct deploy *d, size_t k, const char *hosts, struct n
 			.wire = d->wire[from + i],
 			.late_sysctl = d->late_sysctl[from + i],
 			.nlate_sysctl = d->nlate_sysctl[from + i],
+			.cgroup = cgdirs[i],
 		};
-	return nslab_brood_request(&d->brood, specs, n, err);
+	if (r == 0)
+		r = nslab_brood_request(&d->brood, specs, n, err);
+	for (size_t i = 0; i < n; i++)
+		free(cgdirs[i]);
+	return r;
 }
 
 /* Spawn every node, a chunk at a time: while the spawner clones the next chunks, journal chunk k in

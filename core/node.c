@@ -11,6 +11,8 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <linux/sched.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -316,6 +318,7 @@ void nslab_node_spec_pack(struct nslab_pack *p, const struct nslab_node_spec *s)
 	nslab_nlb_pack(p, s->early);
 	nslab_nlb_pack(p, s->wire);
 	pack_kv(p, s->late_sysctl, s->nlate_sysctl);
+	nslab_pack_str(p, s->cgroup);
 }
 
 /* What an unpacked spec owns. */
@@ -386,6 +389,7 @@ int nslab_node_spec_unpack(struct nslab_unpack *u, struct nslab_node_spec *s, vo
 	s->early = a->early;
 	s->wire = a->wire;
 	s->late_sysctl = a->late_kv = unpack_kv(u, &s->nlate_sysctl);
+	s->cgroup = nslab_unpack_str(u);
 	return u->bad ? -EINVAL : 0;
 }
 
@@ -463,6 +467,48 @@ static int send_reply(int sock, const struct spawn_reply *rep, int rel)
 	return (size_t)w < sizeof(*rep) ? write_full(sock, (const char *)rep + w, sizeof(*rep) - (size_t)w) : 0;
 }
 
+/* Clone one node's init; with s->cgroup, born in that cgroup v2 directory (clone3 with
+ * CLONE_INTO_CGROUP: no move afterwards, so no wait on cgroup_threadgroup_rwsem), or, on a kernel
+ * without it, moved there by us before anyone can release it. Returns as fork() does. */
+static pid_t clone_node(const struct nslab_node_spec *s)
+{
+	unsigned long flags = NSLAB_NODE_NSFLAGS & ~CLONE_NEWNET;
+	char procs[PATH_MAX];
+	pid_t pid;
+	int cg, e, fd;
+
+	if (!s->cgroup)
+		return raw_clone(flags);
+	cg = open(s->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg < 0)
+		return -1;
+	struct clone_args ca = { .flags = flags | CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (uint64_t)cg };
+	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid == 0)
+		return 0; /* the child closes every inherited fd */
+	e = errno;
+	close(cg);
+	if (pid > 0 || (e != ENOSYS && e != E2BIG && e != EINVAL)) {
+		errno = e;
+		return pid;
+	}
+	pid = raw_clone(flags);
+	if (pid <= 0)
+		return pid;
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", s->cgroup);
+	fd = open(procs, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || dprintf(fd, "%d", (int)pid) < 0) {
+		e = errno;
+		kill(pid, SIGKILL);
+		if (fd >= 0)
+			close(fd);
+		errno = e;
+		return -1;
+	}
+	close(fd);
+	return pid;
+}
+
 /* One chunk: count specs, each "u32 index, record"; clones them all, then replies. */
 static int spawn_chunk(int sock, const char *req, size_t len)
 {
@@ -491,7 +537,7 @@ static int spawn_chunk(int sock, const char *req, size_t len)
 			rep.code = EINVAL;
 			snprintf(rep.msg, sizeof(rep.msg), "spawner: malformed node record");
 		} else {
-			pid = raw_clone(NSLAB_NODE_NSFLAGS & ~CLONE_NEWNET);
+			pid = clone_node(&s);
 			if (pid == 0)
 				node_child(&s, rel[0], SPAWNER_WIRE, SPAWNER_REPORT);
 			if (pid < 0) {

@@ -39,6 +39,7 @@ struct nslab_node_spec {
 	const struct nslab_nlb *wire;	 /* may be NULL */
 	const char *const *late_sysctl;
 	size_t nlate_sysctl;
+	const char *cgroup; /* cgroup v2 directory the init is born in (CLONE_INTO_CGROUP), or NULL */
 };
 
 /*

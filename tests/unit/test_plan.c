@@ -448,7 +448,8 @@ static void test_node_spec_pack(void **state)
 	struct nslab_nlb *wire = nslab_nlb_new();
 	struct nslab_node_spec in = { .name = "r1", .hosts_path = "/run/nslab/lab/hosts", .binds = binds,
 				      .nbinds = 2, .early_sysctl = early, .nearly_sysctl = 1, .wire = wire,
-				      .late_sysctl = late, .nlate_sysctl = 2 }, out;
+				      .late_sysctl = late, .nlate_sysctl = 2,
+				      .cgroup = "/sys/fs/cgroup/nslab.lab-x/node-r1" }, out;
 	struct nslab_pack p = { 0 };
 	struct nslab_unpack u;
 	void *arena = NULL;
@@ -475,6 +476,7 @@ static void test_node_spec_pack(void **state)
 	assert_memory_equal(nslab_nlb_data(out.wire, &l2), nslab_nlb_data(wire, &l1), l1);
 	assert_int_equal(l1, l2);
 	assert_string_equal(nslab_nlb_what(out.wire, 0), "set r1:eth1 up");
+	assert_string_equal(out.cgroup, "/sys/fs/cgroup/nslab.lab-x/node-r1");
 	nslab_node_spec_arena_free(arena);
 
 	/* truncated records are refused */
