@@ -714,13 +714,13 @@ static int write_forwarding(struct deploy *d, struct nslab_err *err)
 		}
 		for (size_t i = 0; i < d->nfwd_sysctl[n] && r == 0; i++) {
 			const char *key = d->fwd_sysctl[n][2 * i], *value = d->fwd_sysctl[n][2 * i + 1];
-			_cleanup_free_ char *sys = nslab_sysctl_path(key);
 			/* through the node's own /proc: in the host's, every namespace's entries pile up
 			 * under the same parent dentries, and each lookup walks them all (O(N) per write) */
-			_cleanup_free_ char *path = xasprintf("/proc/%d/root%s", (int)d->pids[n], sys);
-			_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-			if (fd < 0 || write(fd, value, strlen(value)) < 0)
-				r = nslab_err_sys(err, errno, "node %s: sysctl %s = %s", t->nodes[n].name, key, value);
+			char root[64];
+			snprintf(root, sizeof(root), "/proc/%d/root", (int)d->pids[n]);
+			r = nslab_sysctl_write(root, key, value);
+			if (r < 0)
+				nslab_err_sys(err, -r, "node %s: sysctl %s = %s", t->nodes[n].name, key, value);
 		}
 	}
 	if (self >= 0 && setns(self, CLONE_NEWNET) < 0 && r == 0)

@@ -165,14 +165,23 @@ static int cmp_int(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
+int nslab_sysctl_write(const char *root, const char *key, const char *value)
+{
+	_cleanup_free_ char *sys = nslab_sysctl_path(key);
+	_cleanup_free_ char *path = xasprintf("%s%s", root, sys);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, value, strlen(value)) < 0)
+		return -errno;
+	return 0;
+}
+
 static void write_sysctls(const char *const *kv, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *path = nslab_sysctl_path(kv[2 * i]);
-		_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-		const char *v = kv[2 * i + 1];
-		if (fd < 0 || write(fd, v, strlen(v)) < 0)
-			child_fail(errno, "sysctl %s = %s", kv[2 * i], v);
+		int r = nslab_sysctl_write("", kv[2 * i], kv[2 * i + 1]);
+		if (r < 0)
+			child_fail(-r, "sysctl %s = %s", kv[2 * i], kv[2 * i + 1]);
 	}
 }
 

@@ -103,6 +103,11 @@ void nslab_node_spec_pack(struct nslab_pack *p, const struct nslab_node_spec *s)
 int nslab_node_spec_unpack(struct nslab_unpack *u, struct nslab_node_spec *s, void **arena);
 void nslab_node_spec_arena_free(void *arena);
 
+/* Write one sysctl (key as in a topology file) under root: "" for the caller's /proc, or
+ * "/proc/PID/root" for a node's own (its /proc/sys/net follows the writer's network namespace).
+ * 0 or -errno. */
+int nslab_sysctl_write(const char *root, const char *key, const char *value);
+
 /* pidfd of a journaled process, verified by start time; -ESRCH if it is gone or was replaced. */
 int nslab_pidfd_open_verified(pid_t pid, unsigned long long start);
 /* Open /proc/PID/ns/<ns> of the process behind pidfd; verified against pid reuse. */
