@@ -201,10 +201,10 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nlinks; i++) {
 		const struct fl_link *l = &links[i];
 		struct nslab_nl_linkend m = { .ifname = l->e[0].ifname, .ifindex = l->e[0].ifindex,
-					      .netns_fd = nsfd[l->e[0].node], .up = true,
+					      .netns_fd = nsfd[l->e[0].node], .up = true, .queues = NSLAB_VETH_QUEUES,
 					      .master_ifindex = star ? 2 : 0 };
 		struct nslab_nl_linkend p = { .ifname = l->e[1].ifname, .ifindex = l->e[1].ifindex,
-					      .netns_fd = nsfd[l->e[1].node] };
+					      .netns_fd = nsfd[l->e[1].node], .queues = NSLAB_VETH_QUEUES };
 		nslab_nlb_veth_add(b, &m, &p, "veth");
 	}
 	nl = open_or_die(-1);

@@ -438,6 +438,7 @@ static void place_op(struct deploy *d, const struct nslab_op *op)
 			.netns_fd = d->netns_fds[me->node],
 			.mtu = mi->mtu,
 			.mac = mi->has_mac ? mi->mac : NULL,
+			.queues = NSLAB_VETH_QUEUES,
 			.up = !mi->down,
 			.master_ifindex = mn->kind == NSLAB_KIND_BRIDGE ? mn->br_ifindex : 0,
 		};
@@ -447,6 +448,7 @@ static void place_op(struct deploy *d, const struct nslab_op *op)
 			.netns_fd = d->netns_fds[pe->node],
 			.mtu = pi->mtu,
 			.mac = pi->has_mac ? pi->mac : NULL,
+			.queues = NSLAB_VETH_QUEUES,
 		};
 		nslab_nlb_veth_add(d->veths, &m, &p, what);
 		break;

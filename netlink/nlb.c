@@ -205,6 +205,10 @@ static void put_linkend_attrs(struct nlmsghdr *nlh, const struct nslab_nl_linken
 		mnl_attr_put_u32(nlh, IFLA_MTU, e->mtu);
 	if (e->mac)
 		mnl_attr_put(nlh, IFLA_ADDRESS, 6, e->mac);
+	if (e->queues) {
+		mnl_attr_put_u32(nlh, IFLA_NUM_TX_QUEUES, e->queues);
+		mnl_attr_put_u32(nlh, IFLA_NUM_RX_QUEUES, e->queues);
+	}
 	if (e->ifname)
 		mnl_attr_put_strz(nlh, IFLA_IFNAME, e->ifname);
 	if (e->netns_fd >= 0)

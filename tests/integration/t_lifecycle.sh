@@ -10,6 +10,7 @@ test_node_container_basics() {
 	expect_eq "$("$NSLAB" exec $lab pc1 -- sh -c 'ls /proc | grep -c "^[0-9]"' )" 4 "only init, sh, ls and grep in the pid ns"
 	expect_match "$("$NSLAB" exec $lab pc1 -- cat /etc/hosts)" "10.10.0.4[[:space:]]+pc4" "generated /etc/hosts"
 	expect_eq "$("$NSLAB" exec $lab pc1 -- sh -c 'ls /sys/class/net | tr "\n" " "')" "eth1 lo " "sysfs of the node"
+	expect_eq "$("$NSLAB" exec $lab pc1 -- ip -d link show eth1 | grep -o "num[rt]xqueues [0-9]*" | tr "\n" " ")" "numtxqueues 1 numrxqueues 1 " "one queue each way per veth end"
 	# exit status and output pass through; no shell in between
 	"$NSLAB" exec $lab pc1 -- sh -c 'exit 7'
 	expect_eq "$?" 7 "exit status"

@@ -56,6 +56,10 @@ static void raw_veth(struct raw *r, uint32_t seq, const struct nslab_nl_linkend 
 		raw_u32(r, IFLA_MTU, m->mtu);
 	if (m->mac)
 		raw_attr(r, IFLA_ADDRESS, m->mac, 6);
+	if (m->queues) {
+		raw_u32(r, IFLA_NUM_TX_QUEUES, m->queues);
+		raw_u32(r, IFLA_NUM_RX_QUEUES, m->queues);
+	}
 	raw_str(r, IFLA_IFNAME, m->ifname);
 	if (m->netns_fd >= 0)
 		raw_u32(r, IFLA_NET_NS_FD, (uint32_t)m->netns_fd);
@@ -70,6 +74,10 @@ static void raw_veth(struct raw *r, uint32_t seq, const struct nslab_nl_linkend 
 		raw_u32(r, IFLA_MTU, p->mtu);
 	if (p->mac)
 		raw_attr(r, IFLA_ADDRESS, p->mac, 6);
+	if (p->queues) {
+		raw_u32(r, IFLA_NUM_TX_QUEUES, p->queues);
+		raw_u32(r, IFLA_NUM_RX_QUEUES, p->queues);
+	}
 	raw_str(r, IFLA_IFNAME, p->ifname);
 	if (p->netns_fd >= 0)
 		raw_u32(r, IFLA_NET_NS_FD, (uint32_t)p->netns_fd);
@@ -82,9 +90,9 @@ static void raw_veth(struct raw *r, uint32_t seq, const struct nslab_nl_linkend 
 static void test_veth_bytes(void **state)
 {
 	struct nslab_nl_linkend m = { .ifname = "eth1", .ifindex = 10, .netns_fd = 5, .mtu = 9000,
-				      .mac = MAC_A, .up = true, .master_ifindex = 3 };
+				      .mac = MAC_A, .up = true, .master_ifindex = 3, .queues = 1 };
 	struct nslab_nl_linkend p = { .ifname = "r2-eth1", .ifindex = 11, .netns_fd = 6, .mtu = 9000,
-				      .mac = MAC_B, .up = true /* ignored for the peer */ };
+				      .mac = MAC_B, .queues = 1, .up = true /* ignored for the peer */ };
 	struct nslab_nl_linkend m2 = { .ifname = "a", .netns_fd = -1 };
 	struct nslab_nl_linkend p2 = { .ifname = "bcdefghijklmnop", .netns_fd = -1 };
 	struct nslab_nlb *b = nslab_nlb_new();
