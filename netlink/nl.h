@@ -41,9 +41,6 @@ void nslab_nlb_pack(struct nslab_pack *p, const struct nslab_nlb *b);
 /* Read one back: *out is NULL for a packed NULL; -EINVAL (u->bad set) on malformed bytes. */
 int nslab_nlb_unpack(struct nslab_unpack *u, struct nslab_nlb **out);
 
-/* One end of a new link. Unset fields: ifindex 0 (kernel picks), netns_fd -1
- * (the namespace of the socket the batch is sent on), mtu 0, mac NULL,
- * master_ifindex 0. */
 /*
  * Queues of each veth end nslab creates. The kernel's default is one per possible CPU, and veth
  * then trims the real count to 1 after registration: every end registers and removes sysfs queue
@@ -51,6 +48,9 @@ int nslab_nlb_unpack(struct nslab_unpack *u, struct nslab_nlb **out);
  */
 #define NSLAB_VETH_QUEUES 1
 
+/* One end of a new link. Unset fields: ifindex 0 (kernel picks), netns_fd -1
+ * (the namespace of the socket the batch is sent on), mtu 0, mac NULL, queues 0,
+ * master_ifindex 0. */
 struct nslab_nl_linkend {
 	const char *ifname;
 	int ifindex;

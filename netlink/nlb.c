@@ -197,7 +197,8 @@ static struct ifinfomsg *put_ifinfomsg(struct nlmsghdr *nlh, int ifindex, bool u
 /*
  * Attributes common to both veth ends, in iproute2's order for
  * `ip link add NAME mtu M address A type veth peer name P mtu M address A`
- * (MTU, ADDRESS, IFNAME), so its bytes can serve as a reference.
+ * (MTU, ADDRESS, IFNAME; the queue counts, when set, go before IFNAME as `numtxqueues N
+ * numrxqueues N` would), so its bytes can serve as a reference.
  */
 static void put_linkend_attrs(struct nlmsghdr *nlh, const struct nslab_nl_linkend *e)
 {
