@@ -144,27 +144,6 @@ static void node_init_loop(void)
 	}
 }
 
-/* Close every inherited descriptor but keep[0..n-1] (sorted ascending): a forked child must not
- * hold the lab's lock or another node's pipes open. */
-static void close_all_but(const int *keep, size_t n)
-{
-	unsigned from = 3;
-
-	for (size_t i = 0; i < n; i++) {
-		if (keep[i] < 3)
-			continue;
-		if ((unsigned)keep[i] > from)
-			syscall(SYS_close_range, from, (unsigned)keep[i] - 1, 0U);
-		from = (unsigned)keep[i] + 1;
-	}
-	syscall(SYS_close_range, from, ~0U, 0U);
-}
-
-static int cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
 int nslab_sysctl_write(const char *root, const char *key, const char *value)
 {
 	_cleanup_free_ char *sys = nslab_sysctl_path(key);
@@ -273,8 +252,7 @@ static void node_child(const struct nslab_node_spec *s, int release_fd, int wire
 	 * line, the release pipe's EOF ends us below) */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_NAME, "nslab-init");
-	qsort(keep, 3, sizeof(int), cmp_int);
-	close_all_but(keep, 3);
+	nslab_close_fds_except(keep, 3);
 	report_fd = report_to;
 	/* EOF here means the deployer died before journaling us: leave no trace */
 	if (read(release_fd, &go, 1) != 1)
@@ -998,7 +976,7 @@ int nslab_node_start(int pidfd, char *const argv[], char *const env[], int out_f
 			dprintf(2, "nslab: entering the node: %s\n", strerror(errno));
 			_exit(126);
 		}
-		close_all_but(NULL, 0);
+		nslab_close_fds_except(NULL, 0);
 		if (chdir("/") < 0)
 			_exit(126);
 		signal(SIGINT, SIG_IGN);

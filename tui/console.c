@@ -309,17 +309,6 @@ static void panel_set(struct console *c, const char *title, const char *text)
 	c->dirty = true;
 }
 
-static void close_fds_from3_except(int a, int b)
-{
-	int lo = a < b ? a : b, hi = a < b ? b : a;
-
-	if (lo > 3)
-		close_range(3, (unsigned)lo - 1, 0);
-	if (hi > lo + 1)
-		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
-	close_range((unsigned)hi + 1, ~0U, 0);
-}
-
 /*
  * Run commands one after the other in a node (nslab_node_run, as `nslab exec`), in a child of
  * its own process group whose output goes to the panel through a pipe, so that a slow command
@@ -358,7 +347,7 @@ static void action_run(struct console *c, const char *node, const char *title, c
 		dup2(null, 0);
 		dup2(null, 1);
 		dup2(null, 2);
-		close_fds_from3_except(p[1], pidfd);
+		nslab_close_fds_except((int[]){ p[1], pidfd }, 2);
 		for (size_t i = 0; cmds[i]; i++) {
 			int st = 0;
 			dprintf(p[1], "%s$", node);

@@ -163,18 +163,6 @@ static const char *pick_shell(void)
 	return "/bin/sh";
 }
 
-/* Close every fd from 3 up except a and b. */
-static void close_fds_except(int a, int b)
-{
-	int lo = a < b ? a : b, hi = a < b ? b : a;
-
-	if (lo > 3)
-		close_range(3, (unsigned)lo - 1, 0);
-	if (hi > lo + 1)
-		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
-	close_range((unsigned)hi + 1, ~0U, 0);
-}
-
 /* The child: fresh signals, only the pty and the node's pidfd open, into the node's cgroups and
  * namespaces, then a grandchild (born in the node's PID namespace) on the pty as a session leader. */
 static void __attribute__((noreturn)) child(int slave, int pidfd, const char *shell, char **envp)
@@ -193,7 +181,7 @@ static void __attribute__((noreturn)) child(int slave, int pidfd, const char *sh
 	dup2(slave, 2);
 	if (slave > 2)
 		close(slave);
-	close_fds_except(pidfd, pidfd);
+	nslab_close_fds_except(&pidfd, 1);
 	if (nslab_node_join_cgroups(pidfd, &err) < 0 || nslab_node_enter(pidfd, &err) < 0) {
 		fprintf(stderr, "nslab: %s\r\n", err.msg);
 		_exit(126);

@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
 
 static void oom(void)
 {
@@ -158,4 +160,27 @@ int nslab_write_file(const char *path, const char *data, size_t len, int mode)
 		off += (size_t)w;
 	}
 	return 0;
+}
+
+void nslab_close_fds_except(const int *keep, size_t n)
+{
+	int k[NSLAB_KEEP_FDS_MAX];
+	unsigned from = 3;
+
+	if (n > NSLAB_KEEP_FDS_MAX)
+		abort(); /* a caller's bug: never close a descriptor it meant to keep */
+	for (size_t i = 0; i < n; i++) { /* insertion sort: a handful of fds */
+		size_t j = i;
+		for (; j > 0 && k[j - 1] > keep[i]; j--)
+			k[j] = k[j - 1];
+		k[j] = keep[i];
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (k[i] < (int)from)
+			continue;
+		if ((unsigned)k[i] > from)
+			syscall(SYS_close_range, from, (unsigned)k[i] - 1, 0U);
+		from = (unsigned)k[i] + 1;
+	}
+	syscall(SYS_close_range, from, ~0U, 0U);
 }

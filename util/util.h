@@ -54,4 +54,10 @@ bool nslab_strlcpy(char *dst, const char *src, size_t size);
 int nslab_read_file(const char *path, char **out, size_t *len);
 int nslab_write_file(const char *path, const char *data, size_t len, int mode);
 
+/* Close every descriptor from 3 up but keep[0..n-1] (any order, duplicates and fds below 3 allowed,
+ * n <= NSLAB_KEEP_FDS_MAX): for a forked child that must not hold its parent's locks or pipes open.
+ * Allocates nothing (safe between fork and exec). */
+#define NSLAB_KEEP_FDS_MAX 8
+void nslab_close_fds_except(const int *keep, size_t n);
+
 #endif

@@ -719,9 +719,43 @@ static void test_proc_starttime(void **state)
 	close(to_parent[0]);
 }
 
+/* In a child: open six fds, keep three of them out of order (one twice, plus stdin), check that
+ * exactly those are still open and 0-2 are as they were. */
+static void test_close_fds_except(void **state)
+{
+	pid_t pid;
+	int st = 0;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd[6], bad = 0;
+		bool std_open[3];
+		for (int f = 0; f < 3; f++)
+			std_open[f] = fcntl(f, F_GETFD) >= 0;
+		for (int i = 0; i < 6; i++)
+			fd[i] = open("/dev/null", O_RDONLY);
+		int keep[] = { fd[4], 0, fd[1], fd[4], fd[2] };
+		nslab_close_fds_except(keep, 5);
+		for (int i = 0; i < 6; i++) {
+			bool open_now = fcntl(fd[i], F_GETFD) >= 0;
+			bool want = i == 1 || i == 2 || i == 4;
+			bad += open_now != want;
+		}
+		for (int f = 0; f < 3; f++) /* 0-2 are never touched */
+			bad += (fcntl(f, F_GETFD) >= 0) != std_open[f];
+		_exit(bad);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_close_fds_except),
 		cmocka_unit_test(test_hosts_triangle),
 		cmocka_unit_test(test_hosts_families_and_lo),
 		cmocka_unit_test(test_topo_json),
