@@ -384,14 +384,15 @@ int cmd_cleanup(int argc, char **argv)
 {
 	struct nslab_err err = { 0 };
 
-	(void)argv;
-	if (argc != 1)
-		return cli_usage_error(cli_find("cleanup"), "takes no arguments");
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '-' || !nslab_name_valid(argv[i]))
+			return cli_usage_error(cli_find("cleanup"), "not a lab name: %s", argv[i]);
 	if (geteuid() != 0) {
 		fprintf(stderr, "nslab: cleanup needs root\n");
 		return EXIT_FAIL;
 	}
-	if (nslab_lab_cleanup(on_cleaned, NULL, &err) < 0)
+	/* argv is NULL-terminated: argv + 1 is the list of labs, or NULL for all of them */
+	if (nslab_lab_cleanup(argc > 1 ? argv + 1 : NULL, on_cleaned, NULL, &err) < 0)
 		return fail(&err);
 	return EXIT_OK;
 }

@@ -50,8 +50,9 @@ const struct cli_cmd cli_cmds[] = {
 	  "  --net-cls ID     net_cls classid (0x00100001, 10:1, auto; cgroup v1 only)\n"
 	  "Limits not named keep their value. nslab inspect shows limits and usage.\n",
 	  cmd_limit },
-	{ "cleanup", "", "remove leftovers of labs whose deploy or destroy died",
-	  "Running labs are never touched.\n", cmd_cleanup },
+	{ "cleanup", "[LAB...]", "remove leftovers of labs whose deploy or destroy died",
+	  "Without LAB, every dead lab and every stray nslab handle or cgroup; with LAB names, only\n"
+	  "those labs' leftovers. Running labs are never touched.\n", cmd_cleanup },
 	{ "link", "LAB NODE:IF [NODE:IF] down|up|flap|set|reset|show [OPTIONS]",
 	  "change a running lab's link: down, up, flap, impairments",
 	  "  down | up          take the link down for both ends (no carrier on either side) / bring it\n"

@@ -1214,7 +1214,19 @@ static bool cgroup_busy(const char *dir, int depth)
 
 /* cgroups of labs that have no state directory: removed when no process is left in them (a live
  * lab under another run directory keeps its own). */
-static void sweep_stray_cgroups(void (*cb)(void *ctx, const char *lab, const char *why), void *ctx)
+/* only == NULL: every lab; else only the labs named in the NULL-terminated list */
+static bool lab_selected(char *const *only, const char *lab)
+{
+	if (!only)
+		return true;
+	for (; *only; only++)
+		if (strcmp(*only, lab) == 0)
+			return true;
+	return false;
+}
+
+static void sweep_stray_cgroups(void (*cb)(void *ctx, const char *lab, const char *why), void *ctx,
+				char *const *only)
 {
 	struct nslab_cg_sys cg;
 
@@ -1229,6 +1241,8 @@ static void sweep_stray_cgroups(void (*cb)(void *ctx, const char *lab, const cha
 			if (strncmp(de->d_name, NSLAB_CG_LAB_PREFIX, strlen(NSLAB_CG_LAB_PREFIX)) != 0)
 				continue;
 			lab = de->d_name + strlen(NSLAB_CG_LAB_PREFIX);
+			if (!lab_selected(only, lab))
+				continue;
 			_cleanup_free_ char *dir = nslab_lab_path(lab, NULL);
 			_cleanup_free_ char *cgdir = xasprintf("%s/%s", cg.hier[h].path, de->d_name);
 			if (!nslab_name_valid(lab) || stat(dir, &st) == 0 || cgroup_busy(cgdir, 0))
@@ -1241,8 +1255,8 @@ static void sweep_stray_cgroups(void (*cb)(void *ctx, const char *lab, const cha
 	}
 }
 
-int nslab_lab_cleanup(void (*cb)(void *ctx, const char *lab, const char *why), void *ctx,
-		      struct nslab_err *err)
+int nslab_lab_cleanup(char *const *only, void (*cb)(void *ctx, const char *lab, const char *why),
+		      void *ctx, struct nslab_err *err)
 {
 	char **names;
 	size_t n;
@@ -1257,7 +1271,7 @@ int nslab_lab_cleanup(void (*cb)(void *ctx, const char *lab, const char *why), v
 		const char *status;
 		int lock;
 
-		if (!nslab_name_valid(lab))
+		if (!nslab_name_valid(lab) || !lab_selected(only, lab))
 			continue;
 		lock = nslab_lab_lock(lab, true, true, NULL);
 		if (lock < 0)
@@ -1297,6 +1311,8 @@ int nslab_lab_cleanup(void (*cb)(void *ctx, const char *lab, const char *why), v
 				continue;
 			_cleanup_free_ char *lab = xstrndup(de->d_name + strlen(NSLAB_NETNS_PREFIX),
 							    (size_t)(dot - de->d_name) - strlen(NSLAB_NETNS_PREFIX));
+			if (!lab_selected(only, lab))
+				continue;
 			_cleanup_free_ char *dir = nslab_lab_path(lab, NULL);
 			if (stat(dir, &st) == 0)
 				continue;
@@ -1314,7 +1330,7 @@ int nslab_lab_cleanup(void (*cb)(void *ctx, const char *lab, const char *why), v
 		closedir(d);
 	}
 	free(busy);
-	sweep_stray_cgroups(cb, ctx);
+	sweep_stray_cgroups(cb, ctx, only);
 	remove_rundir_if_empty();
 	return ret;
 }

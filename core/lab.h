@@ -31,7 +31,7 @@ int nslab_lab_destroy(const char *lab, bool *existed, struct nslab_err *err);
 
 /* Destroy labs whose deploy or destroy died (and stray nslab-LAB.* netns handles of labs that
  * no longer exist); cb is told about each one. Running labs are never touched. */
-int nslab_lab_cleanup(void (*cb)(void *ctx, const char *lab, const char *why), void *ctx,
+int nslab_lab_cleanup(char *const *only, void (*cb)(void *ctx, const char *lab, const char *why), void *ctx,
 		      struct nslab_err *err);
 
 /* Labs as a JSON array of {name, status, file, nodes, links, created}. */

@@ -1,11 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/integration/lib.sh: helpers for integration tests that deploy real labs (root needed).
-# Every lab a test makes is named "it-*" and is destroyed and checked for leftovers after the test,
-# even when the test fails.
+# Every lab a test makes is named "$LP-*" and is destroyed and checked for leftovers after the test,
+# even when the test fails. LP is $NSLAB_TEST_PREFIX, or "it" plus this run's pid, so that two runs
+# (or a run beside a user's own labs) never share a lab name. Tests touch only their own labs: no
+# machine-wide cleanup, no counts of other people's processes or labs.
 
 : "${NSLAB:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/nslab}"
 EXAMPLES=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../examples" && pwd)
 TMPD=$(mktemp -d /tmp/nslab-it.XXXXXX)
+LP=${NSLAB_TEST_PREFIX:-it$$}
+# every process our deploys start (spawners, node inits) inherits this; count_inits counts only those
+export NSLAB_TEST_PREFIX=$LP
 
 # fail MESSAGE: record a failure of the current test (the test goes on, so cleanup still runs)
 fail() {
@@ -57,10 +62,20 @@ leftovers() {
 	return 0
 }
 
-# Processes that are node inits, and veths in the root namespace (neither should ever grow)
-# node inits, and node spawners of deploys (core/node.h): none may outlive its deploy
-count_inits() { local n=0 f; for f in $(grep -lxE 'nslab-init|nslab-spawner' /proc/[0-9]*/comm 2>/dev/null); do grep -q "^[0-9]* ([^)]*) [^ZX]" "${f%/comm}/stat" 2>/dev/null && n=$((n + 1)); done; echo $n; }
-count_root_veths() { ip -o link show type veth 2>/dev/null | wc -l; }
+# count_inits: live node inits and node spawners (core/node.h) started by this test run (they carry
+# NSLAB_TEST_PREFIX=$LP in their environment); none may outlive its lab or deploy
+count_inits() {
+	local n=0 f d
+	for f in $(grep -lxE 'nslab-init|nslab-spawner' /proc/[0-9]*/comm 2>/dev/null); do
+		d=${f%/comm}
+		grep -q "^[0-9]* ([^)]*) [^ZX]" "$d/stat" 2>/dev/null || continue
+		tr '\0' '\n' < "$d/environ" 2>/dev/null | grep -qx "NSLAB_TEST_PREFIX=$LP" && n=$((n + 1))
+	done
+	echo $n
+}
+# root_veths: names of the veths in the root namespace (a test compares the set before and after
+# itself: nslab never leaves one there)
+root_veths() { ip -o link show type veth 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort; }
 
 # wait_gone PID...: wait (up to 5 s) for processes to exit
 wait_gone() {

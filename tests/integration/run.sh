@@ -16,9 +16,9 @@ for tool in jq ping ip; do
 done
 
 filter=${1:-}
+echo "# lab names: $LP-* (NSLAB_TEST_PREFIX)"
 passed=0 failed=0 skipped=0 n=0
 base_inits=$(count_inits)
-base_veths=$(count_root_veths)
 failed_names=""
 
 for f in t_*.sh; do
@@ -31,6 +31,7 @@ for t in $(declare -F | awk '{print $3}' | grep '^test_' ); do
 	TEST_FAILED=0 TEST_SKIPPED=0 TEST_LABS=""
 	echo "# $t"
 	start=$(date +%s.%N)
+	veths_before=$(root_veths)
 	"$t"
 	# every lab the test used is destroyed and must leave nothing
 	for lab in $TEST_LABS; do
@@ -41,7 +42,8 @@ for t in $(declare -F | awk '{print $3}' | grep '^test_' ); do
 	if ! wait_gone_inits=$(for _ in $(seq 50); do [ "$(count_inits)" -le "$base_inits" ] && break; sleep 0.1; done; count_inits) || [ "$wait_gone_inits" -gt "$base_inits" ]; then
 		fail "node init processes left: $(count_inits) (was $base_inits)"
 	fi
-	[ "$(count_root_veths)" -le "$base_veths" ] || fail "veth interfaces appeared in the root namespace"
+	new_veths=$(comm -13 <(echo "$veths_before") <(root_veths) | tr '\n' ' ')
+	[ -z "${new_veths// /}" ] || fail "veth interfaces appeared in the root namespace: $new_veths"
 	dur=$(printf '%.2f' "$(echo "$(date +%s.%N) - $start" | bc)")
 	if [ $TEST_FAILED = 1 ]; then
 		echo "not ok $n - $t (${dur}s)"

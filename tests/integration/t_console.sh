@@ -45,7 +45,7 @@ con_expect_restored() {
 }
 
 test_console_lab_view_shell_and_link() {
-	local lab=it-console
+	local lab=${LP}-console
 	TEST_LABS="$lab"
 	command -v tmux >/dev/null || { skip "tmux is not installed"; return; }
 	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/lan.clab.yml" || return
@@ -113,7 +113,7 @@ test_console_lab_view_shell_and_link() {
 }
 
 test_console_80x24_and_signals() {
-	local lab=it-console2 pid
+	local lab=${LP}-console2 pid
 	TEST_LABS="$lab"
 	command -v tmux >/dev/null || { skip "tmux is not installed"; return; }
 	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/lan.clab.yml" || return

@@ -2,7 +2,7 @@
 # tests/integration/t_labs.sh: the example labs deploy, carry real traffic, and destroy cleanly.
 
 test_triangle_routes_traffic() {
-	local lab=it-tri out
+	local lab=${LP}-tri out
 	TEST_LABS="$lab"
 	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/triangle.clab.yml" || return
 	# hosts reach each other across the routers, by name (generated /etc/hosts)
@@ -35,7 +35,7 @@ test_triangle_routes_traffic() {
 }
 
 test_lan_bridge_v4_v6_iperf() {
-	local lab=it-lan out
+	local lab=${LP}-lan out
 	TEST_LABS="$lab"
 	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/lan.clab.yml" || return
 	for dst in pc2 pc3 pc4 2001:db8:10::2 2001:db8:10::4; do
@@ -62,7 +62,7 @@ test_lan_bridge_v4_v6_iperf() {
 }
 
 test_containerlab_style_file() {
-	local lab=it-compat out
+	local lab=${LP}-compat out
 	TEST_LABS="$lab"
 	out=$("$NSLAB" deploy --name $lab "$EXAMPLES/clab-compat.clab.yml" 2>&1) || { fail "deploy: $out"; return; }
 	expect_match "$out" "warning: .*image" "warning for image"
@@ -77,10 +77,10 @@ test_containerlab_style_file() {
 }
 
 test_two_bridges_trunk() {
-	local lab=it-trunk
+	local lab=${LP}-trunk
 	TEST_LABS="$lab"
-	cat > "$TMPD/trunk.yml" <<'YML'
-name: it-trunk
+	cat > "$TMPD/trunk.yml" <<YML
+name: ${LP}-trunk
 topology:
   nodes:
     s1: {kind: bridge}

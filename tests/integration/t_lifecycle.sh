@@ -2,7 +2,7 @@
 # tests/integration/t_lifecycle.sh: the node containers, exec/attach, errors, rollback, crash recovery.
 
 test_node_container_basics() {
-	local lab=it-basic
+	local lab=${LP}-basic
 	TEST_LABS="$lab"
 	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/lan.clab.yml" || return
 	expect_eq "$("$NSLAB" exec $lab pc1 -- hostname)" pc1 "hostname"
@@ -22,24 +22,24 @@ test_node_container_basics() {
 	# IPC and UTS isolation
 	[ "$("$NSLAB" exec $lab pc1 -- readlink /proc/self/ns/ipc)" != "$(readlink /proc/self/ns/ipc)" ] || fail "ipc ns shared"
 	nok "$NSLAB" exec $lab nosuch -- true
-	nok "$NSLAB" exec it-nosuchlab pc1 -- true
+	nok "$NSLAB" exec ${LP}-nosuchlab pc1 -- true
 }
 
 test_two_labs_same_node_names() {
-	TEST_LABS="it-twin-a it-twin-b"
-	ok "$NSLAB" deploy --quiet --name it-twin-a "$EXAMPLES/lan.clab.yml" || return
-	ok "$NSLAB" deploy --quiet --name it-twin-b "$EXAMPLES/lan.clab.yml" || return
-	ok "$NSLAB" exec it-twin-a pc1 -- ping -c 1 -W 2 pc2
-	ok "$NSLAB" exec it-twin-b pc1 -- ping -c 1 -W 2 pc2
-	[ "$(node_pid it-twin-a pc1)" != "$(node_pid it-twin-b pc1)" ] || fail "labs share a node"
-	ok "$NSLAB" destroy it-twin-a
+	TEST_LABS="${LP}-twin-a ${LP}-twin-b"
+	ok "$NSLAB" deploy --quiet --name ${LP}-twin-a "$EXAMPLES/lan.clab.yml" || return
+	ok "$NSLAB" deploy --quiet --name ${LP}-twin-b "$EXAMPLES/lan.clab.yml" || return
+	ok "$NSLAB" exec ${LP}-twin-a pc1 -- ping -c 1 -W 2 pc2
+	ok "$NSLAB" exec ${LP}-twin-b pc1 -- ping -c 1 -W 2 pc2
+	[ "$(node_pid ${LP}-twin-a pc1)" != "$(node_pid ${LP}-twin-b pc1)" ] || fail "labs share a node"
+	ok "$NSLAB" destroy ${LP}-twin-a
 	# the other lab is untouched
-	ok "$NSLAB" exec it-twin-b pc1 -- ping -c 1 -W 2 pc3
-	expect_eq "$(leftovers it-twin-a)" "" "first lab gone"
+	ok "$NSLAB" exec ${LP}-twin-b pc1 -- ping -c 1 -W 2 pc3
+	expect_eq "$(leftovers ${LP}-twin-a)" "" "first lab gone"
 }
 
 test_second_deploy_fails_clearly() {
-	local lab=it-again out
+	local lab=${LP}-again out
 	TEST_LABS="$lab"
 	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/lan.clab.yml" || return
 	out=$("$NSLAB" deploy --quiet --name $lab "$EXAMPLES/lan.clab.yml" 2>&1)
@@ -49,10 +49,10 @@ test_second_deploy_fails_clearly() {
 }
 
 test_bad_file_changes_nothing() {
-	local lab=it-bad out
+	local lab=${LP}-bad out
 	TEST_LABS="$lab"
-	cat > "$TMPD/bad.yml" <<'YML'
-name: it-bad
+	cat > "$TMPD/bad.yml" <<YML
+name: ${LP}-bad
 topology:
   nodes:
     a: {kind: linux}
@@ -76,10 +76,10 @@ YML
 }
 
 test_failed_exec_rolls_back() {
-	local lab=it-rollback out
+	local lab=${LP}-rollback out
 	TEST_LABS="$lab"
-	cat > "$TMPD/rb.yml" <<'YML'
-name: it-rollback
+	cat > "$TMPD/rb.yml" <<YML
+name: ${LP}-rollback
 topology:
   nodes:
     a: {kind: linux, exec: ["echo first", "echo boom >&2; exit 4"]}
@@ -95,12 +95,12 @@ YML
 }
 
 test_exec_runs_nodes_in_parallel_reports_in_order() {
-	local lab=it-par out
+	local lab=${LP}-par out
 	TEST_LABS="$lab"
 	# a's command waits for b's to start (the nodes share the host's /tmp): it can only succeed when
 	# nodes run their commands at the same time; each node's own commands still run in order
 	cat > "$TMPD/par.yml" <<YML
-name: it-par
+name: ${LP}-par
 topology:
   nodes:
     a: {kind: linux, exec: ["for i in \$(seq 100); do [ -e $TMPD/b-started ] && exit 0; sleep 0.05; done; exit 3", "echo a-second"]}
@@ -116,11 +116,11 @@ YML
 }
 
 test_exec_failure_while_another_node_runs() {
-	local lab=it-parfail out
+	local lab=${LP}-parfail out
 	TEST_LABS="$lab"
 	# b fails while a's first command still runs: a's second never starts, and the deploy fails
-	cat > "$TMPD/parfail.yml" <<'YML'
-name: it-parfail
+	cat > "$TMPD/parfail.yml" <<YML
+name: ${LP}-parfail
 topology:
   nodes:
     a: {kind: linux, exec: ["sleep 0.5", "echo a-second-ran"]}
@@ -136,12 +136,12 @@ YML
 }
 
 test_exec_pipes_and_signals_are_default() {
-	local lab=it-sigdef out blk ign
+	local lab=${LP}-sigdef out blk ign
 	TEST_LABS="$lab"
 	# programs run from exec start like from a shell: SIGPIPE not ignored (it ends `yes` here),
 	# nothing blocked
-	cat > "$TMPD/sigdef.yml" <<'YML'
-name: it-sigdef
+	cat > "$TMPD/sigdef.yml" <<YML
+name: ${LP}-sigdef
 topology:
   nodes:
     a: {kind: linux, exec: ["yes | head -n 1 >/dev/null; grep -E '^(SigBlk|SigIgn)' /proc/self/status"]}
@@ -157,7 +157,7 @@ YML
 }
 
 test_list_says_degraded_when_a_node_died() {
-	local lab=it-degr pid
+	local lab=${LP}-degr pid
 	TEST_LABS="$lab"
 	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/lan.clab.yml" || return
 	expect_eq "$("$NSLAB" list --json | jq -r ".[] | select(.name==\"$lab\") | .status")" running "all alive"
@@ -170,11 +170,11 @@ test_list_says_degraded_when_a_node_died() {
 }
 
 test_kernel_error_rolls_back() {
-	local lab=it-kerr out
+	local lab=${LP}-kerr out
 	TEST_LABS="$lab"
 	# a route through a gateway no interface reaches: the kernel refuses it at the routes phase
-	cat > "$TMPD/kerr.yml" <<'YML'
-name: it-kerr
+	cat > "$TMPD/kerr.yml" <<YML
+name: ${LP}-kerr
 topology:
   nodes:
     a:
@@ -187,7 +187,7 @@ topology:
 YML
 	out=$("$NSLAB" deploy --quiet "$TMPD/kerr.yml" 2>&1)
 	expect_eq "$?" 1 "exit code"
-	expect_match "$out" "deploying lab it-kerr: node a: add route a: 10.8.0.0/16 via 10.7.0.1: Network is unreachable" "error names the route and the kernel reason"
+	expect_match "$out" "deploying lab ${LP}-kerr: node a: add route a: 10.8.0.0/16 via 10.7.0.1: Network is unreachable" "error names the route and the kernel reason"
 	expect_eq "$(leftovers $lab)" "" "rolled back"
 }
 
@@ -212,7 +212,7 @@ make_chain() {
 now_ms() { date +%s%3N; }
 
 test_kill9_mid_deploy_then_destroy() {
-	local lab=it-crash i pid delay t0 dur left
+	local lab=${LP}-crash i pid delay t0 dur left
 	TEST_LABS="$lab"
 	make_chain $lab 200 "$TMPD/chain.yml"
 	# measure one deploy, then kill -9 at random moments inside that window
@@ -239,9 +239,9 @@ test_kill9_mid_deploy_then_destroy() {
 
 test_cleanup_removes_only_dead_labs() {
 	local pid out
-	TEST_LABS="it-dead it-alive"
-	cat > "$TMPD/dead.yml" <<'YML'
-name: it-dead
+	TEST_LABS="${LP}-dead ${LP}-alive"
+	cat > "$TMPD/dead.yml" <<YML
+name: ${LP}-dead
 topology:
   nodes:
     a: {kind: linux, exec: ["sleep 30"]}
@@ -249,41 +249,41 @@ topology:
   links:
     - endpoints: ["a:eth1", "b:eth1"]
 YML
-	ok "$NSLAB" deploy --quiet --name it-alive "$EXAMPLES/lan.clab.yml" || return
+	ok "$NSLAB" deploy --quiet --name ${LP}-alive "$EXAMPLES/lan.clab.yml" || return
 	"$NSLAB" deploy --quiet "$TMPD/dead.yml" >/dev/null 2>&1 &
 	pid=$!
 	# wait until the deploy is inside its exec phase (nodes exist), then kill it
-	for _ in $(seq 50); do [ -e /run/netns/nslab-it-dead.b ] && break; sleep 0.1; done
+	for _ in $(seq 50); do [ -e /run/netns/nslab-${LP}-dead.b ] && break; sleep 0.1; done
 	sleep 0.2
 	kill -9 $pid
 	wait $pid 2>/dev/null
-	[ -d /run/nslab/it-dead ] || fail "the killed deploy left no state to clean up"
-	expect_match "$("$NSLAB" list)" "it-dead +deploying" "list shows the dead deploy"
-	out=$("$NSLAB" cleanup)
-	expect_match "$out" "cleaned it-dead" "cleanup reports the dead lab"
-	expect_eq "$(leftovers it-dead)" "" "dead lab cleaned"
+	[ -d /run/nslab/${LP}-dead ] || fail "the killed deploy left no state to clean up"
+	expect_match "$("$NSLAB" list)" "${LP}-dead +deploying" "list shows the dead deploy"
+	out=$("$NSLAB" cleanup ${LP}-dead ${LP}-alive)
+	expect_match "$out" "cleaned ${LP}-dead" "cleanup reports the dead lab"
+	expect_eq "$(leftovers ${LP}-dead)" "" "dead lab cleaned"
 	for _ in $(seq 30); do [ "$(count_inits)" -le "$((base_inits + 5))" ] && break; sleep 0.1; done
 	expect_eq "$(count_inits)" "$((base_inits + 5))" "only the live lab's node processes remain"
-	ok "$NSLAB" exec it-alive pc1 -- ping -c 1 -W 2 pc2
+	ok "$NSLAB" exec ${LP}-alive pc1 -- ping -c 1 -W 2 pc2
 }
 
 test_destroy_forms() {
-	ok "$NSLAB" deploy --quiet "$EXAMPLES/lan.clab.yml" --name it-form || return
-	TEST_LABS="it-form"
-	ok "$NSLAB" destroy it-form
-	ok "$NSLAB" destroy it-form   # idempotent
+	ok "$NSLAB" deploy --quiet "$EXAMPLES/lan.clab.yml" --name ${LP}-form || return
+	TEST_LABS="${LP}-form"
+	ok "$NSLAB" destroy ${LP}-form
+	ok "$NSLAB" destroy ${LP}-form   # idempotent
 	# destroy -t FILE takes the lab name from the file
-	sed 's/^name: lan$/name: it-formt/' "$EXAMPLES/lan.clab.yml" > "$TMPD/formt.yml"
-	TEST_LABS="it-form it-formt"
+	sed "s/^name: lan$/name: ${LP}-formt/" "$EXAMPLES/lan.clab.yml" > "$TMPD/formt.yml"
+	TEST_LABS="${LP}-form ${LP}-formt"
 	ok "$NSLAB" deploy --quiet "$TMPD/formt.yml" || return
-	expect_match "$("$NSLAB" list)" "it-formt +running" "list shows the lab"
-	expect_eq "$("$NSLAB" list --json | jq -r '.[] | select(.name=="it-formt") | .nodes')" 5 "list --json"
+	expect_match "$("$NSLAB" list)" "${LP}-formt +running" "list shows the lab"
+	expect_eq "$("$NSLAB" list --json | jq -r --arg n "${LP}-formt" '.[] | select(.name==$n) | .nodes')" 5 "list --json"
 	ok "$NSLAB" destroy -t "$TMPD/formt.yml"
-	expect_eq "$(leftovers it-formt)" "" "destroy -t"
+	expect_eq "$(leftovers ${LP}-formt)" "" "destroy -t"
 }
 
 test_attach_on_a_pty() {
-	local lab=it-pty out
+	local lab=${LP}-pty out
 	TEST_LABS="$lab"
 	command -v script >/dev/null || { skip "script(1) from bsdutils is not installed"; return; }
 	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/lan.clab.yml" || return
@@ -297,7 +297,7 @@ test_attach_on_a_pty() {
 }
 
 test_exec_passes_options_through() {
-	local lab=it-opts
+	local lab=${LP}-opts
 	TEST_LABS="$lab"
 	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/lan.clab.yml" || return
 	# -h and --help after LAB NODE belong to the program, with or without --
@@ -307,10 +307,10 @@ test_exec_passes_options_through() {
 }
 
 test_signal_during_exec_rolls_back() {
-	local lab=it-sig pid
+	local lab=${LP}-sig pid
 	TEST_LABS="$lab"
-	cat > "$TMPD/sig.yml" <<'YML'
-name: it-sig
+	cat > "$TMPD/sig.yml" <<YML
+name: ${LP}-sig
 topology:
   nodes:
     a: {kind: linux, exec: ["sleep 2"]}
@@ -320,7 +320,7 @@ topology:
 YML
 	"$NSLAB" deploy --quiet "$TMPD/sig.yml" >/dev/null 2>&1 &
 	pid=$!
-	for _ in $(seq 50); do [ -e /run/netns/nslab-it-sig.b ] && break; sleep 0.1; done
+	for _ in $(seq 50); do [ -e /run/netns/nslab-${LP}-sig.b ] && break; sleep 0.1; done
 	kill -TERM $pid
 	wait $pid
 	expect_eq "$?" 1 "a deploy interrupted in its exec phase fails"
@@ -328,12 +328,12 @@ YML
 }
 
 test_handles_of_another_rundir_are_not_touched() {
-	local lab=it-rundir out
+	local lab=${LP}-rundir out
 	TEST_LABS="$lab"
 	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/lan.clab.yml" || return
 	out=$(NSLAB_RUNDIR="$TMPD/rd" "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/lan.clab.yml" 2>&1)
 	expect_match "$out" "already exists but lab $lab has no state here" "clash is refused"
-	NSLAB_RUNDIR="$TMPD/rd" "$NSLAB" cleanup >/dev/null
+	NSLAB_RUNDIR="$TMPD/rd" "$NSLAB" cleanup $lab >/dev/null
 	NSLAB_RUNDIR="$TMPD/rd" "$NSLAB" destroy $lab >/dev/null 2>&1
 	expect_eq "$(ls /run/netns | grep -c "nslab-$lab\.")" 5 "the live lab keeps its handles"
 	ok "$NSLAB" exec $lab pc1 -- ping -c 1 -W 2 pc2

@@ -2,8 +2,8 @@
 # tests/integration/t_limits.sh: per-node cgroup limits measured for real (cpu, memory, pids, net_cls).
 
 limits_lab() {
-	cat > "$TMPD/limits.yml" <<'YML'
-name: it-limits
+	cat > "$TMPD/limits.yml" <<YML
+name: ${LP}-limits
 topology:
   defaults:
     pids: 200
@@ -21,71 +21,71 @@ YML
 }
 
 cg_file() { # HIERARCHY NODE FILE
-	cat "/sys/fs/cgroup/$1/nslab.lab-it-limits/node-$2/$3" 2>/dev/null ||
-		cat "/sys/fs/cgroup/nslab.lab-it-limits/node-$2/$3" 2>/dev/null
+	cat "/sys/fs/cgroup/$1/nslab.lab-${LP}-limits/node-$2/$3" 2>/dev/null ||
+		cat "/sys/fs/cgroup/nslab.lab-${LP}-limits/node-$2/$3" 2>/dev/null
 }
 
 test_limits_cpu_memory_pids() {
 	local out u0 u1 pct
-	TEST_LABS="it-limits"
+	TEST_LABS="${LP}-limits"
 	limits_lab || { fail "deploy"; return; }
-	out=$("$NSLAB" inspect it-limits --json)
-	expect_eq "$(echo "$out" | jq -r '.nodes[] | select(.name=="busy") | .usage.cgroup')" "nslab.lab-it-limits/node-busy" "cgroup path"
+	out=$("$NSLAB" inspect ${LP}-limits --json)
+	expect_eq "$(echo "$out" | jq -r '.nodes[] | select(.name=="busy") | .usage.cgroup')" "nslab.lab-${LP}-limits/node-busy" "cgroup path"
 	expect_eq "$(echo "$out" | jq -r '.nodes[] | select(.name=="small") | .usage.pids_max')" 30 "pids from the node"
 	expect_eq "$(echo "$out" | jq -r '.nodes[] | select(.name=="busy") | .usage.pids_max')" 200 "pids from defaults"
 	# memory: a cgroup only for the node with a limit; the others report their processes' PSS
 	expect_eq "$(echo "$out" | jq -r '.nodes[] | select(.name=="small") | .usage.memory_source')" cgroup "memory of a limited node"
 	expect_eq "$(echo "$out" | jq -r '.nodes[] | select(.name=="busy") | .usage.memory_source')" pss "memory of an unlimited node"
 	[ "$(echo "$out" | jq '.nodes[] | select(.name=="busy") | .usage.memory_bytes')" -gt 0 ] || fail "no PSS for busy"
-	if [ -d /sys/fs/cgroup/memory/nslab.lab-it-limits ]; then # v1/hybrid: no memory directory at all
-		[ -d /sys/fs/cgroup/memory/nslab.lab-it-limits/node-small ] || fail "no memory cgroup for small"
-		[ ! -e /sys/fs/cgroup/memory/nslab.lab-it-limits/node-busy ] || fail "memory cgroup for unlimited busy"
+	if [ -d /sys/fs/cgroup/memory/nslab.lab-${LP}-limits ]; then # v1/hybrid: no memory directory at all
+		[ -d /sys/fs/cgroup/memory/nslab.lab-${LP}-limits/node-small ] || fail "no memory cgroup for small"
+		[ ! -e /sys/fs/cgroup/memory/nslab.lab-${LP}-limits/node-busy ] || fail "memory cgroup for unlimited busy"
 	fi
-	expect_match "$("$NSLAB" inspect it-limits)" "PSS" "text inspect explains the PSS figures"
+	expect_match "$("$NSLAB" inspect ${LP}-limits)" "PSS" "text inspect explains the PSS figures"
 	# exec sessions run inside the node's cgroups
-	expect_match "$("$NSLAB" exec it-limits busy -- cat /proc/self/cgroup)" "nslab.lab-it-limits/node-busy" "exec joins the cgroup"
+	expect_match "$("$NSLAB" exec ${LP}-limits busy -- cat /proc/self/cgroup)" "nslab.lab-${LP}-limits/node-busy" "exec joins the cgroup"
 	# cpu: 0.25 core -> a busy loop gets 20-30 % of one core over 3 s
 	u0=$(echo "$out" | jq '.nodes[] | select(.name=="busy") | .usage.cpu_ns')
-	"$NSLAB" exec it-limits busy -- timeout 3 sh -c 'while :; do :; done'
-	u1=$("$NSLAB" inspect it-limits --json | jq '.nodes[] | select(.name=="busy") | .usage.cpu_ns')
+	"$NSLAB" exec ${LP}-limits busy -- timeout 3 sh -c 'while :; do :; done'
+	u1=$("$NSLAB" inspect ${LP}-limits --json | jq '.nodes[] | select(.name=="busy") | .usage.cpu_ns')
 	pct=$(( (u1 - u0) / 30000000 ))
 	echo "    busy loop with cpu 0.25: ${pct}% of one core"
 	[ "$pct" -ge 20 ] && [ "$pct" -le 30 ] || fail "cpu 0.25 gave ${pct}% of a core"
 	# memory: allocating past 64 MB gets the process OOM-killed inside the node; the lab lives on
-	"$NSLAB" exec it-limits small -- dd if=/dev/zero of=/dev/null bs=100M count=1 2>/dev/null
+	"$NSLAB" exec ${LP}-limits small -- dd if=/dev/zero of=/dev/null bs=100M count=1 2>/dev/null
 	expect_eq "$?" 137 "allocation past the limit is SIGKILLed"
-	expect_eq "$("$NSLAB" inspect it-limits --json | jq '.nodes[] | select(.name=="small") | .usage.oom_kills')" 1 "oom kill counted"
-	ok "$NSLAB" exec it-limits small -- dd if=/dev/zero of=/dev/null bs=8M count=1
-	ok "$NSLAB" exec it-limits busy -- ping -c 1 -W 2 10.41.0.3
+	expect_eq "$("$NSLAB" inspect ${LP}-limits --json | jq '.nodes[] | select(.name=="small") | .usage.oom_kills')" 1 "oom kill counted"
+	ok "$NSLAB" exec ${LP}-limits small -- dd if=/dev/zero of=/dev/null bs=8M count=1
+	ok "$NSLAB" exec ${LP}-limits busy -- ping -c 1 -W 2 10.41.0.3
 	# pids: a fork bomb stops at the limit
-	out=$("$NSLAB" exec it-limits small -- sh -c 'for i in $(seq 100); do sleep 3 & done; wait' 2>&1)
+	out=$("$NSLAB" exec ${LP}-limits small -- sh -c 'for i in $(seq 100); do sleep 3 & done; wait' 2>&1)
 	expect_match "$out" "[Cc]annot fork|Resource temporarily unavailable" "fork bomb stopped"
-	[ "$("$NSLAB" inspect it-limits --json | jq '.nodes[] | select(.name=="small") | .usage.pids')" -le 30 ] || fail "pids over the limit"
+	[ "$("$NSLAB" inspect ${LP}-limits --json | jq '.nodes[] | select(.name=="small") | .usage.pids')" -le 30 ] || fail "pids over the limit"
 	# runtime change: nslab limit
-	ok "$NSLAB" limit it-limits busy --cpu 0.5 --memory 128m
+	ok "$NSLAB" limit ${LP}-limits busy --cpu 0.5 --memory 128m
 	expect_eq "$(cg_file cpu busy cpu.cfs_quota_us || cg_file '' busy cpu.max | cut -d' ' -f1)" 50000 "cpu quota changed"
-	out=$("$NSLAB" inspect it-limits --json)
+	out=$("$NSLAB" inspect ${LP}-limits --json)
 	expect_eq "$(echo "$out" | jq -cS '.nodes[] | select(.name=="busy") | .limits')" '{"cpu":0.5,"memory_bytes":134217728,"pids":200}' "limits recorded"
 	expect_eq "$(echo "$out" | jq -r '.nodes[] | select(.name=="busy") | .usage.memory_source')" cgroup "memory cgroup added at run time"
 	expect_eq "$(echo "$out" | jq -r '.nodes[] | select(.name=="busy") | .usage.memory_max_bytes')" 134217728 "memory limit applied"
 	expect_eq "$(cg_file memory busy cgroup.procs | wc -l || true)" "$(cg_file pids busy cgroup.procs | wc -l)" "processes moved into the new memory cgroup"
-	ok "$NSLAB" limit it-limits busy --cpu none
-	expect_eq "$("$NSLAB" inspect it-limits --json | jq -c '.nodes[] | select(.name=="busy") | .limits.cpu')" null "cpu limit removed"
-	nok "$NSLAB" limit it-limits busy --cpu-weight 20000
-	nok "$NSLAB" limit it-limits nosuch --cpu 1
+	ok "$NSLAB" limit ${LP}-limits busy --cpu none
+	expect_eq "$("$NSLAB" inspect ${LP}-limits --json | jq -c '.nodes[] | select(.name=="busy") | .limits.cpu')" null "cpu limit removed"
+	nok "$NSLAB" limit ${LP}-limits busy --cpu-weight 20000
+	nok "$NSLAB" limit ${LP}-limits nosuch --cpu 1
 }
 
 test_limits_net_cls_tags_packets() {
 	local c out
-	TEST_LABS="it-limits"
+	TEST_LABS="${LP}-limits"
 	command -v nft >/dev/null || { skip "nft (nftables) is not installed"; return; }
 	limits_lab || { fail "deploy"; return; }
-	c=$("$NSLAB" inspect it-limits --json | jq -r '.nodes[] | select(.name=="tagged") | .usage.net_cls_classid')
+	c=$("$NSLAB" inspect ${LP}-limits --json | jq -r '.nodes[] | select(.name=="tagged") | .usage.net_cls_classid')
 	if [ "$c" = null ] || [ -z "$c" ]; then
 		skip "no net_cls classid (cgroup v2 only host: net-cls is refused there)"
 		return
 	fi
-	ip netns exec nslab-it-limits.tagged nft -f - <<NFT || { fail "nft rules"; return; }
+	ip netns exec nslab-${LP}-limits.tagged nft -f - <<NFT || { fail "nft rules"; return; }
 table inet t {
 	chain out {
 		type filter hook output priority 0;
@@ -93,17 +93,17 @@ table inet t {
 	}
 }
 NFT
-	ok "$NSLAB" exec it-limits tagged -- ping -c 3 -i 0.2 -W 2 10.41.0.1
+	ok "$NSLAB" exec ${LP}-limits tagged -- ping -c 3 -i 0.2 -W 2 10.41.0.1
 	# the same namespace entered without the node's cgroup: not counted
-	ip netns exec nslab-it-limits.tagged ping -c 2 -i 0.2 -W 2 10.41.0.1 >/dev/null
-	out=$(ip netns exec nslab-it-limits.tagged nft list chain inet t out)
+	ip netns exec nslab-${LP}-limits.tagged ping -c 2 -i 0.2 -W 2 10.41.0.1 >/dev/null
+	out=$(ip netns exec nslab-${LP}-limits.tagged nft list chain inet t out)
 	expect_match "$out" "counter packets 3 " "the node's packets, and only them, carry classid $c: $(echo "$out" | grep counter)"
 }
 
 test_limits_refused_before_anything_exists() {
-	TEST_LABS="it-badlim"
-	cat > "$TMPD/badlim.yml" <<'YML'
-name: it-badlim
+	TEST_LABS="${LP}-badlim"
+	cat > "$TMPD/badlim.yml" <<YML
+name: ${LP}-badlim
 topology:
   nodes:
     a: {kind: linux, cpu-set: "0-4095"}
@@ -112,24 +112,24 @@ YML
 	out=$("$NSLAB" deploy --quiet "$TMPD/badlim.yml" 2>&1)
 	expect_eq "$?" 1 "exit code"
 	expect_match "$out" "node a: .*cpu" "error names the node and the limit"
-	expect_eq "$(leftovers it-badlim)" "" "nothing made"
-	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -name 'nslab.lab-it-badlim*')" ] || fail "cgroup left"
+	expect_eq "$(leftovers ${LP}-badlim)" "" "nothing made"
+	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -name "nslab.lab-${LP}-badlim*")" ] || fail "cgroup left"
 }
 
 test_cleanup_sweeps_stray_cgroups_only_when_empty() {
 	local h=/sys/fs/cgroup/pids pid out
 	[ -d "$h" ] || h=/sys/fs/cgroup
-	TEST_LABS="it-straycg it-busycg"
-	mkdir -p "$h/nslab.lab-it-straycg/node-a" "$h/nslab.lab-it-busycg/node-a" || { skip "cannot make cgroups here"; return; }
+	TEST_LABS="${LP}-straycg ${LP}-busycg"
+	mkdir -p "$h/nslab.lab-${LP}-straycg/node-a" "$h/nslab.lab-${LP}-busycg/node-a" || { skip "cannot make cgroups here"; return; }
 	sleep 30 &
 	pid=$!
-	echo $pid > "$h/nslab.lab-it-busycg/node-a/cgroup.procs"
-	out=$("$NSLAB" cleanup)
-	expect_match "$out" "cleaned nslab.lab-it-straycg" "stray cgroup reported"
-	[ ! -d "$h/nslab.lab-it-straycg" ] || fail "stray cgroup left"
-	[ -d "$h/nslab.lab-it-busycg/node-a" ] || fail "a cgroup with a live process was removed"
+	echo $pid > "$h/nslab.lab-${LP}-busycg/node-a/cgroup.procs"
+	out=$("$NSLAB" cleanup ${LP}-straycg ${LP}-busycg)
+	expect_match "$out" "cleaned nslab.lab-${LP}-straycg" "stray cgroup reported"
+	[ ! -d "$h/nslab.lab-${LP}-straycg" ] || fail "stray cgroup left"
+	[ -d "$h/nslab.lab-${LP}-busycg/node-a" ] || fail "a cgroup with a live process was removed"
 	kill $pid
 	wait $pid 2>/dev/null
-	ok "$NSLAB" cleanup
-	[ ! -d "$h/nslab.lab-it-busycg" ] || fail "emptied cgroup not cleaned"
+	ok "$NSLAB" cleanup ${LP}-straycg ${LP}-busycg
+	[ ! -d "$h/nslab.lab-${LP}-busycg" ] || fail "emptied cgroup not cleaned"
 }

@@ -3,7 +3,7 @@
 
 # links_lab LAB: deploy a two-node lab a:eth1 -- b:eth1 (IPv4 + IPv6, static routes through the link)
 links_lab() {
-	cat > "$TMPD/$1.yml" <<'YML'
+	cat > "$TMPD/$1.yml" <<YML
 name: links
 topology:
   nodes:
@@ -41,7 +41,7 @@ netem_available() {
 }
 
 test_link_down_up() {
-	local lab=it-lkdown out
+	local lab=${LP}-lkdown out
 	TEST_LABS="$lab"
 	ok links_lab $lab || return
 	ok "$NSLAB" exec $lab a -- ping -c 1 -W 2 10.50.0.1 || return
@@ -71,9 +71,9 @@ test_link_down_up() {
 }
 
 test_link_up_keeps_declared_down() {
-	local lab=it-lkadm
+	local lab=${LP}-lkadm
 	TEST_LABS="$lab"
-	cat > "$TMPD/adm.yml" <<'YML'
+	cat > "$TMPD/adm.yml" <<YML
 name: adm
 topology:
   nodes:
@@ -90,7 +90,7 @@ YML
 }
 
 test_link_flap() {
-	local lab=it-lkflap out t0 t1
+	local lab=${LP}-lkflap out t0 t1
 	TEST_LABS="$lab"
 	ok links_lab $lab || return
 	t0=$(date +%s.%N)
@@ -113,7 +113,7 @@ test_link_flap() {
 }
 
 test_link_set_rate_iperf() {
-	local lab=it-lkrate out bps
+	local lab=${LP}-lkrate out bps
 	TEST_LABS="$lab"
 	if ! command -v iperf3 >/dev/null; then
 		skip "iperf3 is not installed"
@@ -135,7 +135,7 @@ test_link_set_rate_iperf() {
 }
 
 test_link_set_keeps_others_and_reset() {
-	local lab=it-lkset out
+	local lab=${LP}-lkset out
 	TEST_LABS="$lab"
 	ok links_lab $lab || return
 	ok "$NSLAB" link $lab a:eth1 set --rate 30mbit || return
@@ -166,7 +166,7 @@ test_link_set_keeps_others_and_reset() {
 }
 
 test_link_netem_missing() {
-	local lab=it-lknetem out before
+	local lab=${LP}-lknetem out before
 	TEST_LABS="$lab"
 	if netem_available; then
 		skip "this kernel has sch_netem (tests/vm/netem_lab.sh covers it)"
@@ -182,7 +182,7 @@ test_link_netem_missing() {
 }
 
 test_link_show_counters() {
-	local lab=it-lkshow out
+	local lab=${LP}-lkshow out
 	TEST_LABS="$lab"
 	ok links_lab $lab || return
 	ok "$NSLAB" link $lab a:eth1 set --rate 100mbit || return
@@ -199,7 +199,7 @@ test_link_show_counters() {
 }
 
 test_link_bad_peer_and_names() {
-	local lab=it-lkpeer out
+	local lab=${LP}-lkpeer out
 	TEST_LABS="$lab"
 	ok links_lab $lab || return
 	out=$("$NSLAB" link $lab a:eth1 c:eth1 down 2>&1) && fail "down with a wrong peer succeeded"
@@ -208,7 +208,7 @@ test_link_bad_peer_and_names() {
 	nok "$NSLAB" link $lab a:eth9 down
 	nok "$NSLAB" link $lab z:eth1 down
 	nok "$NSLAB" link $lab a:lo down
-	nok "$NSLAB" link it-nosuchlab a:eth1 down
+	nok "$NSLAB" link ${LP}-nosuchlab a:eth1 down
 	"$NSLAB" link $lab a:eth1 frob >/dev/null 2>&1
 	expect_eq $? 2 "unknown action exit code"
 	ok "$NSLAB" link $lab a:eth1 b:eth1 show
@@ -217,7 +217,7 @@ test_link_bad_peer_and_names() {
 # Runtime changes are meant to take about a millisecond: check they stay well under 20 ms
 # (a loaded CI machine), and print what was measured.
 test_link_change_latency() {
-	local lab=it-lklat out ms
+	local lab=${LP}-lklat out ms
 	TEST_LABS="$lab"
 	ok links_lab $lab || return
 	for action in "set --rate 10mbit" "set --rate 20mbit" reset down up; do

@@ -3,7 +3,7 @@
 # a failing check exits non-zero, parse errors run nothing.
 
 test_scenario_failover_example() {
-	local lab=it-scnfo out
+	local lab=${LP}-scnfo out
 	TEST_LABS="$lab"
 	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/triangle-failover.clab.yml" || return
 	out=$("$NSLAB" scenario $lab "$EXAMPLES/failover.scenario" --junit "$TMPD/fo.xml" 2>&1) || fail "failover scenario: $out"
@@ -24,10 +24,10 @@ test_scenario_failover_example() {
 }
 
 test_scenario_failing_check_exits_nonzero() {
-	local lab=it-scnfail out rc
+	local lab=${LP}-scnfail out rc
 	TEST_LABS="$lab"
 	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/triangle-failover.clab.yml" || return
-	cat > "$TMPD/fail.scenario" <<'SCN'
+	cat > "$TMPD/fail.scenario" <<SCN
 expect h1 reaches h2 within 2s
 link r1:eth1 down
 # wrong on purpose: the link is down, r1 cannot reach r2 over it
@@ -42,7 +42,7 @@ SCN
 	expect_match "$out" "^ok 3 - line 6" "checks after a failed check still run"
 	expect_match "$(cat "$TMPD/fail.xml")" 'failures="1"' "JUnit failure count"
 	# an action that fails stops the run; the remaining checks are reported as skipped
-	cat > "$TMPD/action.scenario" <<'SCN'
+	cat > "$TMPD/action.scenario" <<SCN
 exec h1 false
 expect h1 reaches h2
 SCN
@@ -53,7 +53,7 @@ SCN
 }
 
 test_scenario_errors_run_nothing() {
-	local lab=it-scnerr out
+	local lab=${LP}-scnerr out
 	TEST_LABS="$lab"
 	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/triangle-failover.clab.yml" || return
 	printf 'link r1:eth1 down\nwait 2x\nexpect h1 pings h2\n' > "$TMPD/bad.scenario"
