@@ -37,12 +37,19 @@ const char *nslab_phase_name(enum nslab_phase ph)
 	return ph < NSLAB_PHASE__COUNT ? phase_names[ph] : "?";
 }
 
-/* sysctls a kind turns on before the user's own (which may override them) */
+/*
+ * sysctls a kind turns on before the user's own (which may override them). linux nodes forward
+ * like containers on a Docker host (ip_forward 1 there, and containerlab labs count on it: FRR
+ * routers are `linux` nodes); IPv6 too, so that a dual-stack lab routes both. A bridge node's
+ * namespace holds only the bridge: nothing to forward.
+ */
 struct kind_sysctl {
 	enum nslab_kind kind;
 	const char *key, *value;
 };
 static const struct kind_sysctl kind_sysctls[] = {
+	{ NSLAB_KIND_LINUX, "net.ipv4.ip_forward", "1" },
+	{ NSLAB_KIND_LINUX, "net.ipv6.conf.all.forwarding", "1" },
 	{ NSLAB_KIND_ROUTER, "net.ipv4.ip_forward", "1" },
 	{ NSLAB_KIND_ROUTER, "net.ipv6.conf.all.forwarding", "1" },
 };

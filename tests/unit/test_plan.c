@@ -134,9 +134,12 @@ static void test_plan_three_nodes(void **state)
 		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "sw1", "set sw1:lo up" },
 		{ NSLAB_PHASE_DEVICES, NSLAB_OP_BRIDGE, "sw1",
 		  "create bridge sw1 in node sw1 (ifindex 2, stp off), up" },
-		/* the router's forwarding: its own phase, one node after another (see plan.h) */
+		/* forwarding (routers and linux nodes, not bridges): its own phase, one node after
+		 * another (see plan.h) */
 		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "r1", "sysctl r1: net.ipv4.ip_forward = 1" },
 		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "r1", "sysctl r1: net.ipv6.conf.all.forwarding = 1" },
+		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "h1", "sysctl h1: net.ipv4.ip_forward = 1" },
+		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "h1", "sysctl h1: net.ipv6.conf.all.forwarding = 1" },
 		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "r1", "create veth r1:eth1 -- h1:eth1 mtu 1500" },
 		/* toward a bridge the bridge side is the main end, whichever end it is in the file */
 		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "sw1", "create veth sw1:p1 -- h1:eth2 mtu 9500, enslaved to sw1" },
@@ -231,10 +234,10 @@ static void test_plan_op_fields(void **state)
 			nexec++;
 			break;
 		case NSLAB_OP_SYSCTL:
-			assert_int_equal(op->node, r1);
 			/* user sysctls carry their index in node->sysctls and the same key/value pointers */
 			if (strcmp(op->key, "net.ipv4.ip_forward") != 0 &&
 			    strcmp(op->key, "net.ipv6.conf.all.forwarding") != 0) {
+				assert_int_equal(op->node, r1);
 				assert_true(op->item < n->nsysctls);
 				assert_ptr_equal(op->key, n->sysctls[op->item].key);
 				assert_ptr_equal(op->value, n->sysctls[op->item].value);
@@ -258,7 +261,7 @@ static void test_plan_op_fields(void **state)
 	assert_int_equal(naddr, 4);
 	assert_int_equal(nroute, 4);
 	assert_int_equal(nexec, 3);
-	assert_int_equal(nsys, 5);
+	assert_int_equal(nsys, 7); /* 3 of r1's own, forwarding on in r1 and h1 (2 each) */
 	nslab_plan_free(&p);
 	nslab_topo_free(t);
 }
@@ -269,7 +272,6 @@ static void test_plan_router_sysctls_overridable(void **state)
 	static const struct want_op want[] = {
 		{ NSLAB_PHASE_NODES, NSLAB_OP_NODE, "r", "create node r (router): namespaces net,uts,mnt,pid,ipc and init" },
 		{ NSLAB_PHASE_NODES, NSLAB_OP_NODE, "h", "create node h (linux): namespaces net,uts,mnt,pid,ipc and init" },
-		/* a linux node gets no forwarding; its own sysctls only */
 		{ NSLAB_PHASE_SYSCTLS, NSLAB_OP_SYSCTL, "h", "sysctl h: net.core.somaxconn = 512" },
 		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "r", "set r:lo up" },
 		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "h", "set h:lo up" },
@@ -277,6 +279,10 @@ static void test_plan_router_sysctls_overridable(void **state)
 		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "r", "sysctl r: net.ipv4.ip_forward = 1" },
 		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "r", "sysctl r: net.ipv6.conf.all.forwarding = 1" },
 		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "r", "sysctl r: net.ipv4.ip_forward = 0" },
+		/* a linux node forwards too, as on a Docker host; its own value wins likewise */
+		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "h", "sysctl h: net.ipv4.ip_forward = 1" },
+		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "h", "sysctl h: net.ipv6.conf.all.forwarding = 1" },
+		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "h", "sysctl h: net.ipv6.conf.all.forwarding = 0" },
 		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "h", "create veth h:eth1 -- r:eth1 mtu 9500" },
 		{ NSLAB_PHASE_UP, NSLAB_OP_LINK_UP, "r", "set r:eth1 up" },
 		/* an interface's own forwarding once the interface exists */
@@ -295,6 +301,7 @@ static void test_plan_router_sysctls_overridable(void **state)
 				       "      sysctls:\n"
 				       "        net.ipv6.conf.eth1.disable_ipv6: 1\n"
 				       "        net.core.somaxconn: 512\n"
+				       "        net.ipv6.conf.all.forwarding: 0\n"
 				       "        net.ipv4.neigh.eth1.gc_stale_time: 30\n"
 				       "  links:\n"
 				       "    - endpoints: [h:eth1, r:eth1]\n");
@@ -322,6 +329,11 @@ static void test_plan_bridge_to_bridge_and_down(void **state)
 		{ NSLAB_PHASE_DEVICES, NSLAB_OP_BRIDGE, "s2", "create bridge s2 in node s2 (ifindex 2, stp off), up" },
 		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "a", "set a:lo up" },
 		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "b", "set b:lo up" },
+		/* linux nodes forward, bridges do not */
+		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "a", "sysctl a: net.ipv4.ip_forward = 1" },
+		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "a", "sysctl a: net.ipv6.conf.all.forwarding = 1" },
+		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "b", "sysctl b: net.ipv4.ip_forward = 1" },
+		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "b", "sysctl b: net.ipv6.conf.all.forwarding = 1" },
 		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "s1", "create veth s1:trunk -- s2:trunk mtu 9500, enslaved to s1" },
 		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "a", "create veth a:eth1 -- b:eth1 mtu 1400" },
 		{ NSLAB_PHASE_UP, NSLAB_OP_LINK_UP, "s2", "set s2:trunk up, enslaved to s2" },
@@ -346,10 +358,10 @@ static void test_plan_bridge_to_bridge_and_down(void **state)
 	(void)state;
 	nslab_plan_build(t, &p);
 	assert_plan(&p, want, ARRAY_SIZE(want));
-	assert_int_equal(p.ops[10].main_end, 0);
-	assert_int_equal(p.ops[10].link, 0);
-	assert_int_equal(p.ops[11].main_end, 0);
-	assert_int_equal(p.ops[11].link, 1);
+	assert_int_equal(p.ops[14].main_end, 0);
+	assert_int_equal(p.ops[14].link, 0);
+	assert_int_equal(p.ops[15].main_end, 0);
+	assert_int_equal(p.ops[15].link, 1);
 	nslab_plan_free(&p);
 	nslab_topo_free(t);
 }
