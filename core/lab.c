@@ -31,6 +31,7 @@
 #include "../util/util.h"
 #include "cgroup.h"
 #include "impair.h"
+#include "live.h"
 #include "node.h"
 #include "plan.h"
 #include "state.h"
@@ -979,10 +980,17 @@ static int deploy_run(struct deploy *d, struct nslab_err *err)
 		r = nslab_err_set(err, EINTR, "interrupted");
 	if (r == 0)
 		r = wire_links(d, err);
+	if (r == 0) {
+		phase(d, "links-up", d->t->nlinks);
+		r = nslab_live_wait_links(d->t, d->pids, NSLAB_LINKS_UP_TIMEOUT_MS, err);
+	}
 	if (r == 0 && nexec)
 		phase(d, "exec", nexec);
 	if (r == 0 && nexec)
 		r = run_execs(d, err);
+	/* exec commands often set the addresses (containerlab files do): name what nodes really hold */
+	if (r == 0 && nexec)
+		r = nslab_live_hosts_refresh(d->t, d->lab, d->pids, err);
 	if (r == 0 && interrupted())
 		r = nslab_err_set(err, EINTR, "interrupted");
 	return r;
