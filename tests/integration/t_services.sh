@@ -32,7 +32,8 @@ topology:
 YML
 	ok "$NSLAB" deploy --quiet --name $lab "$f" || return
 	ok "$NSLAB" exec $lab a -- ping -c 1 -W 2 10.0.2.2
-	ok "$NSLAB" exec $lab a -- ping -6 -c 1 -W 2 2001:db8:2::2
+	# the first IPv6 packets wait for the link-local addresses' DAD (about 2 s): a reply to any
+	ok "$NSLAB" exec $lab a -- ping -6 -c 4 -i 0.5 -W 5 2001:db8:2::2
 	expect_eq "$("$NSLAB" exec $lab m -- cat /proc/sys/net/ipv6/conf/eth2/forwarding)" 1 "m eth2 ipv6 forwarding"
 	expect_eq "$("$NSLAB" exec $lab off -- cat /proc/sys/net/ipv4/ip_forward)" 0 "sysctls override ip_forward"
 	expect_eq "$("$NSLAB" exec $lab off -- cat /proc/sys/net/ipv6/conf/all/forwarding)" 0 "sysctls override ipv6 forwarding"
@@ -60,7 +61,7 @@ YML
 	ok "$NSLAB" deploy --quiet --name $lab "$f" || return
 	ok "$NSLAB" exec $lab pc2 -- ping -c 1 -W 2 pc1
 	ok "$NSLAB" exec $lab pc1 -- ping -c 1 -W 2 pc2
-	ok "$NSLAB" exec $lab pc2 -- ping -6 -c 1 -W 2 pc1
+	ok "$NSLAB" exec $lab pc2 -- ping -6 -c 4 -i 0.5 -W 5 pc1
 	out=$("$NSLAB" exec $lab r -- getent ahostsv4 pc2 | head -n 1)
 	expect_match "$out" "^10\.9\.0\.2 +STREAM pc2" "pc2 named in a third node"
 	out=$("$NSLAB" exec $lab r -- getent ahostsv4 r | head -n 1)
