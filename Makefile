@@ -29,7 +29,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o) $(TUI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean check unit integration asan fuzz fuzz-run install fmt help vm-test
+.PHONY: all clean check unit integration asan fuzz fuzz-run install fmt help vm-test stress
 
 all: $(BUILD)/nslab
 
@@ -55,6 +55,11 @@ unit: $(UNIT_BIN)
 
 integration: $(BUILD)/nslab
 	NSLAB=$(abspath $(BUILD)/nslab) tests/integration/run.sh
+
+# The reliability campaign (root): kill -9 at random moments, queued and concurrent commands, a full
+# run directory, ip netns add beside labs (tests/stress/run.sh; STRESS_TRIALS, STRESS_SEED).
+stress: $(BUILD)/nslab
+	NSLAB=$(abspath $(BUILD)/nslab) tests/stress/run.sh -n $${STRESS_TRIALS:-100} $${STRESS_SEED:+-s $$STRESS_SEED}
 
 # The README's test command: unit tests, then integration tests (root), then a short fuzz run.
 check: unit integration fuzz-run
