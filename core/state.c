@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../util/util.h"
 
@@ -84,6 +85,28 @@ static int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
+/* Test hook (tests/integration): NSLAB_TEST_LOCK_WAIT=PATH holds a lock taker between opening the
+ * lock file and locking it until PATH exists (at most 60 s), so that a race with a destroy that
+ * removes the file can be made to happen every time. */
+static void test_hook_lock_wait(void)
+{
+	const char *path = getenv("NSLAB_TEST_LOCK_WAIT");
+
+	for (int i = 0; path && *path && i < 6000 && access(path, F_OK) < 0; i++)
+		usleep(10000);
+}
+
+/* Is fd still the file path names? A destroy removes the lock file when it is done, and a new
+ * deploy makes a new one: a lock taken on the old file protects nothing. */
+static bool lock_is_current(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+#define NSLAB_LOCK_TRIES 100
+
 int nslab_lab_lock(const char *lab, bool create, bool nonblock, struct nslab_err *err)
 {
 	_cleanup_free_ char *dir = nslab_lab_path(lab, NULL);
@@ -95,20 +118,29 @@ int nslab_lab_lock(const char *lab, bool create, bool nonblock, struct nslab_err
 		if (r < 0)
 			return nslab_err_sys(err, -r, "creating %s", dir);
 	}
-	fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return nslab_err_set(err, ENOENT, "lab %s is not deployed", lab);
-		return nslab_err_sys(err, errno, "opening %s", path);
-	}
-	if (flock(fd, LOCK_EX | (nonblock ? LOCK_NB : 0)) < 0) {
-		r = errno;
+	/* the directory is made once: when it has gone while we waited, the lab we waited for has
+	 * gone with it, and a lock file is created again only in a directory that exists */
+	for (int tries = 0; tries < NSLAB_LOCK_TRIES; tries++) {
+		fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				return nslab_err_set(err, ENOENT, "lab %s is not deployed", lab);
+			return nslab_err_sys(err, errno, "opening %s", path);
+		}
+		test_hook_lock_wait();
+		if (flock(fd, LOCK_EX | (nonblock ? LOCK_NB : 0)) < 0) {
+			r = errno;
+			close(fd);
+			if (r == EWOULDBLOCK)
+				return nslab_err_set(err, EBUSY,
+						     "lab %s is busy: another nslab is deploying or destroying it", lab);
+			return nslab_err_sys(err, r, "locking %s", path);
+		}
+		if (lock_is_current(fd, path))
+			return fd;
 		close(fd);
-		if (r == EWOULDBLOCK)
-			return nslab_err_set(err, EBUSY, "lab %s is busy: another nslab is deploying or destroying it", lab);
-		return nslab_err_sys(err, r, "locking %s", path);
 	}
-	return fd;
+	return nslab_err_set(err, EBUSY, "lab %s is busy: its lock file keeps being replaced", lab);
 }
 
 int nslab_journal_append(const char *lab, struct nslab_err *err, const char *fmt, ...)

@@ -338,3 +338,40 @@ test_handles_of_another_rundir_are_not_touched() {
 	expect_eq "$(ls /run/netns | grep -c "nslab-$lab\.")" 5 "the live lab keeps its handles"
 	ok "$NSLAB" exec $lab pc1 -- ping -c 1 -W 2 pc2
 }
+
+# issue 12 item 1: a destroy queued on the lab lock while another destroy removes the lab must not
+# act on the next deploy of that lab. NSLAB_TEST_LOCK_WAIT holds the queued destroy between
+# opening the old lock file and locking it until the next deploy is in its exec phase.
+test_queued_destroy_spares_the_next_deploy() {
+	local lab=${LP}-queued go=$TMPD/queued-go pid dpid st t_dep t_des
+	TEST_LABS="$lab"
+	cat > "$TMPD/queued.yml" <<YML
+name: ${LP}-queued
+topology:
+  nodes:
+    a: {kind: linux, exec: ["touch $go", "sleep 1"]}
+    b: {kind: linux}
+  links:
+    - endpoints: ["a:eth1", "b:eth1"]
+YML
+	ok "$NSLAB" deploy --quiet "$TMPD/queued.yml" || return
+	rm -f "$go" # its exec made it
+	NSLAB_TEST_LOCK_WAIT=$go "$NSLAB" destroy $lab >/dev/null 2>"$TMPD/queued.err" &
+	pid=$!
+	# the queued destroy has the old lock file open
+	for _ in $(seq 50); do ls -l /proc/$pid/fd 2>/dev/null | grep -q "/$lab/lock" && break; sleep 0.1; done
+	ls -l /proc/$pid/fd 2>/dev/null | grep -q "/$lab/lock" || fail "the queued destroy never opened the lock"
+	ok "$NSLAB" destroy $lab
+	"$NSLAB" deploy --quiet "$TMPD/queued.yml" >"$TMPD/queued.out" 2>&1
+	st=$?
+	t_dep=$(now_ms)
+	expect_eq "$st" 0 "the next deploy succeeds ($(tail -n 2 "$TMPD/queued.out"))"
+	wait $pid
+	expect_eq "$?" 0 "the queued destroy succeeds ($(cat "$TMPD/queued.err"))"
+	t_des=$(now_ms)
+	[ "$t_des" -ge "$t_dep" ] || fail "the queued destroy ended before the deploy"
+	# it waited for the deploy, then destroyed that lab whole: nothing leaked
+	expect_eq "$(leftovers $lab)" "" "nothing left after the queued destroy"
+	for _ in $(seq 30); do [ "$(count_inits)" -le "$base_inits" ] && break; sleep 0.1; done
+	expect_eq "$(count_inits)" "$base_inits" "no node process left"
+}
