@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "../util/util.h"
-#include "state.h"
+#include "rundir.h"
 
 #ifndef CGROUP_SUPER_MAGIC
 #define CGROUP_SUPER_MAGIC 0x27e0eb

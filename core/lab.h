@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * core/lab.h: the lab engine's entry points. deploy walks the plan and
- * journals every object; destroy and cleanup need only the journal; inspect
- * and list read state.json plus the live kernel state. Nothing here prints:
- * results come back as return codes, struct nslab_err, callbacks and JSON.
+ * core/lab.h: the lab engine's entry points. deploy (core/deploy.c) walks the
+ * plan and journals every object; destroy and cleanup (core/destroy.c) need
+ * only the journal; inspect and list (core/inspect.c) read state.json plus the
+ * live kernel state; limits (core/limits.c). Nothing here prints: results come
+ * back as return codes, struct nslab_err, callbacks and JSON.
  */
 #ifndef NSLAB_CORE_LAB_H
 #define NSLAB_CORE_LAB_H
@@ -12,6 +13,7 @@
 #include <stdbool.h>
 
 #include "../topologies/model.h"
+#include "plan.h"
 #include "../util/err.h"
 
 struct nslab_deploy_opts {
@@ -25,6 +27,8 @@ struct nslab_deploy_opts {
 
 /* Deploy; on any failure everything made so far is destroyed before returning. */
 int nslab_lab_deploy(const struct nslab_topo *t, const struct nslab_deploy_opts *o, struct nslab_err *err);
+/* The same, from a plan built by nslab_plan_build() (the one `nslab plan` prints). */
+int nslab_lab_deploy_plan(const struct nslab_plan *p, const struct nslab_deploy_opts *o, struct nslab_err *err);
 
 /* Destroy a lab from its journal. Idempotent: *existed tells whether there was anything. */
 int nslab_lab_destroy(const char *lab, bool *existed, struct nslab_err *err);

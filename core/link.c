@@ -17,7 +17,9 @@
 #include "../util/util.h"
 #include "impair.h"
 #include "node.h"
-#include "state.h"
+#include "journal.h"
+#include "labstate.h"
+#include "rundir.h"
 
 /* ---- the pure part: one `set` over the stored settings ---- */
 
@@ -75,7 +77,7 @@ struct end {
 	char node[NSLAB_NAME_MAX + 1];
 	char ifname[NSLAB_IFNAMSIZ];
 	char id[NSLAB_NAME_MAX + NSLAB_IFNAMSIZ + 2]; /* "node:if" */
-	json_t *ji;				      /* its interface object in state (borrowed) */
+	struct nslab_st_iface *si;		      /* its interface in ctx.st (borrowed) */
 	int ifindex;
 	unsigned mtu;
 	bool admin_down, link_down;
@@ -92,7 +94,7 @@ struct nsref {
 struct ctx {
 	const char *lab;
 	int lock;
-	json_t *state;
+	struct nslab_lab_state st;
 	struct end end[2];
 	size_t nends;
 	struct nsref ns[2];
@@ -115,11 +117,10 @@ static void ctx_close(struct ctx *c)
 		nslab_nl_close(c->ns[i].nl);
 		nslab_nlb_free(c->ns[i].b);
 	}
-	json_decref(c->state);
+	nslab_state_free(&c->st);
 	if (c->lock >= 0)
 		close(c->lock);
 	c->lock = -1;
-	c->state = NULL;
 	c->nns = 0;
 }
 
@@ -141,40 +142,23 @@ static int parse_end(const char *s, struct end *e, struct nslab_err *err)
 	return 0;
 }
 
-static json_t *find_node(json_t *state, const char *name)
-{
-	size_t i;
-	json_t *n;
-
-	json_array_foreach(json_object_get(state, "nodes"), i, n) {
-		const char *nm = json_string_value(json_object_get(n, "name"));
-		if (nm && strcmp(nm, name) == 0)
-			return n;
-	}
-	return NULL;
-}
-
-/* Fill e from state.json; e->node and e->ifname already set. */
+/* Fill e from the lab's state; e->node and e->ifname already set. */
 static int load_end(struct ctx *c, struct end *e, struct nslab_err *err)
 {
-	json_t *n = find_node(c->state, e->node), *ji;
-	size_t i;
+	const struct nslab_st_node *n = nslab_state_node(&c->st, e->node);
+	struct nslab_st_iface *si = nslab_state_iface(n, e->ifname);
 
 	if (!n)
 		return nslab_err_set(err, ENOENT, "lab %s has no node %s", c->lab, e->node);
-	json_array_foreach(json_object_get(n, "interfaces"), i, ji) {
-		const char *nm = json_string_value(json_object_get(ji, "name"));
-		if (!nm || strcmp(nm, e->ifname) != 0)
-			continue;
-		e->ji = ji;
-		e->ifindex = (int)json_integer_value(json_object_get(ji, "ifindex"));
-		e->mtu = (unsigned)json_integer_value(json_object_get(ji, "configured_mtu"));
-		e->admin_down = json_is_true(json_object_get(ji, "admin_down"));
-		e->link_down = json_is_true(json_object_get(ji, "link_down"));
-		nslab_impair_from_json(json_object_get(ji, "impair"), &e->imp);
-		return 0;
-	}
-	return nslab_err_set(err, ENOENT, "node %s of lab %s has no interface %s", e->node, c->lab, e->ifname);
+	if (!si)
+		return nslab_err_set(err, ENOENT, "node %s of lab %s has no interface %s", e->node, c->lab, e->ifname);
+	e->si = si;
+	e->ifindex = si->ifindex;
+	e->mtu = si->configured_mtu;
+	e->admin_down = si->admin_down;
+	e->link_down = si->link_down;
+	e->imp = si->impair;
+	return 0;
 }
 
 static int open_ns(struct ctx *c, struct nslab_err *err)
@@ -227,8 +211,7 @@ static int open_ns(struct ctx *c, struct nslab_err *err)
 static int ctx_open(struct ctx *c, const char *lab, const struct nslab_link_sel *s, bool change,
 		    struct nslab_err *err)
 {
-	_cleanup_free_ char *path = NULL;
-	const char *peer, *status;
+	const char *peer;
 	int r;
 
 	memset(c, 0, sizeof(*c));
@@ -245,17 +228,15 @@ static int ctx_open(struct ctx *c, const char *lab, const struct nslab_link_sel 
 		if (c->lock < 0)
 			return c->lock;
 	}
-	path = nslab_lab_path(lab, "state.json");
-	c->state = json_load_file(path, 0, NULL);
-	if (!c->state)
-		return nslab_err_set(err, ENOENT, "lab %s is not deployed", lab);
-	status = json_string_value(json_object_get(c->state, "status"));
-	if (!status || strcmp(status, "running") != 0)
-		return nslab_err_set(err, EBUSY, "lab %s is not running (status: %s)", lab, status ? status : "unknown");
+	r = nslab_state_read(lab, &c->st, err);
+	if (r < 0)
+		return r;
+	if (strcmp(c->st.status, "running") != 0)
+		return nslab_err_set(err, EBUSY, "lab %s is not running (status: %s)", lab, c->st.status);
 	r = load_end(c, &c->end[0], err);
 	if (r < 0)
 		return r;
-	peer = json_string_value(json_object_get(c->end[0].ji, "peer"));
+	peer = c->end[0].si->peer;
 	if (!peer)
 		return nslab_err_set(err, EINVAL, "%s is not the end of a link", c->end[0].id);
 	if (s->b && strcmp(s->b, peer) != 0)
@@ -290,14 +271,7 @@ static int send_ns(struct ctx *c, size_t k, struct nslab_err *err)
 
 static int write_state(struct ctx *c, struct nslab_err *err)
 {
-	_cleanup_free_ char *path = nslab_lab_path(c->lab, "state.json");
-	_cleanup_free_ char *tmp = nslab_lab_path(c->lab, "state.json.link");
-
-	if (json_dump_file(c->state, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) < 0)
-		return nslab_err_sys(err, errno ? errno : EIO, "writing %s", tmp);
-	if (rename(tmp, path) < 0)
-		return nslab_err_sys(err, errno, "renaming %s", tmp);
-	return 0;
+	return nslab_state_write(c->lab, &c->st, err);
 }
 
 static void stats(struct ctx *c, struct nslab_link_stats *st)
@@ -320,14 +294,14 @@ static char *link_name(const struct ctx *c)
 /* ---- down / up ---- */
 
 /* What the kernel drops when an interface goes admin down: its routes (main table, not the
- * kernel's own connected ones) and its IPv6 addresses (unless keep_addr_on_down). Saved as JSON. */
-static int snapshot(struct ctx *c, struct end *e, json_t **out, struct nslab_err *err)
+ * kernel's own connected ones) and its IPv6 addresses (unless keep_addr_on_down), to save. */
+static int snapshot(struct ctx *c, struct end *e, struct nslab_st_saved **out, struct nslab_err *err)
 {
 	struct nslab_nl *nl = c->ns[e->ns].nl;
 	struct nslab_nl_route_info *rt = NULL;
 	struct nslab_nl_addr_info *ad = NULL;
 	size_t nrt = 0, nad = 0;
-	json_t *o, *routes, *addrs;
+	struct nslab_st_saved *sv;
 	char a[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
 	struct timespec t0;
 	int r;
@@ -343,19 +317,16 @@ static int snapshot(struct ctx *c, struct end *e, json_t **out, struct nslab_err
 		free(ad);
 		return nslab_err_prefix(err, "%s", e->id);
 	}
-	routes = json_array();
-	addrs = json_array();
+	sv = xcalloc(1, sizeof(*sv));
 	for (size_t i = 0; i < nrt; i++) {
-		json_t *jr;
+		struct nslab_st_route *sr;
 		if (rt[i].oif != e->ifindex || rt[i].protocol == RTPROT_KERNEL)
 			continue;
-		jr = json_object();
+		sr = VEC_PUSH(sv->routes, sv->nroutes);
 		inet_ntop(rt[i].family, rt[i].dst, a, sizeof(a));
-		json_object_set_new(jr, "dst", json_sprintf("%s/%u", a, rt[i].plen));
-		if (rt[i].has_gw)
-			json_object_set_new(jr, "via", json_string(inet_ntop(rt[i].family, rt[i].gw, g, sizeof(g))));
-		json_object_set_new(jr, "metric", json_integer(rt[i].metric));
-		json_array_append_new(routes, jr);
+		sr->dst = xasprintf("%s/%u", a, rt[i].plen);
+		sr->via = rt[i].has_gw ? xstrdup(inet_ntop(rt[i].family, rt[i].gw, g, sizeof(g))) : NULL;
+		sr->metric = rt[i].metric;
 	}
 	for (size_t i = 0; i < nad; i++) {
 		if (ad[i].ifindex != e->ifindex || ad[i].family != AF_INET6)
@@ -363,14 +334,11 @@ static int snapshot(struct ctx *c, struct end *e, json_t **out, struct nslab_err
 		if (ad[i].addr[0] == 0xfe && (ad[i].addr[1] & 0xc0) == 0x80)
 			continue; /* link-local: the kernel makes it again */
 		inet_ntop(AF_INET6, ad[i].addr, a, sizeof(a));
-		json_array_append_new(addrs, json_sprintf("%s/%u", a, ad[i].plen));
+		*VEC_PUSH(sv->addrs, sv->naddrs) = xasprintf("%s/%u", a, ad[i].plen);
 	}
 	free(rt);
 	free(ad);
-	o = json_object();
-	json_object_set_new(o, "routes", routes);
-	json_object_set_new(o, "addresses", addrs);
-	*out = o;
+	*out = sv;
 	return 0;
 }
 
@@ -378,7 +346,7 @@ int nslab_link_down(const char *lab, const struct nslab_link_sel *s, struct nsla
 		    struct nslab_err *err)
 {
 	struct nslab_link_sel both = *s;
-	json_t *saved[2] = { NULL, NULL };
+	struct nslab_st_saved *saved[2] = { NULL, NULL };
 	struct ctx c;
 	int r;
 
@@ -411,8 +379,9 @@ int nslab_link_down(const char *lab, const struct nslab_link_sel *s, struct nsla
 		}
 	}
 	for (size_t i = 0; i < c.nends; i++) {
-		json_object_set_new(c.end[i].ji, "link_down", json_true());
-		json_object_set(c.end[i].ji, "down_saved", saved[i]);
+		c.end[i].si->link_down = true;
+		nslab_state_iface_save(c.end[i].si, saved[i]);
+		saved[i] = NULL;
 	}
 	r = write_state(&c, err);
 	if (r < 0)
@@ -424,8 +393,8 @@ out:
 		_cleanup_free_ char *n = link_name(&c);
 		nslab_err_prefix(err, "taking link %s down", n);
 	}
-	json_decref(saved[0]);
-	json_decref(saved[1]);
+	nslab_state_saved_free(saved[0]);
+	nslab_state_saved_free(saved[1]);
 	ctx_close(&c);
 	return r;
 }
@@ -433,26 +402,23 @@ out:
 /* Requests that give e back its saved IPv6 addresses and routes (after it is up again). */
 static int restore_build(struct nslab_nlb *b, const struct end *e, struct nslab_err *err)
 {
-	json_t *saved = json_object_get(e->ji, "down_saved"), *v;
-	size_t i;
+	const struct nslab_st_saved *sv = e->si->saved;
 
-	json_array_foreach(json_object_get(saved, "addresses"), i, v) {
+	for (size_t i = 0; sv && i < sv->naddrs; i++) {
 		struct nslab_prefix p;
-		_cleanup_free_ char *what = xasprintf("%s: address %s", e->id, json_string_value(v));
-		if (!json_is_string(v) || nslab_prefix_parse(json_string_value(v), &p) < 0)
+		_cleanup_free_ char *what = xasprintf("%s: address %s", e->id, sv->addrs[i]);
+		if (nslab_prefix_parse(sv->addrs[i], &p) < 0)
 			return nslab_err_set(err, EINVAL, "%s: bad saved address in state.json", e->id);
 		nslab_nlb_addr_add(b, e->ifindex, p.family, p.addr, p.plen, what);
 	}
-	json_array_foreach(json_object_get(saved, "routes"), i, v) {
-		const char *dst = json_string_value(json_object_get(v, "dst"));
-		const char *via = json_string_value(json_object_get(v, "via"));
+	for (size_t i = 0; sv && i < sv->nroutes; i++) {
+		const struct nslab_st_route *rt = &sv->routes[i];
 		struct nslab_prefix d, g;
-		_cleanup_free_ char *what = xasprintf("%s: route %s%s%s", e->id, dst ? dst : "?", via ? " via " : "",
-						      via ? via : "");
-		if (!dst || nslab_prefix_parse(dst, &d) < 0 || (via && nslab_addr_parse(via, &g) < 0))
+		_cleanup_free_ char *what = xasprintf("%s: route %s%s%s", e->id, rt->dst, rt->via ? " via " : "",
+						      rt->via ? rt->via : "");
+		if (nslab_prefix_parse(rt->dst, &d) < 0 || (rt->via && nslab_addr_parse(rt->via, &g) < 0))
 			return nslab_err_set(err, EINVAL, "%s: bad saved route in state.json", e->id);
-		nslab_nlb_route_add(b, d.family, d.addr, d.plen, via ? g.addr : NULL, e->ifindex,
-				    (unsigned)json_integer_value(json_object_get(v, "metric")), what);
+		nslab_nlb_route_add(b, d.family, d.addr, d.plen, rt->via ? g.addr : NULL, e->ifindex, rt->metric, what);
 	}
 	return 0;
 }
@@ -489,8 +455,8 @@ int nslab_link_up(const char *lab, const struct nslab_link_sel *s, struct nslab_
 			goto out;
 	}
 	for (size_t i = 0; i < c.nends; i++) {
-		json_object_del(c.end[i].ji, "link_down");
-		json_object_del(c.end[i].ji, "down_saved");
+		c.end[i].si->link_down = false;
+		nslab_state_iface_save(c.end[i].si, NULL);
 	}
 	r = write_state(&c, err);
 	if (r < 0)
@@ -555,7 +521,7 @@ static int apply_impair(struct ctx *c, const struct nslab_impair *want, struct n
 	}
 	for (size_t i = 0; i < c->nends; i++) {
 		c->end[i].imp = want[i];
-		json_object_set_new(c->end[i].ji, "impair", nslab_impair_to_json(&want[i]));
+		c->end[i].si->impair = want[i];
 	}
 	return write_state(c, err);
 }

@@ -12,7 +12,7 @@
 
 #include "../netlink/nl.h"
 #include "../util/util.h"
-#include "state.h"
+#include "rundir.h"
 
 size_t nslab_live_ends(const struct nslab_topo *t, struct nslab_live_end **out)
 {

@@ -24,7 +24,7 @@
 #include "../util/util.h"
 #include "cgroup.h"
 #include "plan.h"
-#include "state.h"
+#include "rundir.h"
 
 extern char **environ;
 

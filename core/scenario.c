@@ -18,7 +18,7 @@
 #include "../util/util.h"
 #include "lab.h"
 #include "node.h"
-#include "state.h"
+#include "rundir.h"
 
 /* ---- parsing (pure) ---- */
 

@@ -375,3 +375,16 @@ YML
 	for _ in $(seq 30); do [ "$(count_inits)" -le "$base_inits" ] && break; sleep 0.1; done
 	expect_eq "$(count_inits)" "$base_inits" "no node process left"
 }
+
+# issue 11 item 2 / issue 12 item 7: a kill -9 during `nslab link set` left state.json.link in the lab
+# directory, and destroy then failed with "Directory not empty" forever. Any leftover file goes.
+test_destroy_with_a_leftover_temp_file() {
+	local lab=${LP}-tmpfile out
+	TEST_LABS="$lab"
+	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/lan.clab.yml" || return
+	echo '{"torn' > "/run/nslab/$lab/state.json.link"
+	echo '{"torn' > "/run/nslab/$lab/state.json.tmp"
+	out=$("$NSLAB" destroy $lab 2>&1)
+	expect_eq "$?" 0 "destroy with leftover temp files ($out)"
+	expect_eq "$(leftovers $lab)" "" "nothing left"
+}

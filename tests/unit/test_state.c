@@ -22,7 +22,9 @@
 #include <jansson.h>
 
 #include "core/lab.h"
-#include "core/state.h"
+#include "core/journal.h"
+#include "core/labstate.h"
+#include "core/rundir.h"
 #include "topologies/model.h"
 #include "util/err.h"
 #include "util/util.h"
@@ -363,6 +365,153 @@ static void test_topo_json_roundtrip(void **state)
 	json_decref(back);
 	json_decref(j);
 	nslab_topo_free(t);
+}
+
+/* ---- the typed lab state (core/labstate.h) ---- */
+
+/* state.json's JSON back into the struct and out again is the same JSON, with what `nslab link`
+ * and `nslab limit` add at run time. */
+static void test_state_typed_roundtrip(void **state)
+{
+	struct nslab_topo *t = load_ok(json_topo);
+	struct nslab_lab_state s, back;
+	struct nslab_st_node *n;
+	struct nslab_st_iface *ifc;
+	struct nslab_st_saved *sv;
+	struct nslab_err err = { 0 };
+	json_t *j, *j2;
+
+	(void)state;
+	nslab_state_from_topo(t, "rt", "running", &s);
+	n = nslab_state_node(&s, "h1");
+	assert_non_null(n);
+	assert_null(nslab_state_node(&s, "nosuch"));
+	ifc = nslab_state_iface(n, "eth1");
+	assert_non_null(ifc);
+	assert_string_equal(ifc->peer, "sw1:p1");
+	assert_null(nslab_state_iface(n, "eth9"));
+	assert_true(nslab_state_iface(nslab_state_node(&s, "sw1"), "sw1")->bridge);
+	/* run-time additions */
+	ifc->link_down = true;
+	sv = xcalloc(1, sizeof(*sv));
+	*VEC_PUSH(sv->addrs, sv->naddrs) = xstrdup("2001:db8::1/64");
+	struct nslab_st_route *rt = VEC_PUSH(sv->routes, sv->nroutes);
+	rt->dst = xstrdup("10.9.0.0/16");
+	rt->via = xstrdup("10.0.0.254");
+	rt->metric = 7;
+	rt = VEC_PUSH(sv->routes, sv->nroutes);
+	rt->dst = xstrdup("10.8.0.0/16");
+	nslab_state_iface_save(ifc, sv);
+	ifc->impair.mask = NSLAB_IMP_DELAY | NSLAB_IMP_LOSS;
+	ifc->impair.delay_us = 20000;
+	ifc->impair.loss_pct = 1.5;
+	n->limits.cpu = 0.5;
+	n->limits.cpuset = xstrdup("0-1");
+	n->limits.pids = 100;
+	n->limits.net_cls_auto = true;
+
+	j = nslab_state_to_json(&s);
+	assert_int_equal(nslab_state_from_json(j, &back, &err), 0);
+	j2 = nslab_state_to_json(&back);
+	assert_true(json_equal(j, j2));
+	ifc = nslab_state_iface(nslab_state_node(&back, "h1"), "eth1");
+	assert_true(ifc->link_down);
+	assert_int_equal(ifc->saved->nroutes, 2);
+	assert_string_equal(ifc->saved->routes[0].via, "10.0.0.254");
+	assert_null(ifc->saved->routes[1].via);
+	assert_int_equal(ifc->impair.delay_us, 20000);
+	assert_string_equal(nslab_state_node(&back, "h1")->limits.cpuset, "0-1");
+	assert_true(nslab_state_node(&back, "h1")->limits.net_cls_auto);
+	/* the same JSON the public conversion gives, for what the topology declares */
+	json_decref(j2);
+	j2 = nslab_topo_to_json(t, "rt", "running");
+	json_object_del(j2, "created");
+	json_decref(j);
+	nslab_state_free(&s);
+	nslab_state_from_topo(t, "rt", "running", &s);
+	j = nslab_state_to_json(&s);
+	json_object_del(j, "created");
+	assert_true(json_equal(j, j2));
+
+	/* a node without its name is refused, with the key named */
+	json_object_del(json_array_get(json_object_get(j, "nodes"), 1), "name");
+	nslab_state_free(&back);
+	assert_int_equal(nslab_state_from_json(j, &back, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "\"name\""));
+	json_decref(j);
+	json_decref(j2);
+	nslab_state_free(&s);
+	nslab_topo_free(t);
+}
+
+/* Read, write (through one temp file, never left behind), set_status; a missing state.json is
+ * "not deployed" to read and an error to set a status on. */
+static void test_state_on_disk(void **state)
+{
+	const char *rundir = *state;
+	struct nslab_topo *t = load_ok(json_topo);
+	struct nslab_lab_state s, back;
+	struct nslab_err err = { 0 };
+	char *p;
+
+	mkdir_in(rundir, "sd");
+	assert_int_equal(nslab_state_read("sd", &back, &err), -ENOENT);
+	assert_string_equal(err.msg, "lab sd is not deployed");
+	nslab_err_clear(&err);
+	assert_int_equal(nslab_state_set_status("sd", "running", &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "destroyed meanwhile"));
+	nslab_err_clear(&err);
+
+	nslab_state_from_topo(t, "sd", "deploying", &s);
+	assert_int_equal(nslab_state_write("sd", &s, &err), 0);
+	p = xasprintf("%s/sd/state.json.tmp", rundir);
+	assert_int_equal(access(p, F_OK), -1);
+	assert_int_equal(nslab_state_set_status("sd", "running", &err), 0);
+	assert_int_equal(access(p, F_OK), -1);
+	free(p);
+	assert_int_equal(nslab_state_read("sd", &back, &err), 0);
+	assert_string_equal(back.status, "running");
+	assert_int_equal(back.nnodes, 3);
+	assert_int_equal(back.nlinks, 2);
+	nslab_state_free(&back);
+
+	/* a torn file is an error naming it, not an empty lab */
+	write_in(rundir, "sd/state.json", "{\"name\": \"sd\", \"nod");
+	assert_int_equal(nslab_state_read("sd", &back, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "sd/state.json"));
+	nslab_state_free(&s);
+	nslab_topo_free(t);
+}
+
+/* A lab directory goes whatever is left in it: temp files of a killed writer (issue 11/12: a
+ * state.json.link made destroy fail with "Directory not empty"), and a symlink is removed, not
+ * followed. */
+static void test_labdir_remove_leftovers(void **state)
+{
+	const char *rundir = *state;
+	struct nslab_err err = { 0 };
+	char *outside = xasprintf("%s/outside", rundir), *link, *dir;
+	static const char *const files[] = { "lock", "state.json", "state.json.tmp", "state.json.link", "journal",
+					     "hosts", "whatever.123" };
+
+	mkdir_in(rundir, "ld");
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		char *f = xasprintf("ld/%s", files[i]);
+		write_in(rundir, f, "x");
+		free(f);
+	}
+	write_in(rundir, "outside", "keep");
+	link = xasprintf("%s/ld/to-outside", rundir);
+	assert_int_equal(symlink(outside, link), 0);
+	assert_int_equal(nslab_labdir_remove("ld", &err), 0);
+	dir = nslab_lab_path("ld", NULL);
+	assert_int_equal(access(dir, F_OK), -1);
+	assert_int_equal(access(outside, F_OK), 0);
+	/* gone already: nothing to do */
+	assert_int_equal(nslab_labdir_remove("ld", &err), 0);
+	free(dir);
+	free(link);
+	free(outside);
 }
 
 /* ---- names and paths ---- */
@@ -760,6 +909,9 @@ int main(void)
 		cmocka_unit_test(test_hosts_families_and_lo),
 		cmocka_unit_test(test_topo_json),
 		cmocka_unit_test(test_topo_json_roundtrip),
+		cmocka_unit_test(test_state_typed_roundtrip),
+		cmocka_unit_test_setup_teardown(test_state_on_disk, rundir_setup, rundir_teardown),
+		cmocka_unit_test_setup_teardown(test_labdir_remove_leftovers, rundir_setup, rundir_teardown),
 		cmocka_unit_test(test_names_and_paths),
 		cmocka_unit_test_setup_teardown(test_journal_roundtrip, rundir_setup, rundir_teardown),
 		cmocka_unit_test_setup_teardown(test_journal_torn_and_garbage, rundir_setup, rundir_teardown),

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* core/state.c: the run directory, the per-lab lock and the append-only journal. */
-#include "state.h"
+/* core/rundir.c: the run directory (RUNDIR/LAB and what is in it, /run/netns handles), the per-lab lock. */
+#include "rundir.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../util/util.h"
@@ -143,89 +145,6 @@ int nslab_lab_lock(const char *lab, bool create, bool nonblock, struct nslab_err
 	return nslab_err_set(err, EBUSY, "lab %s is busy: its lock file keeps being replaced", lab);
 }
 
-int nslab_journal_append(const char *lab, struct nslab_err *err, const char *fmt, ...)
-{
-	_cleanup_free_ char *path = nslab_lab_path(lab, "journal");
-	_cleanup_free_ char *line = NULL;
-	_cleanup_close_ int fd = -1;
-	va_list ap;
-	ssize_t w;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&line, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return nslab_err_set(err, ENOMEM, "journal line");
-	line = xrealloc(line, (size_t)n + 2);
-	line[n++] = '\n';
-	line[n] = '\0';
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return nslab_err_sys(err, errno, "opening %s", path);
-	w = write(fd, line, (size_t)n);
-	if (w != n)
-		return nslab_err_sys(err, w < 0 ? errno : EIO, "writing %s", path);
-	return 0;
-}
-
-int nslab_journal_read(const char *lab, struct nslab_journal *j, struct nslab_err *err)
-{
-	_cleanup_free_ char *path = nslab_lab_path(lab, "journal");
-	_cleanup_free_ char *buf = NULL;
-	char *line, *save = NULL;
-	int r;
-
-	memset(j, 0, sizeof(*j));
-	r = nslab_read_file(path, &buf, NULL);
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		return nslab_err_sys(err, -r, "reading %s", path);
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char name[256], p[4096];
-		int pid;
-		unsigned long long start;
-
-		if (sscanf(line, "deploy %d %llu", &pid, &start) == 2) {
-			j->deploy_pid = pid;
-			j->deploy_start = start;
-		} else if (sscanf(line, "node %255s %d %llu", name, &pid, &start) == 3) {
-			struct nslab_journal_node *jn = VEC_PUSH(j->nodes, j->nnodes);
-			jn->name = xstrdup(name);
-			jn->pid = pid;
-			jn->start = start;
-		} else if (sscanf(line, "netns %4095s", p) == 1) {
-			char **slot = VEC_PUSH(j->netns, j->nnetns);
-			*slot = xstrdup(p);
-		} else if (sscanf(line, "cgroup %4095s", p) == 1) {
-			char **slot = VEC_PUSH(j->cgroups, j->ncgroups);
-			*slot = xstrdup(p);
-		}
-		/* unknown or torn lines (a crash mid-write) are skipped */
-	}
-	return 0;
-}
-
-void nslab_journal_free(struct nslab_journal *j)
-{
-	for (size_t i = 0; i < j->nnodes; i++)
-		free(j->nodes[i].name);
-	free(j->nodes);
-	nslab_strv_free(j->netns, j->nnetns);
-	nslab_strv_free(j->cgroups, j->ncgroups);
-	memset(j, 0, sizeof(*j));
-}
-
-const struct nslab_journal_node *nslab_journal_node(const struct nslab_journal *j, const char *name)
-{
-	/* the last entry wins: a node is journaled once per deploy */
-	for (size_t i = j->nnodes; i-- > 0;)
-		if (strcmp(j->nodes[i].name, name) == 0)
-			return &j->nodes[i];
-	return NULL;
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -264,4 +183,114 @@ void nslab_strv_free(char **v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
+}
+
+int nslab_labdir_remove(const char *lab, struct nslab_err *err)
+{
+	_cleanup_free_ char *dir = nslab_lab_path(lab, NULL);
+	struct dirent *de;
+	int dfd, r = 0;
+	DIR *d;
+
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return errno == ENOENT ? 0 : nslab_err_sys(err, errno, "opening %s", dir);
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return nslab_err_sys(err, errno, "opening %s", dir);
+	}
+	/* every entry, not a list of known names: a temp file left by a kill -9 (state.json.tmp of
+	 * an older nslab's state.json.link) would make the rmdir fail forever. The lock goes last,
+	 * so that a destroy queued on it finds the directory gone rather than half-removed. */
+	while ((de = readdir(d)) && r == 0) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 || strcmp(de->d_name, "lock") == 0)
+			continue;
+		if (unlinkat(dfd, de->d_name, 0) < 0 && errno != ENOENT)
+			r = nslab_err_sys(err, errno, "removing %s/%s", dir, de->d_name);
+	}
+	if (r == 0 && unlinkat(dfd, "lock", 0) < 0 && errno != ENOENT)
+		r = nslab_err_sys(err, errno, "removing %s/lock", dir);
+	closedir(d);
+	if (r == 0 && rmdir(dir) < 0 && errno != ENOENT)
+		r = nslab_err_sys(err, errno, "removing %s", dir);
+	return r;
+}
+
+/* /run/netns as iproute2 expects it. We never convert it into a mount point, so a destroy leaves
+ * nothing but what was there; the directory is removed again if we made it and it is empty. */
+int nslab_netns_dir_ensure(struct nslab_err *err)
+{
+	if (mkdir(NSLAB_NETNS_DIR, 0755) == 0) {
+		_cleanup_free_ char *mark = xasprintf("%s/.netns-dir-created", nslab_rundir());
+		int fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	if (errno != EEXIST)
+		return nslab_err_sys(err, errno, "creating " NSLAB_NETNS_DIR);
+	return 0;
+}
+
+void nslab_rundir_tidy(void)
+{
+	_cleanup_free_ char *mark = xasprintf("%s/.netns-dir-created", nslab_rundir());
+
+	if (access(mark, F_OK) == 0 && rmdir(NSLAB_NETNS_DIR) == 0)
+		unlink(mark);
+	/* leaves RUNDIR only while it holds something */
+	rmdir(nslab_rundir());
+}
+
+/* Lab names hold no '.', so the prefix names one lab. */
+char *nslab_netns_find(const char *lab)
+{
+	_cleanup_free_ char *prefix = xasprintf(NSLAB_NETNS_PREFIX "%s.", lab);
+	size_t plen = strlen(prefix);
+	DIR *d = opendir(NSLAB_NETNS_DIR);
+	struct dirent *de;
+	char *found = NULL;
+
+	if (!d)
+		return NULL;
+	while (!found && (de = readdir(d)))
+		if (strncmp(de->d_name, prefix, plen) == 0)
+			found = xasprintf(NSLAB_NETNS_DIR "/%s", de->d_name);
+	closedir(d);
+	return found;
+}
+
+void nslab_netns_handle_drop(const char *path)
+{
+	/* a failed umount leaves a busy file: still unlink what can be */
+	umount2(path, MNT_DETACH);
+	unlink(path);
+}
+
+/* Each umount() waits for an RCU grace period (namespace_unlock), and concurrent waiters share
+ * one: many handles are dropped by NSLAB_DROP_HELPERS processes. */
+#define NSLAB_DROP_HELPERS 4
+
+void nslab_netns_handles_drop(char *const *paths, size_t n)
+{
+	pid_t helpers[NSLAB_DROP_HELPERS];
+	size_t nh = n >= 64 ? NSLAB_DROP_HELPERS : 1;
+
+	for (size_t h = 1; h < nh; h++) {
+		helpers[h] = fork();
+		if (helpers[h] == 0) {
+			for (size_t i = h; i < n; i += nh)
+				nslab_netns_handle_drop(paths[i]);
+			_exit(0);
+		}
+		if (helpers[h] < 0) /* do its share ourselves */
+			for (size_t i = h; i < n; i += nh)
+				nslab_netns_handle_drop(paths[i]);
+	}
+	for (size_t i = 0; i < n; i += nh)
+		nslab_netns_handle_drop(paths[i]);
+	for (size_t h = 1; h < nh; h++)
+		while (helpers[h] > 0 && waitpid(helpers[h], NULL, 0) < 0 && errno == EINTR)
+			;
 }

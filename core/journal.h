@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * core/journal.h: RUNDIR/LAB/journal, one line per kernel object, appended BEFORE or AS it is made:
+ *   deploy PID STARTTIME
+ *   node NAME PID STARTTIME
+ *   netns PATH
+ *   cgroup PATH
+ * A line is written with one write() on O_APPEND. destroy and cleanup need nothing else.
+ */
+#ifndef NSLAB_CORE_JOURNAL_H
+#define NSLAB_CORE_JOURNAL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "../util/err.h"
+
+struct nslab_journal_node {
+	char *name;
+	pid_t pid;
+	unsigned long long start;
+};
+
+struct nslab_journal {
+	pid_t deploy_pid;
+	unsigned long long deploy_start;
+	struct nslab_journal_node *nodes;
+	size_t nnodes;
+	char **netns;
+	size_t nnetns;
+	char **cgroups; /* in creation order: remove in reverse */
+	size_t ncgroups;
+};
+
+/* Append one line (with '\n') to the journal; O_APPEND, one write(). */
+int nslab_journal_append(const char *lab, struct nslab_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Read the journal; a missing journal reads as empty. */
+int nslab_journal_read(const char *lab, struct nslab_journal *j, struct nslab_err *err);
+void nslab_journal_free(struct nslab_journal *j);
+/* Find a node's journal entry, or NULL. */
+const struct nslab_journal_node *nslab_journal_node(const struct nslab_journal *j, const char *name);
+
+#endif

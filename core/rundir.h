@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * core/rundir.h: the run directory and what a lab owns in it.
+ *
+ * A lab owns the directory RUNDIR/LAB (RUNDIR = $NSLAB_RUNDIR or /run/nslab):
+ *   lock        flock()ed by whoever deploys or destroys the lab
+ *   state.json  the lab as deployed (core/labstate.h), written through a temp file
+ *   journal     one line per kernel object, appended before it can outlive a crash (core/journal.h)
+ *   hosts       the /etc/hosts bind-mounted into every node
+ *   netns-anchor the file every /run/netns handle of the lab is a hard link to
+ * and the handles /run/netns/nslab-LAB.NODE. destroy and cleanup need nothing but the journal.
+ */
+#ifndef NSLAB_CORE_RUNDIR_H
+#define NSLAB_CORE_RUNDIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "../util/err.h"
+
+#define NSLAB_NETNS_DIR "/run/netns"
+#define NSLAB_NETNS_PREFIX "nslab-"
+
+const char *nslab_rundir(void);
+/* RUNDIR/LAB[/file] (malloc'd). */
+char *nslab_lab_path(const char *lab, const char *file);
+/* /run/netns/nslab-LAB.NODE (malloc'd) and the bare name. */
+char *nslab_netns_path(const char *lab, const char *node);
+char *nslab_netns_name(const char *lab, const char *node);
+
+/* Process start time (field 22 of /proc/PID/stat), 0 if the process is gone. */
+unsigned long long nslab_proc_starttime(pid_t pid);
+
+/* Open (creating if asked) and flock the lab's lock file. Returns fd or -errno. */
+int nslab_lab_lock(const char *lab, bool create, bool nonblock, struct nslab_err *err);
+
+/* Remove RUNDIR/LAB and every file in it, whatever their names (a temp file a crash left
+ * included); never follows a symlink. */
+int nslab_labdir_remove(const char *lab, struct nslab_err *err);
+/* Remove RUNDIR, and /run/netns if nslab made it, when they are empty. */
+void nslab_rundir_tidy(void);
+/* Make /run/netns if missing (remembered, so that nslab_rundir_tidy() removes it again). */
+int nslab_netns_dir_ensure(struct nslab_err *err);
+/* The first /run/netns/nslab-LAB.* handle that exists (malloc'd), or NULL. */
+char *nslab_netns_find(const char *lab);
+/* Unmount and unlink one handle; handles in NSLAB_DROP_HELPERS processes when there are many. */
+void nslab_netns_handle_drop(const char *path);
+void nslab_netns_handles_drop(char *const *paths, size_t n);
+
+/* Names of every lab directory under RUNDIR (sorted). */
+int nslab_lab_names(char ***names, size_t *n, struct nslab_err *err);
+void nslab_strv_free(char **v, size_t n);
+
+#endif
