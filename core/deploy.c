@@ -105,6 +105,7 @@ struct deploy {
 	struct nslab_nlb *veths;
 	struct nslab_cg_sys cg;
 	bool cg_ok; /* cgroups usable: every node gets its own (accounting at least) */
+	struct nslab_err jerr; /* why the last cgroup journal line failed */
 };
 
 static bool has_limits(const struct nslab_limits *l)
@@ -115,7 +116,21 @@ static bool has_limits(const struct nslab_limits *l)
 static int journal_cgroup(void *ctx, const char *path)
 {
 	struct deploy *d = ctx;
-	return nslab_journal_append(d->lab, NULL, "cgroup %s", path);
+	return nslab_journal_append(d->lab, &d->jerr, "cgroup %s", path);
+}
+
+/* The node's cgroups, journaled before each mkdir. core/cgroup.c hears only that the journal
+ * failed: the reason (a full run directory...) is in d->jerr, and becomes the error. */
+static int cgroups_prepare(struct deploy *d, const struct nslab_node *node, struct nslab_err *err)
+{
+	int r;
+
+	nslab_err_clear(&d->jerr);
+	r = nslab_cg_prepare_node(&d->cg, d->lab, node->name, &node->limits, NSLAB_CG_F_ALL | NSLAB_CG_F_ACCOUNT,
+				  journal_cgroup, d, err);
+	if (r < 0 && d->jerr.code)
+		return nslab_err_set(err, d->jerr.code, "node %s: %s", node->name, d->jerr.msg);
+	return r;
 }
 
 /* Before anything exists: detect the hierarchies and check every node's limits against them. */
@@ -159,8 +174,7 @@ static int cgroups_node(struct deploy *d, size_t n, struct nslab_err *err)
 
 	if (!d->cg_ok || cg_born_in(d))
 		return 0;
-	r = nslab_cg_prepare_node(&d->cg, d->lab, node->name, &node->limits, NSLAB_CG_F_ALL | NSLAB_CG_F_ACCOUNT,
-				  journal_cgroup, d, err);
+	r = cgroups_prepare(d, node, err);
 	if (r == 0)
 		r = nslab_cg_attach(&d->cg, d->lab, node->name, d->pids[n], err);
 	return r;
@@ -353,8 +367,7 @@ static int request_chunk(struct deploy *d, size_t k, const char *hosts, struct n
 	for (size_t i = 0; r == 0 && i < n && cg_born_in(d); i++) {
 		const struct nslab_node *node = &t->nodes[from + i];
 		struct stat st;
-		r = nslab_cg_prepare_node(&d->cg, d->lab, node->name, &node->limits, NSLAB_CG_F_ALL | NSLAB_CG_F_ACCOUNT,
-					  journal_cgroup, d, err);
+		r = cgroups_prepare(d, node, err);
 		cgdirs[i] = nslab_cg_path(&d->cg, (size_t)d->cg.v2, d->lab, node->name);
 		if (stat(cgdirs[i], &st) < 0) { /* no controller made it a directory: none to be born in */
 			free(cgdirs[i]);

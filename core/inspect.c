@@ -161,10 +161,24 @@ static void inspect_node_usage(json_t *jn, const struct nslab_cg_sys *cg, const 
 
 /* A node's entry in inspect: as stored (its env left out), then what is live: pid, state,
  * interfaces as the kernel has them, cgroup usage. */
+/* j with its keys in sorted order, as state.json stores them (inspect's JSON keeps that order,
+ * the live keys after the stored ones). Takes j. */
+static json_t *keys_sorted(json_t *j)
+{
+	char *s = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+	json_t *out = s ? json_loads(s, 0, NULL) : NULL;
+
+	free(s);
+	if (!out)
+		return j;
+	json_decref(j);
+	return out;
+}
+
 static json_t *inspect_node(const struct nslab_st_node *sn, const struct nslab_journal *jr,
 			    const struct nslab_cg_sys *cg, const char *lab)
 {
-	json_t *jn = nslab_state_node_json(sn);
+	json_t *jn = keys_sorted(nslab_state_node_json(sn));
 	const struct nslab_journal_node *jnode = nslab_journal_node(jr, sn->name);
 	int pidfd = jnode ? nslab_pidfd_open_verified(jnode->pid, jnode->start) : -ESRCH;
 
@@ -202,11 +216,11 @@ json_t *nslab_lab_inspect(const char *lab, struct nslab_err *err)
 		return NULL;
 	}
 	have_cg = nslab_cg_detect(&cg, NULL) == 0;
-	j = nslab_state_to_json(&st);
-	nodes = json_array();
+	j = keys_sorted(nslab_state_to_json(&st));
+	nodes = json_object_get(j, "nodes");
+	json_array_clear(nodes);
 	for (size_t n = 0; n < st.nnodes; n++)
 		json_array_append_new(nodes, inspect_node(&st.nodes[n], &jr, have_cg ? &cg : NULL, lab));
-	json_object_set_new(j, "nodes", nodes);
 	nslab_journal_free(&jr);
 	nslab_state_free(&st);
 	return j;

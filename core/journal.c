@@ -7,10 +7,51 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../util/util.h"
 #include "rundir.h"
+
+/* Cut an unterminated last line (a crash between a short write and its cut in append_line()):
+ * it describes nothing that was made, and the next line must not complete it. */
+static void cut_torn_tail(int fd, off_t *size)
+{
+	char tail[4096];
+	off_t from = *size > (off_t)sizeof(tail) ? *size - (off_t)sizeof(tail) : 0;
+	ssize_t n = pread(fd, tail, (size_t)(*size - from), from);
+
+	if (n <= 0 || tail[n - 1] == '\n')
+		return;
+	while (n > 0 && tail[n - 1] != '\n')
+		n--;
+	if ((n > 0 || from == 0) && ftruncate(fd, from + n) == 0)
+		*size = from + n;
+}
+
+/* One write() of a whole line. A short one (a full disk) is cut off again, so that the journal
+ * never holds half a line that a later line would run into (the reader also ignores an
+ * unterminated last line). */
+static int append_line(int fd, const char *path, const char *line, size_t n, struct nslab_err *err)
+{
+	struct stat st;
+	off_t before = fstat(fd, &st) == 0 ? st.st_size : -1;
+	ssize_t w;
+	int e;
+
+	if (before > 0)
+		cut_torn_tail(fd, &before);
+	w = write(fd, line, n);
+	if (w == (ssize_t)n)
+		return 0;
+	e = w < 0 ? errno : 0;
+	if (w > 0 && write(fd, line + w, n - (size_t)w) < 0) /* the rest, for the kernel's reason */
+		e = errno;
+	if (w > 0 && before >= 0 && ftruncate(fd, before) < 0) {
+		/* left torn: the reader skips it, the next append cuts it */
+	}
+	return nslab_err_sys(err, e ? e : EIO, "writing %s", path);
+}
 
 int nslab_journal_append(const char *lab, struct nslab_err *err, const char *fmt, ...)
 {
@@ -18,7 +59,6 @@ int nslab_journal_append(const char *lab, struct nslab_err *err, const char *fmt
 	_cleanup_free_ char *line = NULL;
 	_cleanup_close_ int fd = -1;
 	va_list ap;
-	ssize_t w;
 	int n;
 
 	va_start(ap, fmt);
@@ -29,20 +69,17 @@ int nslab_journal_append(const char *lab, struct nslab_err *err, const char *fmt
 	line = xrealloc(line, (size_t)n + 2);
 	line[n++] = '\n';
 	line[n] = '\0';
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return nslab_err_sys(err, errno, "opening %s", path);
-	w = write(fd, line, (size_t)n);
-	if (w != n)
-		return nslab_err_sys(err, w < 0 ? errno : EIO, "writing %s", path);
-	return 0;
+	return append_line(fd, path, line, (size_t)n, err);
 }
 
 int nslab_journal_read(const char *lab, struct nslab_journal *j, struct nslab_err *err)
 {
 	_cleanup_free_ char *path = nslab_lab_path(lab, "journal");
 	_cleanup_free_ char *buf = NULL;
-	char *line, *save = NULL;
+	char *line, *end, *save = NULL;
 	int r;
 
 	memset(j, 0, sizeof(*j));
@@ -51,6 +88,10 @@ int nslab_journal_read(const char *lab, struct nslab_journal *j, struct nslab_er
 		return 0;
 	if (r < 0)
 		return nslab_err_sys(err, -r, "reading %s", path);
+	/* a last line without its newline was cut by a crash or a full disk: it describes nothing
+	 * that was made (journal before create), and half a number must not be taken for a pid */
+	end = strrchr(buf, '\n');
+	*(end ? end + 1 : buf) = '\0';
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char name[256], p[4096];
 		int pid;
@@ -71,7 +112,7 @@ int nslab_journal_read(const char *lab, struct nslab_journal *j, struct nslab_er
 			char **slot = VEC_PUSH(j->cgroups, j->ncgroups);
 			*slot = xstrdup(p);
 		}
-		/* unknown or torn lines (a crash mid-write) are skipped */
+		/* unknown lines are skipped */
 	}
 	return 0;
 }

@@ -13,9 +13,15 @@
 #include "node.h"
 #include "rundir.h"
 
-static int journal_cgroup_of(void *ctx, const char *lab)
+struct limit_ctx {
+	const char *lab;
+	struct nslab_err jerr; /* why a journal line failed: core/cgroup.c hears only that it did */
+};
+
+static int journal_cgroup_of(void *ctx, const char *path)
 {
-	return nslab_journal_append(ctx, NULL, "cgroup %s", lab);
+	struct limit_ctx *c = ctx;
+	return nslab_journal_append(c->lab, &c->jerr, "cgroup %s", path);
 }
 
 /* The fields of mask taken from lim, the others kept (a zero value removes that limit). */
@@ -61,6 +67,7 @@ static int record_limits(const char *lab, const char *node, const struct nslab_l
 int nslab_lab_set_limits(const char *lab, const char *node, const struct nslab_limits *lim, unsigned mask,
 			 struct nslab_err *err)
 {
+	struct limit_ctx ctx = { .lab = lab };
 	struct nslab_cg_sys cg;
 	int pidfd = -1, lock, r;
 
@@ -73,7 +80,9 @@ int nslab_lab_set_limits(const char *lab, const char *node, const struct nslab_l
 	if (r == 0)
 		r = nslab_cg_check(&cg, lab, node, lim, mask, err);
 	if (r == 0)
-		r = nslab_cg_set(&cg, lab, node, lim, mask, nslab_pidfd_pid(pidfd), journal_cgroup_of, (void *)lab, err);
+		r = nslab_cg_set(&cg, lab, node, lim, mask, nslab_pidfd_pid(pidfd), journal_cgroup_of, &ctx, err);
+	if (r < 0 && ctx.jerr.code)
+		r = nslab_err_set(err, ctx.jerr.code, "%s", ctx.jerr.msg);
 	if (r == 0)
 		r = record_limits(lab, node, lim, mask, err);
 	if (pidfd >= 0)

@@ -388,3 +388,41 @@ test_destroy_with_a_leftover_temp_file() {
 	expect_eq "$?" 0 "destroy with leftover temp files ($out)"
 	expect_eq "$(leftovers $lab)" "" "nothing left"
 }
+
+# issue 12 item 2: a full run directory. A deploy that runs out of space fails with a named error
+# and rolls back whole (a journal line cut by the full disk is ignored), and destroy makes progress
+# with zero bytes free. The run directory is a small tmpfs (NSLAB_RUNDIR).
+test_full_rundir() {
+	local lab=${LP}-full fs=$TMPD/fullfs rd out rc avail free left
+	TEST_LABS="$lab"
+	rd=$fs/rd
+	mkdir -p "$fs" && mount -t tmpfs -o size=256k tmpfs "$fs" || { skip "cannot mount a tmpfs"; return; }
+	make_chain $lab 60 "$TMPD/full.yml"
+	for free in 0 8 48 50 52 53 54 55 56 58 60; do
+		rm -f "$fs/fill"
+		avail=$(df -k "$fs" | awk 'NR == 2 { print $4 }')
+		[ "$avail" -gt "$free" ] && dd if=/dev/zero of="$fs/fill" bs=1k count=$((avail - free)) 2>/dev/null
+		out=$(NSLAB_RUNDIR=$rd "$NSLAB" deploy --quiet "$TMPD/full.yml" 2>&1)
+		rc=$?
+		if [ $rc != 0 ]; then
+			expect_eq "$rc" 1 "deploy with ${free}k free fails cleanly ($out)"
+			expect_match "$out" "deploying lab $lab: .*[^ :]$" "the error says what failed with ${free}k free"
+			[ -e "$rd/$lab" ] && fail "${free}k free: the rollback left $rd/$lab"
+			left=$(leftovers $lab)
+			[ -z "$left" ] || fail "${free}k free: the rollback left: $left"
+		fi
+		rm -f "$fs/fill"
+		NSLAB_RUNDIR=$rd "$NSLAB" destroy $lab >/dev/null 2>&1 || fail "destroy after ${free}k free"
+	done
+	# a running lab, then the disk fills: destroy and cleanup still work
+	ok env NSLAB_RUNDIR="$rd" "$NSLAB" deploy --quiet "$TMPD/full.yml"
+	dd if=/dev/zero of="$fs/fill" bs=4k 2>/dev/null
+	expect_eq "$(df -k "$fs" | awk 'NR == 2 { print $4 }')" 0 "the run directory is full"
+	out=$(NSLAB_RUNDIR=$rd "$NSLAB" destroy $lab 2>&1)
+	expect_eq "$?" 0 "destroy with zero bytes free ($out)"
+	expect_eq "$(leftovers $lab)" "" "nothing left"
+	[ -e "$rd/$lab" ] && fail "destroy left $rd/$lab"
+	for _ in $(seq 30); do [ "$(count_inits)" -le "$base_inits" ] && break; sleep 0.1; done
+	expect_eq "$(count_inits)" "$base_inits" "no node process left"
+	umount "$fs"
+}
