@@ -2,7 +2,7 @@
 /*
  * core/plan.h: the validated model turned into the ordered list of typed
  * operations a deploy performs. Pure: no kernel, no I/O; `nslab plan` prints
- * it and unit tests assert on it. The executor (core/lab.c) walks it in
+ * it and unit tests assert on it. The executor (core/deploy.c) walks it in
  * phases, batching the netlink operations of a phase per namespace.
  */
 #ifndef NSLAB_CORE_PLAN_H
