@@ -14,21 +14,11 @@
 #include "cli.h"
 
 enum {
-	OPT_DELAY = 256,
-	OPT_JITTER,
-	OPT_DIST,
-	OPT_LOSS,
-	OPT_LOSS_CORR,
-	OPT_DUP,
-	OPT_REORDER,
-	OPT_REORDER_CORR,
-	OPT_CORRUPT,
-	OPT_RATE,
-	OPT_LIMIT,
-	OPT_EVERY,
+	OPT_EVERY = 256,
 	OPT_TIMES,
 	OPT_ONLY,
 	OPT_JSON,
+	OPT_IMPAIR, /* OPT_IMPAIR + p: impairment parameter p of the table (topologies/impair.h) */
 };
 
 static volatile sig_atomic_t flap_stop;
@@ -53,86 +43,6 @@ static void sleep_us(unsigned long long us)
 
 	while (!flap_stop && nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
-}
-
-static int dist_parse(const char *s, enum nslab_jitter_dist *d)
-{
-	static const char *const names[] = { "uniform", "normal", "pareto", "paretonormal" };
-
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		if (strcmp(s, names[i]) == 0) {
-			*d = (enum nslab_jitter_dist)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-/* One option of `set` into c; 0 or a usage message. */
-static const char *set_opt(struct nslab_link_change *c, int o, const char *arg)
-{
-	unsigned long long u;
-	char *end;
-	int r = 0;
-
-	switch (o) {
-	case OPT_DELAY:
-		r = nslab_parse_duration_us(arg, &c->v.delay_us);
-		c->given |= NSLAB_LO_DELAY;
-		break;
-	case OPT_JITTER:
-		r = nslab_parse_duration_us(arg, &c->v.jitter_us);
-		c->given |= NSLAB_LO_JITTER;
-		break;
-	case OPT_DIST:
-		if (dist_parse(arg, &c->v.jitter_dist) < 0)
-			return "--jitter-distribution is uniform, normal, pareto or paretonormal";
-		c->given |= NSLAB_LO_JITTER_DIST;
-		break;
-	case OPT_LOSS:
-		r = nslab_parse_percent(arg, &c->v.loss_pct);
-		c->given |= NSLAB_LO_LOSS;
-		break;
-	case OPT_LOSS_CORR:
-		r = nslab_parse_percent(arg, &c->v.loss_corr_pct);
-		c->given |= NSLAB_LO_LOSS_CORR;
-		break;
-	case OPT_DUP:
-		r = nslab_parse_percent(arg, &c->v.duplicate_pct);
-		c->given |= NSLAB_LO_DUPLICATE;
-		break;
-	case OPT_REORDER:
-		r = nslab_parse_percent(arg, &c->v.reorder_pct);
-		c->given |= NSLAB_LO_REORDER;
-		break;
-	case OPT_REORDER_CORR:
-		r = nslab_parse_percent(arg, &c->v.reorder_corr_pct);
-		c->given |= NSLAB_LO_REORDER_CORR;
-		break;
-	case OPT_CORRUPT:
-		r = nslab_parse_percent(arg, &c->v.corrupt_pct);
-		c->given |= NSLAB_LO_CORRUPT;
-		break;
-	case OPT_RATE:
-		r = nslab_parse_rate_bps(arg, &c->v.rate_bps);
-		if (r == 0 && c->v.rate_bps == 0)
-			r = -EINVAL;
-		c->given |= NSLAB_LO_RATE;
-		break;
-	case OPT_LIMIT:
-		errno = 0;
-		u = strtoull(arg, &end, 10);
-		if (errno || end == arg || *end || u == 0 || u > UINT_MAX || arg[0] == '-')
-			return "--limit is a number of packets (1 or more)";
-		c->v.limit_pkts = (unsigned)u;
-		c->given |= NSLAB_LO_LIMIT;
-		break;
-	default:
-		return "bad option";
-	}
-	if (r < 0)
-		return "bad value (durations: 20ms, 1.5s, 300us; percentages: 1%, 0.5; rates: 10mbit, 1gbit)";
-	return NULL;
 }
 
 static void print_show(json_t *j)
@@ -216,40 +126,51 @@ static int flap(const char *lab, const struct nslab_link_sel *s, unsigned long l
 	return ret;
 }
 
-int cmd_link(int argc, char **argv)
+/* The options of `nslab link`: every impairment parameter of the table under its name and its
+ * aliases (value OPT_IMPAIR + parameter), then the others. */
+static void link_opts(struct option *o, size_t max)
 {
-	static const struct option opts[] = {
-		{ "delay", required_argument, NULL, OPT_DELAY },
-		{ "jitter", required_argument, NULL, OPT_JITTER },
-		{ "jitter-distribution", required_argument, NULL, OPT_DIST },
-		{ "loss", required_argument, NULL, OPT_LOSS },
-		{ "loss-correlation", required_argument, NULL, OPT_LOSS_CORR },
-		{ "duplicate", required_argument, NULL, OPT_DUP },
-		{ "reorder", required_argument, NULL, OPT_REORDER },
-		{ "reorder-correlation", required_argument, NULL, OPT_REORDER_CORR },
-		{ "corrupt", required_argument, NULL, OPT_CORRUPT },
-		{ "rate", required_argument, NULL, OPT_RATE },
-		{ "limit", required_argument, NULL, OPT_LIMIT },
+	static const struct option fixed[] = {
 		{ "every", required_argument, NULL, OPT_EVERY },
 		{ "times", required_argument, NULL, OPT_TIMES },
 		{ "only", no_argument, NULL, OPT_ONLY },
 		{ "egress-only", no_argument, NULL, OPT_ONLY },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "verbose", no_argument, NULL, 'v' },
-		{ 0 },
 	};
+	size_t n = 0;
+
+	for (int p = 0; p < NSLAB_IMPP__COUNT; p++) {
+		const struct nslab_imp_param_info *pi = &nslab_imp_params[p];
+
+		o[n++] = (struct option){ pi->name, required_argument, NULL, OPT_IMPAIR + p };
+		for (size_t a = 0; a < ARRAY_SIZE(pi->aliases) && pi->aliases[a]; a++)
+			o[n++] = (struct option){ pi->aliases[a], required_argument, NULL, OPT_IMPAIR + p };
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
+		o[n++] = fixed[i];
+	o[n] = (struct option){ 0 };
+	if (n >= max)
+		abort(); /* the array below is too small for the table */
+}
+
+int cmd_link(int argc, char **argv)
+{
+	struct option opts[64];
 	const struct cli_cmd *cmd = cli_find("link");
-	struct nslab_link_change chg = { 0 };
+	struct nslab_impair_change chg = { 0 };
 	struct nslab_link_stats st = { 0 };
 	struct nslab_link_sel sel = { 0 };
 	struct nslab_err err = { 0 };
 	unsigned long long every_us = 1000000;
 	unsigned long times = 1;
 	bool json = false, verbose = false, every_given = false, times_given = false;
-	const char *lab, *action, *why;
+	const char *lab, *action;
+	char why[NSLAB_IMP_MSG_MAX];
 	char *end;
 	int o, r, npos, li = 0;
 
+	link_opts(opts, ARRAY_SIZE(opts));
 	optind = 1;
 	opterr = 0;
 	/* GNU getopt permutes: options may come anywhere, positionals end up from optind on */
@@ -281,8 +202,10 @@ int cmd_link(int argc, char **argv)
 		case '?':
 			return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		default:
-			why = set_opt(&chg, o, optarg);
-			if (why)
+			/* the last of a repeated option wins, as with getopt */
+			chg.given &= ~NSLAB_IMPP_BIT(o - OPT_IMPAIR);
+			if (nslab_impair_change_add(&chg, nslab_imp_params[o - OPT_IMPAIR].name, optarg, why,
+						    sizeof(why)) < 0)
 				return cli_usage_error(cmd, "--%s %s: %s", opts[li].name, optarg, why);
 			break;
 		}
@@ -320,9 +243,8 @@ int cmd_link(int argc, char **argv)
 	}
 	if (strcmp(action, "set") == 0) {
 		if (!chg.given)
-			return cli_usage_error(cmd, "set needs at least one of --delay --jitter --jitter-distribution "
-						    "--loss --loss-correlation --duplicate --reorder --reorder-correlation "
-						    "--corrupt --rate --limit");
+			return cli_usage_error(cmd, "set needs at least one impairment option (--NAME VALUE; names: %s)",
+					       nslab_imp_param_list());
 		r = nslab_link_set(lab, &sel, &chg, &st, &err);
 	} else if (strcmp(action, "reset") == 0) {
 		r = nslab_link_reset(lab, &sel, &st, &err);

@@ -19,56 +19,6 @@
 #include "node.h"
 #include "state.h"
 
-/* ---- the pure part: one `set` over the stored settings ---- */
-
-const char *nslab_link_change_apply(struct nslab_impair *cur, const struct nslab_link_change *c)
-{
-	struct nslab_impair upd = { 0 }, res = *cur;
-	unsigned g = c->given;
-	const char *why;
-
-	if (g & (NSLAB_LO_DELAY))
-		upd.delay_us = c->v.delay_us, upd.mask |= NSLAB_IMP_DELAY;
-	if (g & (NSLAB_LO_JITTER | NSLAB_LO_JITTER_DIST)) {
-		if (!(g & NSLAB_LO_JITTER) && !(cur->mask & NSLAB_IMP_JITTER))
-			return "a jitter distribution needs a jitter (none is set)";
-		upd.jitter_us = g & NSLAB_LO_JITTER ? c->v.jitter_us : cur->jitter_us;
-		upd.jitter_dist = g & NSLAB_LO_JITTER_DIST ? c->v.jitter_dist
-				  : cur->mask & NSLAB_IMP_JITTER ? cur->jitter_dist : NSLAB_DIST_NONE;
-		upd.mask |= NSLAB_IMP_JITTER;
-	}
-	if (g & (NSLAB_LO_LOSS | NSLAB_LO_LOSS_CORR)) {
-		if (!(g & NSLAB_LO_LOSS) && !(cur->mask & NSLAB_IMP_LOSS))
-			return "a loss correlation needs a loss (none is set)";
-		upd.loss_pct = g & NSLAB_LO_LOSS ? c->v.loss_pct : cur->loss_pct;
-		upd.loss_corr_pct = g & NSLAB_LO_LOSS_CORR ? c->v.loss_corr_pct
-				    : cur->mask & NSLAB_IMP_LOSS ? cur->loss_corr_pct : 0;
-		upd.mask |= NSLAB_IMP_LOSS;
-	}
-	if (g & NSLAB_LO_DUPLICATE)
-		upd.duplicate_pct = c->v.duplicate_pct, upd.mask |= NSLAB_IMP_DUPLICATE;
-	if (g & (NSLAB_LO_REORDER | NSLAB_LO_REORDER_CORR)) {
-		if (!(g & NSLAB_LO_REORDER) && !(cur->mask & NSLAB_IMP_REORDER))
-			return "a reorder correlation needs a reorder (none is set)";
-		upd.reorder_pct = g & NSLAB_LO_REORDER ? c->v.reorder_pct : cur->reorder_pct;
-		upd.reorder_corr_pct = g & NSLAB_LO_REORDER_CORR ? c->v.reorder_corr_pct
-				       : cur->mask & NSLAB_IMP_REORDER ? cur->reorder_corr_pct : 0;
-		upd.mask |= NSLAB_IMP_REORDER;
-	}
-	if (g & NSLAB_LO_CORRUPT)
-		upd.corrupt_pct = c->v.corrupt_pct, upd.mask |= NSLAB_IMP_CORRUPT;
-	if (g & NSLAB_LO_RATE)
-		upd.rate_bps = c->v.rate_bps, upd.mask |= NSLAB_IMP_RATE;
-	if (g & NSLAB_LO_LIMIT)
-		upd.limit_pkts = c->v.limit_pkts, upd.mask |= NSLAB_IMP_LIMIT;
-	nslab_impair_merge(&res, &upd);
-	why = nslab_impair_check(&res);
-	if (why)
-		return why;
-	*cur = res;
-	return NULL;
-}
-
 /* ---- a lab, a link and its namespaces ---- */
 
 struct end {
@@ -560,7 +510,7 @@ static int apply_impair(struct ctx *c, const struct nslab_impair *want, struct n
 	return write_state(c, err);
 }
 
-int nslab_link_set(const char *lab, const struct nslab_link_sel *s, const struct nslab_link_change *chg,
+int nslab_link_set(const char *lab, const struct nslab_link_sel *s, const struct nslab_impair_change *chg,
 		   struct nslab_link_stats *st, struct nslab_err *err)
 {
 	struct nslab_impair want[2];
@@ -575,10 +525,9 @@ int nslab_link_set(const char *lab, const struct nslab_link_sel *s, const struct
 		goto out;
 	}
 	for (size_t i = 0; i < c.nends; i++) {
-		const char *why;
+		char why[NSLAB_IMP_MSG_MAX];
 		want[i] = c.end[i].imp;
-		why = nslab_link_change_apply(&want[i], chg);
-		if (why) {
+		if (nslab_impair_change_apply(&want[i], chg, why, sizeof(why)) < 0) {
 			r = nslab_err_set(err, EINVAL, "%s: %s", c.end[i].id, why);
 			goto out;
 		}

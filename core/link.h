@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "../topologies/impair.h"
 #include "../topologies/model.h"
 #include "../util/err.h"
 
@@ -24,28 +25,10 @@ struct nslab_link_sel {
 };
 
 /*
- * One runtime `set`: the options given on the command line. The secondary options (jitter
- * distribution, loss and reorder correlation) may be given without their main value: the stored
- * main value is kept. Everything not given keeps its stored value.
+ * One runtime `set` is the parameter table's change (struct nslab_impair_change, topologies/impair.h):
+ * the parameters given and their values. The old name stays for the console's code.
  */
-enum nslab_link_opt {
-	NSLAB_LO_DELAY = 1u << 0,
-	NSLAB_LO_JITTER = 1u << 1,
-	NSLAB_LO_JITTER_DIST = 1u << 2,
-	NSLAB_LO_LOSS = 1u << 3,
-	NSLAB_LO_LOSS_CORR = 1u << 4,
-	NSLAB_LO_DUPLICATE = 1u << 5,
-	NSLAB_LO_REORDER = 1u << 6,
-	NSLAB_LO_REORDER_CORR = 1u << 7,
-	NSLAB_LO_CORRUPT = 1u << 8,
-	NSLAB_LO_RATE = 1u << 9,
-	NSLAB_LO_LIMIT = 1u << 10,
-};
-
-struct nslab_link_change {
-	unsigned given; /* NSLAB_LO_* */
-	struct nslab_impair v; /* the values (its mask is ignored) */
-};
+#define nslab_link_change nslab_impair_change
 
 /* What a change cost, for --verbose and the tests: wall time of the netlink round trips alone and
  * of the whole call (state.json, lock, namespaces included). */
@@ -53,10 +36,6 @@ struct nslab_link_stats {
 	double kernel_ms, total_ms;
 	unsigned namespaces, requests;
 };
-
-/* Apply a change to one end's impairments (pure): merges with nslab_impair_merge and checks the
- * result with nslab_impair_check. NULL, or a static message (cur is then unchanged). */
-const char *nslab_link_change_apply(struct nslab_impair *cur, const struct nslab_link_change *c);
 
 /* Take the link down for both ends (both ends administratively down: each side sees no carrier).
  * Routes and IPv6 addresses the kernel drops with the link are saved in state.json and given back
@@ -67,7 +46,7 @@ int nslab_link_down(const char *lab, const struct nslab_link_sel *s, struct nsla
 int nslab_link_up(const char *lab, const struct nslab_link_sel *s, struct nslab_link_stats *st,
 		  struct nslab_err *err);
 /* Change impairments on both ends (or a's only): all or nothing. */
-int nslab_link_set(const char *lab, const struct nslab_link_sel *s, const struct nslab_link_change *c,
+int nslab_link_set(const char *lab, const struct nslab_link_sel *s, const struct nslab_impair_change *c,
 		   struct nslab_link_stats *st, struct nslab_err *err);
 /* Remove every impairment (back to no qdisc at all, not to the topology file's). */
 int nslab_link_reset(const char *lab, const struct nslab_link_sel *s, struct nslab_link_stats *st,

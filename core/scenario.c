@@ -179,98 +179,23 @@ static bool count_ok(struct line *l, size_t i, unsigned max, unsigned *out)
 	return true;
 }
 
-/* `link ... set` options: the command line's, with or without their "--". */
-enum opt_type { T_DUR, T_PCT, T_RATE, T_COUNT, T_DIST };
-
-static const struct set_opt {
-	const char *name;
-	unsigned flag;
-	enum opt_type type;
-	size_t off;
-} set_opts[] = {
-	{ "delay", NSLAB_LO_DELAY, T_DUR, offsetof(struct nslab_impair, delay_us) },
-	{ "jitter", NSLAB_LO_JITTER, T_DUR, offsetof(struct nslab_impair, jitter_us) },
-	{ "jitter-distribution", NSLAB_LO_JITTER_DIST, T_DIST, offsetof(struct nslab_impair, jitter_dist) },
-	{ "loss", NSLAB_LO_LOSS, T_PCT, offsetof(struct nslab_impair, loss_pct) },
-	{ "loss-correlation", NSLAB_LO_LOSS_CORR, T_PCT, offsetof(struct nslab_impair, loss_corr_pct) },
-	{ "duplicate", NSLAB_LO_DUPLICATE, T_PCT, offsetof(struct nslab_impair, duplicate_pct) },
-	{ "reorder", NSLAB_LO_REORDER, T_PCT, offsetof(struct nslab_impair, reorder_pct) },
-	{ "reorder-correlation", NSLAB_LO_REORDER_CORR, T_PCT, offsetof(struct nslab_impair, reorder_corr_pct) },
-	{ "corrupt", NSLAB_LO_CORRUPT, T_PCT, offsetof(struct nslab_impair, corrupt_pct) },
-	{ "rate", NSLAB_LO_RATE, T_RATE, offsetof(struct nslab_impair, rate_bps) },
-	{ "limit", NSLAB_LO_LIMIT, T_COUNT, offsetof(struct nslab_impair, limit_pkts) },
-};
-
+/* `link ... set` options: the parameter table's names and aliases, with or without their "--". */
 static const char *opt_name(const char *s)
 {
 	return strncmp(s, "--", 2) == 0 ? s + 2 : s;
 }
 
-static bool set_opt_parse(struct line *l, size_t i, struct nslab_link_change *c)
+static bool set_opt_parse(struct line *l, size_t i, struct nslab_impair_change *c)
 {
-	static const char *const dists[] = { "uniform", "normal", "pareto", "paretonormal" };
-	const char *name = opt_name(l->t[i].s), *v;
-	const struct set_opt *o = NULL;
-	char *base = (char *)&c->v;
-	int r = 0;
+	const char *v = i + 1 < l->n ? l->t[i + 1].s : NULL;
+	char msg[NSLAB_IMP_MSG_MAX];
+	int r = nslab_impair_change_add(c, opt_name(l->t[i].s), v, msg, sizeof(msg));
 
-	for (size_t k = 0; k < ARRAY_SIZE(set_opts); k++)
-		if (strcmp(set_opts[k].name, name) == 0)
-			o = &set_opts[k];
-	if (!o) {
-		err_at(l, i, "unknown option '%s' of link set (delay, jitter, jitter-distribution, loss, "
-			     "loss-correlation, duplicate, reorder, reorder-correlation, corrupt, rate, limit)",
-		       l->t[i].s);
-		return false;
-	}
-	if (c->given & o->flag) {
-		err_at(l, i, "%s is given twice", o->name);
-		return false;
-	}
-	if (i + 1 >= l->n) {
-		err_at(l, i + 1, "%s needs a value", o->name);
-		return false;
-	}
-	v = l->t[i + 1].s;
-	switch (o->type) {
-	case T_DUR:
-		r = nslab_parse_duration_us(v, (unsigned long long *)(void *)(base + o->off));
-		break;
-	case T_PCT:
-		r = nslab_parse_percent(v, (double *)(void *)(base + o->off));
-		break;
-	case T_RATE:
-		r = nslab_parse_rate_bps(v, (unsigned long long *)(void *)(base + o->off));
-		if (r == 0 && c->v.rate_bps == 0)
-			r = -EINVAL;
-		break;
-	case T_COUNT: {
-		unsigned n;
-		if (!count_ok(l, i + 1, UINT_MAX, &n))
-			return false;
-		*(unsigned *)(void *)(base + o->off) = n;
-		break;
-	}
-	case T_DIST:
-		r = -EINVAL;
-		for (size_t k = 0; k < ARRAY_SIZE(dists); k++) {
-			if (strcmp(v, dists[k]) == 0) {
-				c->v.jitter_dist = (enum nslab_jitter_dist)k;
-				r = 0;
-			}
-		}
-		break;
-	}
-	if (r < 0) {
-		err_at(l, i + 1, "'%s' is not a valid %s (%s)", v, o->name,
-		       o->type == T_DUR    ? "a duration: 20ms, 1.5s"
-		       : o->type == T_PCT  ? "a percentage: 1%, 0.5%"
-		       : o->type == T_RATE ? "a rate above 0: 10mbit, 1gbit"
-					   : "uniform, normal, pareto or paretonormal");
-		return false;
-	}
-	c->given |= o->flag;
-	return true;
+	if (r == -ENOENT)
+		err_at(l, i, "unknown option '%s' of link set (%s)", l->t[i].s, nslab_imp_param_list());
+	else if (r < 0)
+		err_at(l, r == -EEXIST ? i : i + 1, "%s", msg);
+	return r == 0;
 }
 
 static bool parse_link(struct line *l, struct nslab_scn_step *st)

@@ -40,7 +40,7 @@ struct nslab_scn_step {
 	enum nslab_scn_link_op link_op;
 	char *a, *b;	      /* b may be NULL */
 	bool only;
-	struct nslab_link_change change;
+	struct nslab_impair_change change;
 	unsigned long long every_us; /* flap */
 	unsigned times;
 };

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* topologies/load.c: reads a containerlab-style topology file with libyaml, checks it and resolves it into the lab model. */
+#include "topologies/impair.h"
 #include "topologies/model.h"
 #include "util/util.h"
 
@@ -43,31 +44,17 @@ enum { TOPO_STATE_UNSET, TOPO_STATE_UP, TOPO_STATE_DOWN };
 
 /*
  * The impairment keys of one map: a link (both ends), an endpoint or an interfaces entry (one
- * end). given says which keys appeared, valid or not, so that a companion key (a correlation,
- * the distribution) can be checked against its base in the same map.
+ * end). given says which parameters appeared (NSLAB_IMPP_BIT), valid or not, so that a companion
+ * (a correlation, the distribution) can be checked against its base in the same map.
  */
 struct topo_imp {
 	struct nslab_impair imp;
 	int state;   /* TOPO_STATE_*, links and endpoints only (interfaces have their own) */
 	bool is_lo;  /* the map is interfaces.lo: no impairment allowed */
 	bool bad;    /* a value was rejected: the whole-set check would only repeat it */
-	unsigned given; /* TOPO_IMPK_* */
+	unsigned given;
 	struct nslab_pos first_pos; /* first impairment key */
-	struct nslab_pos dist_pos, loss_corr_pos, reorder_corr_pos;
-};
-
-enum {
-	TOPO_IMPK_DELAY = 1u << 0,
-	TOPO_IMPK_JITTER = 1u << 1,
-	TOPO_IMPK_DIST = 1u << 2,
-	TOPO_IMPK_LOSS = 1u << 3,
-	TOPO_IMPK_LOSS_CORR = 1u << 4,
-	TOPO_IMPK_DUPLICATE = 1u << 5,
-	TOPO_IMPK_REORDER = 1u << 6,
-	TOPO_IMPK_REORDER_CORR = 1u << 7,
-	TOPO_IMPK_CORRUPT = 1u << 8,
-	TOPO_IMPK_RATE = 1u << 9,
-	TOPO_IMPK_LIMIT = 1u << 10,
+	struct nslab_pos pos[NSLAB_IMPP__COUNT]; /* of each value given */
 };
 
 /* One entry of a node's `interfaces:` map. */
@@ -394,7 +381,7 @@ static void topo_list_each(struct topo_ld *ld, yaml_node_t *n, const char *what,
 typedef void topo_set_fn(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val);
 
 struct topo_keyword {
-	const char *name;
+	const char *name; /* NULL: any impairment parameter (topologies/impair.h) */
 	topo_set_fn *set;
 	unsigned levels; /* settings blocks only: enum topo_level mask; 0 elsewhere */
 	size_t off;	 /* set gets the table's object plus off (a member shared by several tables) */
@@ -411,7 +398,7 @@ static void topo_keyword_pair(struct topo_ld *ld, void *arg, yaml_node_t *key, c
 	const struct topo_table *t = arg;
 
 	for (size_t i = 0; i < t->n; i++) {
-		if (strcmp(t->kw[i].name, kname))
+		if (t->kw[i].name ? strcmp(t->kw[i].name, kname) != 0 : nslab_imp_param_find(kname) < 0)
 			continue;
 		if (t->kw[i].levels && !(t->kw[i].levels & ld->level)) {
 			topo_err(ld, key, "key \"%s\" is not allowed in %s%s", kname, ld->where,
@@ -526,211 +513,41 @@ static void topo_ignore(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_no
 
 /* ---- impairments: links, endpoints and interfaces entries ---- */
 
-/* Every impairment key starts here: lo gets none, and the first key places whole-set messages. */
-static bool topo_imp_key(struct topo_ld *ld, struct topo_imp *ti, yaml_node_t *key, unsigned k)
+/*
+ * Any key of the parameter table (topologies/impair.h), by name or alias, through its one parser.
+ * lo gets none, and the first key places whole-set messages.
+ */
+static void topo_imp_set(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
 {
+	const char *kname = (const char *)key->data.scalar.value, *s;
+	int p = nslab_imp_param_find(kname);
+	const struct nslab_imp_param_info *pi = &nslab_imp_params[p];
+	char msg[NSLAB_IMP_MSG_MAX];
+	struct topo_imp *ti = obj;
+
 	if (ti->is_lo) {
-		topo_err(ld, key, "interface lo may only get addresses (ipv4, ipv6), not %s",
-			 (const char *)key->data.scalar.value);
-		return false;
+		topo_err(ld, key, "interface lo may only get addresses (ipv4, ipv6), not %s", kname);
+		return;
+	}
+	if (ti->given & NSLAB_IMPP_BIT(p)) {
+		topo_err(ld, key, "%s is given twice in %s (\"%s\" and \"%s\" are the same parameter)", pi->name,
+			 ld->where, kname, pi->name);
+		ti->bad = true;
+		return;
 	}
 	if (!ti->given)
 		ti->first_pos = topo_pos(ld, key);
-	ti->given |= k;
-	return true;
-}
-
-/* The value's text, or NULL after an error (a negative number gets its own message). */
-static const char *topo_imp_str(struct topo_ld *ld, struct topo_imp *ti, yaml_node_t *val, const char *what)
-{
-	const char *s = topo_str(ld, val, what);
-
-	if (s && s[0] == '-') {
-		topo_err(ld, val, "%s must not be negative, got \"%s\"", what, s);
-		s = NULL;
-	}
-	if (!s)
+	ti->given |= NSLAB_IMPP_BIT(p);
+	ti->pos[p] = topo_pos(ld, val);
+	s = topo_str(ld, val, pi->name);
+	if (!s || nslab_imp_param_parse((enum nslab_imp_param)p, s, &ti->imp, msg, sizeof(msg)) < 0) {
+		if (s)
+			topo_err(ld, val, "%s", msg);
 		ti->bad = true;
-	return s;
-}
-
-static bool topo_imp_duration(struct topo_ld *ld, struct topo_imp *ti, yaml_node_t *val, const char *what,
-			      unsigned long long *us)
-{
-	const char *s = topo_imp_str(ld, ti, val, what);
-	size_t n;
-	int ret;
-
-	if (!s)
-		return false;
-	ret = nslab_parse_duration_us(s, us);
-	if (ret == 0 && *us <= 3600000000ULL)
-		return true;
-	ti->bad = true;
-	n = strlen(s);
-	if (ret == -EINVAL && n > 1 && (s[n - 1] == 'm' || s[n - 1] == 'M') && s[n - 2] >= '0' && s[n - 2] <= '9')
-		topo_err(ld, val, "bad %s \"%s\": 'm' is ambiguous, write ms (milliseconds) or s (seconds)", what, s);
-	else if (ret == -EINVAL)
-		topo_err(ld, val, "bad %s \"%s\": expected a duration like 20ms, 1.5s or 300us (a bare number is ms)",
-			 what, s);
-	else
-		topo_err(ld, val, "%s must be at most 1 hour, got \"%s\"", what, s);
-	return false;
-}
-
-static bool topo_imp_pct(struct topo_ld *ld, struct topo_imp *ti, yaml_node_t *val, const char *what, double *pct)
-{
-	const char *s = topo_imp_str(ld, ti, val, what);
-	int ret;
-
-	if (!s)
-		return false;
-	ret = nslab_parse_percent(s, pct);
-	if (ret == 0)
-		return true;
-	ti->bad = true;
-	if (ret == -ERANGE)
-		topo_err(ld, val, "%s must be at most 100%%, got \"%s\"", what, s);
-	else
-		topo_err(ld, val, "bad %s \"%s\": expected a percentage like 1.5%% or 0.1", what, s);
-	return false;
-}
-
-static void topo_imp_delay(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
-{
-	struct topo_imp *ti = obj;
-
-	if (topo_imp_key(ld, ti, key, TOPO_IMPK_DELAY) && topo_imp_duration(ld, ti, val, "delay", &ti->imp.delay_us))
-		ti->imp.mask |= NSLAB_IMP_DELAY;
-}
-
-static void topo_imp_jitter(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
-{
-	struct topo_imp *ti = obj;
-
-	if (topo_imp_key(ld, ti, key, TOPO_IMPK_JITTER) &&
-	    topo_imp_duration(ld, ti, val, "jitter", &ti->imp.jitter_us))
-		ti->imp.mask |= NSLAB_IMP_JITTER;
-}
-
-static void topo_imp_dist(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
-{
-	static const char *const names[] = {
-		[NSLAB_DIST_NONE] = "uniform",
-		[NSLAB_DIST_NORMAL] = "normal",
-		[NSLAB_DIST_PARETO] = "pareto",
-		[NSLAB_DIST_PARETONORMAL] = "paretonormal",
-	};
-	struct topo_imp *ti = obj;
-	const char *s;
-
-	if (!topo_imp_key(ld, ti, key, TOPO_IMPK_DIST))
-		return;
-	ti->dist_pos = topo_pos(ld, val);
-	s = topo_imp_str(ld, ti, val, "jitter-distribution");
-	if (!s)
-		return;
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		if (!strcmp(s, names[i])) {
-			ti->imp.jitter_dist = (enum nslab_jitter_dist)i;
-			return;
-		}
-	}
-	ti->bad = true;
-	topo_err(ld, val, "jitter-distribution must be uniform, normal, pareto or paretonormal, got \"%s\"", s);
-}
-
-static void topo_imp_loss(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
-{
-	struct topo_imp *ti = obj;
-
-	if (topo_imp_key(ld, ti, key, TOPO_IMPK_LOSS) && topo_imp_pct(ld, ti, val, "loss", &ti->imp.loss_pct))
-		ti->imp.mask |= NSLAB_IMP_LOSS;
-}
-
-static void topo_imp_loss_corr(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
-{
-	struct topo_imp *ti = obj;
-
-	if (!topo_imp_key(ld, ti, key, TOPO_IMPK_LOSS_CORR))
-		return;
-	ti->loss_corr_pos = topo_pos(ld, val);
-	topo_imp_pct(ld, ti, val, "loss-correlation", &ti->imp.loss_corr_pct);
-}
-
-static void topo_imp_duplicate(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
-{
-	struct topo_imp *ti = obj;
-
-	if (topo_imp_key(ld, ti, key, TOPO_IMPK_DUPLICATE) &&
-	    topo_imp_pct(ld, ti, val, "duplicate", &ti->imp.duplicate_pct))
-		ti->imp.mask |= NSLAB_IMP_DUPLICATE;
-}
-
-static void topo_imp_reorder(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
-{
-	struct topo_imp *ti = obj;
-
-	if (topo_imp_key(ld, ti, key, TOPO_IMPK_REORDER) &&
-	    topo_imp_pct(ld, ti, val, "reorder", &ti->imp.reorder_pct))
-		ti->imp.mask |= NSLAB_IMP_REORDER;
-}
-
-static void topo_imp_reorder_corr(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
-{
-	struct topo_imp *ti = obj;
-
-	if (!topo_imp_key(ld, ti, key, TOPO_IMPK_REORDER_CORR))
-		return;
-	ti->reorder_corr_pos = topo_pos(ld, val);
-	topo_imp_pct(ld, ti, val, "reorder-correlation", &ti->imp.reorder_corr_pct);
-}
-
-static void topo_imp_corrupt(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
-{
-	struct topo_imp *ti = obj;
-
-	if (topo_imp_key(ld, ti, key, TOPO_IMPK_CORRUPT) &&
-	    topo_imp_pct(ld, ti, val, "corrupt", &ti->imp.corrupt_pct))
-		ti->imp.mask |= NSLAB_IMP_CORRUPT;
-}
-
-static void topo_imp_rate(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
-{
-	struct topo_imp *ti = obj;
-	const char *s;
-	int ret;
-
-	if (!topo_imp_key(ld, ti, key, TOPO_IMPK_RATE))
-		return;
-	s = topo_imp_str(ld, ti, val, "rate");
-	if (!s)
-		return;
-	ret = nslab_parse_rate_bps(s, &ti->imp.rate_bps);
-	if (ret == 0 && ti->imp.rate_bps >= 1 && ti->imp.rate_bps <= 100000000000ULL) {
-		ti->imp.mask |= NSLAB_IMP_RATE;
 		return;
 	}
-	ti->bad = true;
-	if (ret == -EINVAL)
-		topo_err(ld, val,
-			 "bad rate \"%s\": expected a rate like 10mbit, 512kbit or 1gbit (a bare number is bit/s; "
-			 "bps is bytes per second, as in tc)",
-			 s);
-	else
-		topo_err(ld, val, "rate must be from 1bit to 100gbit, got \"%s\"", s);
-}
-
-static void topo_imp_limit(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
-{
-	struct topo_imp *ti = obj;
-
-	if (!topo_imp_key(ld, ti, key, TOPO_IMPK_LIMIT))
-		return;
-	if (topo_uint(ld, val, "limit (packets)", 1, UINT32_MAX, &ti->imp.limit_pkts))
-		ti->imp.mask |= NSLAB_IMP_LIMIT;
-	else
-		ti->bad = true;
+	if (pi->base < 0)
+		ti->imp.mask |= pi->field;
 }
 
 static void topo_imp_state(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
@@ -749,19 +566,9 @@ static void topo_imp_state(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml
 		topo_err(ld, val, "state must be up or down, got \"%s\"", s);
 }
 
-/* The impairment keys, in the key table of type, whose member imp receives them. */
-#define TOPO_IMP_KEYS(type)                                                               \
-	{ "delay", topo_imp_delay, 0, offsetof(type, imp) },                              \
-	{ "jitter", topo_imp_jitter, 0, offsetof(type, imp) },                            \
-	{ "jitter-distribution", topo_imp_dist, 0, offsetof(type, imp) },                 \
-	{ "loss", topo_imp_loss, 0, offsetof(type, imp) },                                \
-	{ "loss-correlation", topo_imp_loss_corr, 0, offsetof(type, imp) },               \
-	{ "duplicate", topo_imp_duplicate, 0, offsetof(type, imp) },                      \
-	{ "reorder", topo_imp_reorder, 0, offsetof(type, imp) },                          \
-	{ "reorder-correlation", topo_imp_reorder_corr, 0, offsetof(type, imp) },         \
-	{ "corrupt", topo_imp_corrupt, 0, offsetof(type, imp) },                          \
-	{ "rate", topo_imp_rate, 0, offsetof(type, imp) },                                \
-	{ "limit", topo_imp_limit, 0, offsetof(type, imp) }
+/* The impairment keys in the key table of type, whose member imp receives them: a row without a
+ * name matches every parameter of the table. */
+#define TOPO_IMP_KEYS(type) { NULL, topo_imp_set, 0, offsetof(type, imp) }
 
 /*
  * Checks within one map, once it is read: a companion key needs its base in the same map, since
@@ -769,16 +576,13 @@ static void topo_imp_state(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml
  */
 static void topo_imp_finish(struct topo_ld *ld, struct topo_imp *ti)
 {
-	if ((ti->given & TOPO_IMPK_DIST) && !(ti->given & TOPO_IMPK_JITTER)) {
-		topo_err_at(ld, &ti->dist_pos, "jitter-distribution needs jitter (set both in the same place)");
-		ti->bad = true;
-	}
-	if ((ti->given & TOPO_IMPK_LOSS_CORR) && !(ti->given & TOPO_IMPK_LOSS)) {
-		topo_err_at(ld, &ti->loss_corr_pos, "loss-correlation needs loss (set both in the same place)");
-		ti->bad = true;
-	}
-	if ((ti->given & TOPO_IMPK_REORDER_CORR) && !(ti->given & TOPO_IMPK_REORDER)) {
-		topo_err_at(ld, &ti->reorder_corr_pos, "reorder-correlation needs reorder (set both in the same place)");
+	for (int p = 0; p < NSLAB_IMPP__COUNT; p++) {
+		const struct nslab_imp_param_info *pi = &nslab_imp_params[p];
+
+		if (pi->base < 0 || !(ti->given & NSLAB_IMPP_BIT(p)) || (ti->given & NSLAB_IMPP_BIT(pi->base)))
+			continue;
+		topo_err_at(ld, &ti->pos[p], "%s needs %s (set both in the same place)", pi->name,
+			    nslab_imp_params[pi->base].name);
 		ti->bad = true;
 	}
 }
@@ -2243,7 +2047,7 @@ static void topo_check_impairs(struct topo_ld *ld, const struct nslab_topo *t)
 	for (size_t li = 0; li < t->nlinks; li++) {
 		const struct topo_lsrc *src = &ld->lsrc[li];
 		const struct topo_link *l = src->l;
-		const char *msg[2] = { NULL, NULL };
+		char msg[2][NSLAB_IMP_MSG_MAX] = { "", "" };
 		struct nslab_pos pos[2];
 		bool own[2];
 
@@ -2258,14 +2062,15 @@ static void topo_check_impairs(struct topo_ld *ld, const struct nslab_topo *t)
 			pos[e] = ri && ri->given ? ri->first_pos : ep->given ? ep->first_pos : l->pos;
 			if (ep->bad || (ri && ri->bad))
 				continue;
-			msg[e] = nslab_impair_check(&n->ifaces[nl->ep[e].iface].impair);
+			if (nslab_impair_check(&n->ifaces[nl->ep[e].iface].impair, msg[e], sizeof(msg[e])) == 0)
+				msg[e][0] = 0;
 		}
-		if (msg[0] && msg[1] && !own[0] && !own[1]) {
+		if (msg[0][0] && msg[1][0] && !own[0] && !own[1]) {
 			topo_err_at(ld, &l->pos, "%s", msg[0]);
 			continue;
 		}
 		for (int e = 0; e < 2; e++)
-			if (msg[e])
+			if (msg[e][0])
 				topo_err_at(ld, &pos[e], "%s:%s: %s", l->ep[e].node, l->ep[e].ifname, msg[e]);
 	}
 }

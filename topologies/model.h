@@ -235,10 +235,6 @@ int nslab_parse_rate_bps(const char *s, unsigned long long *bps);
 int nslab_parse_size_bytes(const char *s, unsigned long long *bytes);
 /* "0x00100001", "10:1" (major:minor in hex, like tc) -> classid */
 int nslab_parse_classid(const char *s, unsigned *classid);
-/* Merge b's given fields over a (for endpoint settings over link settings, and runtime `set`). */
-void nslab_impair_merge(struct nslab_impair *a, const struct nslab_impair *b);
-/* Check an impairment set as a whole: reorder needs delay, jitter needs delay, ... ; NULL or a
- * static message naming the problem. */
-const char *nslab_impair_check(const struct nslab_impair *imp);
+/* The impairment parameters (their table, parser, merge and check) are in topologies/impair.h. */
 
 #endif

@@ -732,6 +732,39 @@ static void test_impair_interface_only(void **state)
 	nslab_diags_free(&d);
 }
 
+/* The older spellings of the console (dist, loss-corr, reorder-corr, dup) work in files too. */
+static void test_impair_aliases(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+	const struct nslab_iface *a;
+
+	(void)state;
+	t = load_ok("name: al\n"
+		    "topology:\n"
+		    "  nodes: {a: {kind: linux}, b: {kind: linux}}\n"
+		    "  links:\n"
+		    "    - endpoints: [a:eth1, b:eth1]\n"
+		    "      delay: 2ms\n"
+		    "      jitter: 1ms\n"
+		    "      dist: normal\n"
+		    "      loss: 1%\n"
+		    "      loss-corr: 25%\n"
+		    "      reorder: 3%\n"
+		    "      reorder-corr: 10\n"
+		    "      dup: 2\n",
+		    &d);
+	a = iface_by_name(node_by_name(t, "a"), "eth1");
+	assert_int_equal(a->impair.mask,
+			 NSLAB_IMP_DELAY | NSLAB_IMP_JITTER | NSLAB_IMP_LOSS | NSLAB_IMP_REORDER | NSLAB_IMP_DUPLICATE);
+	assert_int_equal(a->impair.jitter_dist, NSLAB_DIST_NORMAL);
+	assert_true(a->impair.loss_corr_pct == 25);
+	assert_true(a->impair.reorder_corr_pct == 10);
+	assert_true(a->impair.duplicate_pct == 2);
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+}
+
 static void test_err_impair_values(void **state)
 {
 	static const struct {
@@ -763,6 +796,13 @@ static void test_err_impair_values(void **state)
 		{ "jitter-distribution: normal", "t.yml:6:28: error: jitter-distribution needs jitter" },
 		{ "loss-correlation: 101\n      loss: 1", "t.yml:6:25: error: loss-correlation must be at most 100%" },
 		{ "bogus: 1", "t.yml:6:7: error: unknown key \"bogus\" in the link at line 6" },
+		/* the older spellings are the same parameters, with the same messages under the canonical name */
+		{ "dist: gauss\n      jitter: 1ms\n      delay: 2ms", "t.yml:6:13: error: jitter-distribution must be uniform, normal" },
+		{ "loss-corr: 25%", "t.yml:6:18: error: loss-correlation needs loss (set both in the same place)" },
+		{ "dup: 101", "t.yml:6:12: error: duplicate must be at most 100%" },
+		{ "reorder-corr: x\n      reorder: 1\n      delay: 1ms", "t.yml:6:21: error: bad reorder-correlation \"x\"" },
+		{ "dist: normal\n      jitter-distribution: pareto\n      jitter: 1ms\n      delay: 2ms",
+		  "t.yml:7:7: error: jitter-distribution is given twice in the link at line 6 (\"jitter-distribution\" and" },
 	};
 
 	(void)state;
@@ -1586,6 +1626,7 @@ int main(void)
 		cmocka_unit_test(test_impair_link_both_ends),
 		cmocka_unit_test(test_impair_per_end),
 		cmocka_unit_test(test_impair_interface_only),
+		cmocka_unit_test(test_impair_aliases),
 		cmocka_unit_test(test_err_impair_values),
 		cmocka_unit_test(test_err_impair_ends),
 		cmocka_unit_test(test_limits_inherit),
