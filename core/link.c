@@ -674,3 +674,131 @@ out:
 	ctx_close(&c);
 	return o;
 }
+
+/* ---- the action table ---- */
+
+static int run_down(const char *lab, const struct nslab_link_req *r, struct nslab_link_stats *st, json_t **show,
+		    struct nslab_err *err)
+{
+	(void)show;
+	return nslab_link_down(lab, &r->sel, st, err);
+}
+
+static int run_up(const char *lab, const struct nslab_link_req *r, struct nslab_link_stats *st, json_t **show,
+		  struct nslab_err *err)
+{
+	(void)show;
+	return nslab_link_up(lab, &r->sel, st, err);
+}
+
+/* Sleep us microseconds, unless r's stop flag is (or gets) set. */
+static void flap_sleep(const struct nslab_link_req *r, unsigned long long us)
+{
+	struct timespec ts = { .tv_sec = (time_t)(us / 1000000), .tv_nsec = (long)(us % 1000000) * 1000 };
+
+	while (!(r->stop && *r->stop) && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Down, wait, up; times over, waiting between two flaps. Up even when stopped: a flap never
+ * leaves the link down. */
+static int run_flap(const char *lab, const struct nslab_link_req *r, struct nslab_link_stats *st, json_t **show,
+		    struct nslab_err *err)
+{
+	unsigned long long every = r->every_us ? r->every_us : 1000000;
+	unsigned long times = r->times ? r->times : 1;
+	int ret;
+
+	(void)show;
+	for (unsigned long i = 1; i <= times && !(r->stop && *r->stop); i++) {
+		ret = nslab_link_down(lab, &r->sel, st, err);
+		if (ret < 0)
+			return ret;
+		if (r->on_flap)
+			r->on_flap(r->ctx, i, times, false, st);
+		flap_sleep(r, every);
+		ret = nslab_link_up(lab, &r->sel, st, err);
+		if (ret < 0)
+			return ret;
+		if (r->on_flap)
+			r->on_flap(r->ctx, i, times, true, st);
+		if (i < times)
+			flap_sleep(r, every);
+	}
+	if (r->stop && *r->stop)
+		return nslab_err_set(err, EINTR, "flap interrupted; the link is up");
+	return 0;
+}
+
+static int run_set(const char *lab, const struct nslab_link_req *r, struct nslab_link_stats *st, json_t **show,
+		   struct nslab_err *err)
+{
+	(void)show;
+	return nslab_link_set(lab, &r->sel, &r->change, st, err);
+}
+
+static int run_reset(const char *lab, const struct nslab_link_req *r, struct nslab_link_stats *st, json_t **show,
+		     struct nslab_err *err)
+{
+	(void)show;
+	return nslab_link_reset(lab, &r->sel, st, err);
+}
+
+static int run_show(const char *lab, const struct nslab_link_req *r, struct nslab_link_stats *st, json_t **show,
+		    struct nslab_err *err)
+{
+	(void)st;
+	*show = nslab_link_show(lab, &r->sel, err);
+	return *show ? 0 : -(err->code ? err->code : EIO);
+}
+
+const struct nslab_link_action_info nslab_link_actions[NSLAB_LINK__COUNT] = {
+	[NSLAB_LINK_DOWN] = { "down", NSLAB_LA_BOTH_ENDS, "down", run_down },
+	[NSLAB_LINK_UP] = { "up", NSLAB_LA_BOTH_ENDS, "up", run_up },
+	[NSLAB_LINK_FLAP] = { "flap", NSLAB_LA_BOTH_ENDS | NSLAB_LA_REPEAT, "flapped", run_flap },
+	[NSLAB_LINK_SET] = { "set", NSLAB_LA_IMPAIR, "impairments set", run_set },
+	[NSLAB_LINK_RESET] = { "reset", 0, "impairments removed", run_reset },
+	[NSLAB_LINK_SHOW] = { "show", NSLAB_LA_READ, "shown", run_show },
+};
+
+int nslab_link_action_find(const char *name)
+{
+	for (int a = 0; a < NSLAB_LINK__COUNT; a++)
+		if (strcmp(nslab_link_actions[a].name, name) == 0)
+			return a;
+	return -1;
+}
+
+const char *nslab_link_req_check(const struct nslab_link_req *r)
+{
+	unsigned f;
+
+	if ((unsigned)r->action >= NSLAB_LINK__COUNT)
+		return "unknown action (down, up, flap, set, reset, show)";
+	f = nslab_link_actions[r->action].flags;
+	if (r->sel.only && r->sel.b)
+		return "--only acts on the first end alone: do not name the peer";
+	if (r->sel.only && (f & NSLAB_LA_BOTH_ENDS))
+		return "a link is down for both ends: --only is for set, reset and show";
+	if ((r->every_given || r->times_given) && !(f & NSLAB_LA_REPEAT))
+		return "--every and --times are for flap";
+	if (r->change.given && !(f & NSLAB_LA_IMPAIR))
+		return "impairment options are for set";
+	if (!r->change.given && (f & NSLAB_LA_IMPAIR))
+		return "set needs at least one impairment (delay 50ms, loss 1%, rate 10mbit, ...)";
+	return NULL;
+}
+
+int nslab_link_run(const char *lab, const struct nslab_link_req *r, struct nslab_link_stats *st, json_t **show,
+		   struct nslab_err *err)
+{
+	const char *why = nslab_link_req_check(r);
+	json_t *none = NULL;
+	int ret;
+
+	if (why)
+		return nslab_err_set(err, EINVAL, "%s", why);
+	ret = nslab_link_actions[r->action].run(lab, r, st, show ? show : &none, err);
+	json_decref(none);
+	return ret;
+}

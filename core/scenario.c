@@ -198,18 +198,63 @@ static bool set_opt_parse(struct line *l, size_t i, struct nslab_impair_change *
 	return r == 0;
 }
 
+/* The action word of a link step (2nd or 3rd word), from core/link.c's table; 0 when none. */
+static size_t link_action_at(struct line *l, struct nslab_scn_step *st)
+{
+	for (size_t i = 2; i <= 3 && i < l->n; i++) {
+		int a = nslab_link_action_find(l->t[i].s);
+
+		if (a >= 0 && !(nslab_link_actions[a].flags & NSLAB_LA_READ)) {
+			st->link_op = (enum nslab_link_action)a;
+			return i;
+		}
+	}
+	return 0;
+}
+
+/* One option of a link step at word i (the action's flags say which it takes); the next word to read. */
+static size_t link_opt(struct line *l, size_t i, struct nslab_scn_step *st, bool *ok)
+{
+	unsigned f = nslab_link_actions[st->link_op].flags;
+	const char *name = opt_name(l->t[i].s);
+
+	if (strcmp(name, "only") == 0 && !(f & NSLAB_LA_BOTH_ENDS)) {
+		if (st->b) {
+			err_at(l, i, "only acts on the first end alone: do not name the peer");
+			*ok = false;
+		}
+		st->only = true;
+		return i + 1;
+	}
+	if ((f & NSLAB_LA_REPEAT) && strcmp(name, "every") == 0) {
+		if (!duration_ok(l, i + 1, &st->every_us) || st->every_us == 0) {
+			if (st->every_us == 0 && i + 1 < l->n)
+				err_at(l, i + 1, "every must be above 0");
+			*ok = false;
+		}
+		return i + 2;
+	}
+	if ((f & NSLAB_LA_REPEAT) && strcmp(name, "times") == 0) {
+		unsigned times;
+
+		*ok = count_ok(l, i + 1, 100000, &times) && *ok;
+		st->times = times;
+		return i + 2;
+	}
+	if (f & NSLAB_LA_IMPAIR) {
+		*ok = set_opt_parse(l, i, &st->change) && *ok;
+		return i + 2;
+	}
+	err_at(l, i, "unexpected '%s' after link %s", l->t[i].s, nslab_link_actions[st->link_op].name);
+	*ok = false;
+	return l->n;
+}
+
 static bool parse_link(struct line *l, struct nslab_scn_step *st)
 {
-	static const char *const ops[] = { "down", "up", "flap", "set", "reset" };
-	size_t ai = 0, i;
+	size_t ai = link_action_at(l, st), i;
 	bool ok = true;
 
-	for (i = 2; i <= 3 && i < l->n && !ai; i++)
-		for (size_t k = 0; k < ARRAY_SIZE(ops); k++)
-			if (strcmp(l->t[i].s, ops[k]) == 0) {
-				ai = i;
-				st->link_op = (enum nslab_scn_link_op)k;
-			}
 	if (l->n < 2) {
 		err_at(l, 1, "link needs NODE:IF [NODE:IF] and down, up, flap, set or reset");
 		return false;
@@ -226,33 +271,9 @@ static bool parse_link(struct line *l, struct nslab_scn_step *st)
 	}
 	st->times = 1;
 	st->every_us = 1000000;
-	for (i = ai + 1; i < l->n; i++) {
-		const char *name = opt_name(l->t[i].s);
-		if (strcmp(name, "only") == 0 && (st->link_op == NSLAB_SCN_SET || st->link_op == NSLAB_SCN_RESET)) {
-			if (st->b) {
-				err_at(l, i, "only acts on the first end alone: do not name the peer");
-				ok = false;
-			}
-			st->only = true;
-		} else if (st->link_op == NSLAB_SCN_FLAP && strcmp(name, "every") == 0) {
-			if (!duration_ok(l, i + 1, &st->every_us) || st->every_us == 0) {
-				if (st->every_us == 0 && i + 1 < l->n)
-					err_at(l, i + 1, "every must be above 0");
-				ok = false;
-			}
-			i++;
-		} else if (st->link_op == NSLAB_SCN_FLAP && strcmp(name, "times") == 0) {
-			ok = count_ok(l, i + 1, 100000, &st->times) && ok;
-			i++;
-		} else if (st->link_op == NSLAB_SCN_SET) {
-			ok = set_opt_parse(l, i, &st->change) && ok;
-			i++;
-		} else {
-			err_at(l, i, "unexpected '%s' after link %s", l->t[i].s, ops[st->link_op]);
-			return false;
-		}
-	}
-	if (st->link_op == NSLAB_SCN_SET && !st->change.given && ok) {
+	for (i = ai + 1; i < l->n;)
+		i = link_opt(l, i, st, &ok);
+	if ((nslab_link_actions[st->link_op].flags & NSLAB_LA_IMPAIR) && !st->change.given && ok) {
 		err_at(l, ai, "link set needs at least one setting (delay 50ms, loss 1%%, rate 10mbit, ...)");
 		ok = false;
 	}
@@ -585,37 +606,17 @@ static char *shell_quote(const char *s)
 
 static bool do_link(const char *lab, const struct nslab_scn_step *st, char **detail)
 {
-	struct nslab_link_sel sel = { st->a, st->b, st->only };
+	struct nslab_link_req req = {
+		.action = st->link_op,
+		.sel = { st->a, st->b, st->only },
+		.change = st->change,
+		.every_us = st->every_us,
+		.times = st->times,
+	};
 	struct nslab_link_stats stats = { 0 };
 	struct nslab_err err = { 0 };
-	int r = 0;
 
-	switch (st->link_op) {
-	case NSLAB_SCN_DOWN:
-		r = nslab_link_down(lab, &sel, &stats, &err);
-		break;
-	case NSLAB_SCN_UP:
-		r = nslab_link_up(lab, &sel, &stats, &err);
-		break;
-	case NSLAB_SCN_SET:
-		r = nslab_link_set(lab, &sel, &st->change, &stats, &err);
-		break;
-	case NSLAB_SCN_RESET:
-		r = nslab_link_reset(lab, &sel, &stats, &err);
-		break;
-	case NSLAB_SCN_FLAP:
-		for (unsigned i = 0; i < st->times && r >= 0; i++) {
-			r = nslab_link_down(lab, &sel, &stats, &err);
-			if (r < 0)
-				break;
-			sleep_s((double)st->every_us / 1e6);
-			r = nslab_link_up(lab, &sel, &stats, &err);
-			if (r >= 0 && i + 1 < st->times)
-				sleep_s((double)st->every_us / 1e6);
-		}
-		break;
-	}
-	if (r < 0) {
+	if (nslab_link_run(lab, &req, &stats, NULL, &err) < 0) {
 		*detail = xstrdup(err.msg);
 		return false;
 	}

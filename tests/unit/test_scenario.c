@@ -86,22 +86,22 @@ static void test_steps(void **state)
 	assert_string_equal(st[0].text, "wait 2s");
 
 	assert_int_equal(st[1].kind, NSLAB_SCN_LINK);
-	assert_int_equal(st[1].link_op, NSLAB_SCN_DOWN);
+	assert_int_equal(st[1].link_op, NSLAB_LINK_DOWN);
 	assert_string_equal(st[1].a, "r1:eth1");
 	assert_string_equal(st[1].b, "r2:eth1");
-	assert_int_equal(st[2].link_op, NSLAB_SCN_UP);
+	assert_int_equal(st[2].link_op, NSLAB_LINK_UP);
 	assert_null(st[2].b);
-	assert_int_equal(st[3].link_op, NSLAB_SCN_FLAP);
+	assert_int_equal(st[3].link_op, NSLAB_LINK_FLAP);
 	assert_int_equal(st[3].every_us, 500000);
 	assert_int_equal(st[3].times, 3);
 
-	assert_int_equal(st[4].link_op, NSLAB_SCN_SET);
+	assert_int_equal(st[4].link_op, NSLAB_LINK_SET);
 	assert_true(st[4].only);
 	assert_int_equal(st[4].change.given, NSLAB_IMPP_BIT(NSLAB_IMPP_DELAY) | NSLAB_IMPP_BIT(NSLAB_IMPP_LOSS) | NSLAB_IMPP_BIT(NSLAB_IMPP_RATE));
 	assert_int_equal(st[4].change.v.delay_us, 50000);
 	assert_true(st[4].change.v.loss_pct > 1.999 && st[4].change.v.loss_pct < 2.001);
 	assert_int_equal(st[4].change.v.rate_bps, 10000000);
-	assert_int_equal(st[5].link_op, NSLAB_SCN_RESET);
+	assert_int_equal(st[5].link_op, NSLAB_LINK_RESET);
 	assert_string_equal(st[5].text, "link r1:eth1 reset");
 
 	assert_int_equal(st[6].kind, NSLAB_SCN_EXEC);
@@ -267,6 +267,39 @@ static void test_change_apply(void **state)
 	assert_non_null(apply(&cur, &c));
 }
 
+/* The link action table: every action by its name, and the arguments each one takes. */
+static void test_link_actions(void **state)
+{
+	struct nslab_link_req r = { 0 };
+
+	(void)state;
+	for (int a = 0; a < NSLAB_LINK__COUNT; a++) {
+		assert_int_equal(nslab_link_action_find(nslab_link_actions[a].name), a);
+		assert_non_null(nslab_link_actions[a].run);
+	}
+	assert_int_equal(nslab_link_action_find("bounce"), -1);
+	r.action = NSLAB_LINK_DOWN;
+	assert_null(nslab_link_req_check(&r));
+	r.sel.only = true;
+	assert_non_null(strstr(nslab_link_req_check(&r), "--only is for set, reset and show"));
+	r.action = NSLAB_LINK_RESET;
+	assert_null(nslab_link_req_check(&r));
+	r.sel.b = "r2:eth1";
+	assert_non_null(strstr(nslab_link_req_check(&r), "do not name the peer"));
+	r.sel = (struct nslab_link_sel){ 0 };
+	r.times_given = true;
+	assert_string_equal(nslab_link_req_check(&r), "--every and --times are for flap");
+	r.action = NSLAB_LINK_FLAP;
+	assert_null(nslab_link_req_check(&r));
+	r.times_given = false;
+	r.action = NSLAB_LINK_SET;
+	assert_non_null(strstr(nslab_link_req_check(&r), "set needs at least one impairment"));
+	r.change.given = NSLAB_IMPP_BIT(NSLAB_IMPP_RATE);
+	assert_null(nslab_link_req_check(&r));
+	r.action = NSLAB_LINK_SHOW;
+	assert_string_equal(nslab_link_req_check(&r), "impairment options are for set");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_errors_all_in_one_pass),
 		cmocka_unit_test(test_edge_cases),
 		cmocka_unit_test(test_change_apply),
+		cmocka_unit_test(test_link_actions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
