@@ -26,9 +26,13 @@
 /*
  * How many YAML nodes one load may visit. Aliases let a small file reference
  * one big node many times; the schema is shallow, so this only bites on files
- * built to expand.
+ * built to expand. A load gets this plus one per byte of the file (a file
+ * without aliases makes fewer nodes than it has bytes).
  */
 #define TOPO_BUDGET 500000
+
+/* The largest topology file read (nslab_topo_load_file). */
+#define TOPO_MAX_FILE_BYTES (16u << 20)
 
 /* Past this many errors in one file, more of them help nobody. */
 #define TOPO_MAX_ERRORS 200
@@ -154,6 +158,12 @@ struct topo_link {
 	struct nslab_pos pos;
 };
 
+/* A node of the view by name, for lookups in n log n (links name their nodes). */
+struct topo_byname {
+	const char *name;
+	size_t idx;
+};
+
 /* Where the impairments of each end of a model link came from, for the whole-set check. */
 struct topo_lsrc {
 	const struct topo_link *l;
@@ -184,6 +194,7 @@ struct topo_ld {
 	struct topo_link *links;
 	size_t nlinks;
 	struct topo_lsrc *lsrc; /* during resolution: one per model link */
+	struct topo_byname *byname; /* during resolution: the nodes sorted by name */
 	size_t nlsrc;
 };
 
@@ -222,6 +233,17 @@ struct topo_table {
 /* The impairment keys in the key table of type, whose member imp receives them: a row without a
  * name matches every parameter of the table. */
 #define TOPO_IMP_KEYS(type) { NULL, topo_imp_set, 0, offsetof(type, imp) }
+
+/*
+ * VEC_PUSH for the vectors a big file grows one item at a time (nodes, links): room doubles at
+ * each power of two, where growing by one item made every push move the whole array (100,000
+ * links). Only for a vector that nothing but this grows.
+ */
+#define TOPO_PUSH(ptr, count)                                                                        \
+	((((count) & ((count) - 1)) == 0 ? (void)((ptr) = xrealloc((ptr), ((count) ? 2 * (count) : 1) * \
+									       sizeof(*(ptr))))             \
+					  : (void)0),                                                \
+	 memset(&(ptr)[(count)], 0, sizeof(*(ptr))), &(ptr)[(count)++])
 
 #define TOPO_WHERE_RESTORE(ld, saved) memcpy((ld)->where, (saved), sizeof((ld)->where))
 

@@ -212,7 +212,7 @@ void nslab_topo_free(struct nslab_topo *t);
 const char *nslab_kind_name(enum nslab_kind k);
 /* Lab and node names: 1..NSLAB_NAME_MAX bytes of [A-Za-z0-9_-], not starting with '-'. */
 bool nslab_name_valid(const char *s);
-/* Interface names: 1..15 bytes, no '/', ':' or white space, not "." or "..". */
+/* Interface names: 1..15 bytes, no '/', ':', '%' or white space (the kernel's, 0xa0 included), not "." or "..". */
 bool nslab_ifname_valid(const char *s);
 
 /* "10.0.0.1/24", "2001:db8::1/64"; a missing /len means a host address. 0 or -EINVAL. */

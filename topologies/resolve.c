@@ -162,6 +162,9 @@ static void topo_resolve_node(struct topo_ld *ld, const struct topo_named *raw, 
 			topo_err_at(ld, &raw->pos,
 				    "bridge node name \"%s\" is %zu bytes: it names the bridge device, so at most %d",
 				    raw->name, strlen(raw->name), NSLAB_IFNAMSIZ - 1);
+		if (!strcmp(raw->name, "lo"))
+			topo_err_at(ld, &raw->pos, "bridge node name \"lo\": it names the bridge device, and lo is the "
+						   "loopback of its namespace");
 		n->br_ifindex = st->next_ifindex++;
 	}
 	lo = topo_node_lo(raw);
@@ -175,12 +178,26 @@ static void topo_resolve_node(struct topo_ld *ld, const struct topo_named *raw, 
 	}
 }
 
+static int topo_byname_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct topo_byname *)a)->name, ((const struct topo_byname *)b)->name);
+}
+
+/* Sort the nodes by name once (their names are unique: the nodes map refused duplicates). */
+static void topo_byname_build(struct topo_ld *ld)
+{
+	ld->byname = xcalloc(ld->nnodes ? ld->nnodes : 1, sizeof(*ld->byname));
+	for (size_t i = 0; i < ld->nnodes; i++)
+		ld->byname[i] = (struct topo_byname){ ld->nodes[i].name, i };
+	qsort(ld->byname, ld->nnodes, sizeof(*ld->byname), topo_byname_cmp);
+}
+
 static ssize_t topo_node_index(const struct topo_ld *ld, const char *name)
 {
-	for (size_t i = 0; i < ld->nnodes; i++)
-		if (!strcmp(ld->nodes[i].name, name))
-			return (ssize_t)i;
-	return -1;
+	struct topo_byname key = { name, 0 };
+	const struct topo_byname *f = bsearch(&key, ld->byname, ld->nnodes, sizeof(key), topo_byname_cmp);
+
+	return f ? (ssize_t)f->idx : -1;
 }
 
 static const struct topo_claim *topo_claimed(const struct topo_nstate *st, const char *ifname)
@@ -266,7 +283,7 @@ static ssize_t topo_link_end(struct topo_ld *ld, const struct nslab_topo *t, con
 		*ok = false;
 	if (!nslab_ifname_valid(ep->ifname)) {
 		topo_err_at(ld, &ep->if_pos,
-			    "invalid interface name \"%s\" in endpoint %s:%s: 1-15 bytes without '/', ':' or spaces",
+			    "invalid interface name \"%s\" in endpoint %s:%s: 1-15 bytes without '/', ':', '%%' or spaces",
 			    ep->ifname, ep->node, ep->ifname);
 		*ok = false;
 		return -1;
@@ -288,11 +305,11 @@ static ssize_t topo_link_end(struct topo_ld *ld, const struct nslab_topo *t, con
 static void topo_link_make(struct topo_ld *ld, struct nslab_topo *t, struct topo_nstate *st, const struct topo_link *l,
 			   const ssize_t ni[2])
 {
-	struct nslab_link *nl = VEC_PUSH(t->links, t->nlinks);
+	struct nslab_link *nl = TOPO_PUSH(t->links, t->nlinks);
 
 	nl->mtu = l->mtu;
 	nl->pos = l->pos;
-	VEC_PUSH(ld->lsrc, ld->nlsrc)->l = l;
+	TOPO_PUSH(ld->lsrc, ld->nlsrc)->l = l;
 	for (int e = 0; e < 2; e++) {
 		const struct topo_ep *ep = &l->ep[e];
 		struct nslab_node *n = &t->nodes[ni[e]];
@@ -454,8 +471,11 @@ void topo_resolve(struct topo_ld *ld, struct nslab_topo *t)
 	t->nnodes = ld->nnodes;
 	for (size_t i = 0; i < ld->nnodes; i++)
 		topo_resolve_node(ld, &ld->nodes[i], &t->nodes[i], &st[i]);
+	topo_byname_build(ld);
 	for (size_t i = 0; i < ld->nlinks; i++)
 		topo_resolve_link(ld, t, st, &ld->links[i]);
+	free(ld->byname);
+	ld->byname = NULL;
 	for (size_t i = 0; i < ld->nnodes; i++)
 		topo_resolve_node_ifaces(ld, &ld->nodes[i], &t->nodes[i], &st[i]);
 	for (size_t i = 0; i < t->nnodes; i++) {

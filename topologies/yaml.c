@@ -92,31 +92,69 @@ bool topo_uint(struct topo_ld *ld, const yaml_node_t *n, const char *what, unsig
 	return true;
 }
 
-static bool topo_scalar_eq(const yaml_node_t *a, const yaml_node_t *b)
-{
-	return a->type == YAML_SCALAR_NODE && b->type == YAML_SCALAR_NODE &&
-	       a->data.scalar.length == b->data.scalar.length &&
-	       !memcmp(a->data.scalar.value, b->data.scalar.value, a->data.scalar.length);
-}
-
 /*
  * Call fn for every pair of map n whose key is a string seen for the first
  * time (libyaml keeps duplicate keys: reject them here). A null value counts
  * as an empty map. what names the map, dupwhat its keys ("key", "node").
  */
+struct topo_keyref {
+	const unsigned char *s;
+	size_t len, idx;
+};
+
+static int topo_keyref_cmp(const void *a, const void *b)
+{
+	const struct topo_keyref *x = a, *y = b;
+	int c = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
+
+	if (c)
+		return c;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/*
+ * For each pair of map n, the index of the first pair with the same string key (itself when it
+ * is the first). One sort, so that a map of 100,000 nodes is checked in n log n, not n^2.
+ */
+static size_t *topo_map_firsts(struct topo_ld *ld, const yaml_node_t *n)
+{
+	size_t np = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start), nv = 0;
+	size_t *first = xcalloc(np ? np : 1, sizeof(*first));
+	struct topo_keyref *v = xcalloc(np ? np : 1, sizeof(*v));
+
+	for (size_t i = 0; i < np; i++) {
+		yaml_node_t *k = yaml_document_get_node(ld->doc, n->data.mapping.pairs.start[i].key);
+
+		first[i] = i;
+		if (k && k->type == YAML_SCALAR_NODE)
+			v[nv++] = (struct topo_keyref){ k->data.scalar.value, k->data.scalar.length, i };
+	}
+	qsort(v, nv, sizeof(*v), topo_keyref_cmp);
+	for (size_t i = 1; i < nv; i++)
+		if (v[i].len == v[i - 1].len && !memcmp(v[i].s, v[i - 1].s, v[i].len))
+			first[v[i].idx] = first[v[i - 1].idx];
+	free(v);
+	return first;
+}
+
 void topo_map_each(struct topo_ld *ld, yaml_node_t *n, const char *what, const char *dupwhat,
 		   topo_pair_fn *fn, void *obj)
 {
+	_cleanup_free_ size_t *first = NULL;
+
 	if (topo_is_null(n))
 		return;
 	if (n->type != YAML_MAPPING_NODE) {
 		topo_err(ld, n, "%s must be a map, got %s", what, topo_type_name(n));
 		return;
 	}
+	first = topo_map_firsts(ld, n);
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = topo_node(ld, p->key), *v = topo_node(ld, p->value);
+		size_t f = first[p - n->data.mapping.pairs.start];
 		const char *kname;
-		bool dup = false;
 
 		if (!k || !v)
 			return;
@@ -127,17 +165,14 @@ void topo_map_each(struct topo_ld *ld, yaml_node_t *n, const char *what, const c
 		kname = topo_str(ld, k, "a key");
 		if (!kname)
 			continue;
-		for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p && !dup; q++) {
-			yaml_node_t *qk = yaml_document_get_node(ld->doc, q->key);
+		if (f != (size_t)(p - n->data.mapping.pairs.start)) {
+			yaml_node_t *qk = yaml_document_get_node(ld->doc, n->data.mapping.pairs.start[f].key);
 
-			if (qk && topo_scalar_eq(qk, k)) {
-				dup = true;
-				topo_err(ld, k, "duplicate %s \"%s\" in %s (first at line %u)", dupwhat, kname, what,
-					 (unsigned)qk->start_mark.line + 1);
-			}
+			topo_err(ld, k, "duplicate %s \"%s\" in %s (first at line %u)", dupwhat, kname, what,
+				 (unsigned)qk->start_mark.line + 1);
+			continue;
 		}
-		if (!dup)
-			fn(ld, obj, k, kname, v);
+		fn(ld, obj, k, kname, v);
 	}
 }
 
@@ -308,6 +343,65 @@ static void topo_yaml_error(struct topo_ld *ld, const yaml_parser_t *p)
 		topo_err_at(ld, &pos, "YAML syntax error: %s", problem);
 }
 
+/*
+ * Flow collections ([...], {...}) nested deeper than this are refused before libyaml reads the
+ * file: libyaml's time grows with the square of the depth (a 2 MB [[[...]]] ran for minutes),
+ * and a topology needs a few levels.
+ */
+#define TOPO_MAX_FLOW_DEPTH 64
+
+/* Could a quote at this point open a quoted scalar? last: the previous non-blank byte of the line. */
+static bool topo_quote_opens(char last)
+{
+	return !last || strchr("[{,:-?", last);
+}
+
+/*
+ * A byte scan of buf for flow nesting, outside quoted scalars and comments; false (reported at
+ * the bracket) when it goes deeper than TOPO_MAX_FLOW_DEPTH. Cheap and approximate: a plain
+ * scalar's own brackets count too, which only matters past the limit.
+ */
+static bool topo_flow_depth_ok(struct topo_ld *ld, const char *buf, size_t len)
+{
+	unsigned depth = 0, line = 1, col = 0;
+	char quote = 0, last = 0;
+	bool comment = false;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = buf[i];
+
+		col++;
+		if (c == '\n') {
+			line++, col = 0, last = 0, comment = false;
+			continue;
+		}
+		if (comment)
+			continue;
+		if (quote) {
+			if (quote == '"' && c == '\\' && i + 1 < len && buf[i + 1] != '\n')
+				i++, col++;
+			else if (c == quote)
+				quote = 0, last = c;
+			continue;
+		}
+		if (c == '#' && (i == 0 || buf[i - 1] == ' ' || buf[i - 1] == '\t' || buf[i - 1] == '\n'))
+			comment = true;
+		else if ((c == '"' || c == '\'') && topo_quote_opens(last))
+			quote = c;
+		else if ((c == '[' || c == '{') && ++depth > TOPO_MAX_FLOW_DEPTH) {
+			struct nslab_pos pos = { ld->file, line, col };
+
+			topo_err_at(ld, &pos, "lists and maps nested more than %d levels deep: a topology is not that deep; "
+					      "giving up", TOPO_MAX_FLOW_DEPTH);
+			return false;
+		} else if ((c == ']' || c == '}') && depth)
+			depth--;
+		if (c != ' ' && c != '\t')
+			last = c;
+	}
+	return true;
+}
+
 /* Read the document into ld; false on a YAML syntax error (reported). */
 bool topo_read_yaml(struct topo_ld *ld, const char *buf, size_t len)
 {
@@ -316,6 +410,8 @@ bool topo_read_yaml(struct topo_ld *ld, const char *buf, size_t len)
 	yaml_node_t *root;
 	bool ok = true;
 
+	if (!topo_flow_depth_ok(ld, buf, len))
+		return false;
 	if (!yaml_parser_initialize(&parser)) {
 		topo_err_at(ld, &ld->root_pos, "YAML parser ran out of memory");
 		return false;

@@ -259,7 +259,7 @@ static void topo_link_item(struct topo_ld *ld, void *obj, yaml_node_t *item)
 	struct topo_link *l;
 
 	(void)obj;
-	l = VEC_PUSH(ld->links, ld->nlinks);
+	l = TOPO_PUSH(ld->links, ld->nlinks);
 	l->pos = topo_pos(ld, item);
 	if (item->type != YAML_MAPPING_NODE) {
 		topo_err(ld, item, "a link must be a map with endpoints, got %s", topo_type_name(item));

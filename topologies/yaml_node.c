@@ -213,7 +213,7 @@ static void topo_iface_pair(struct topo_ld *ld, void *obj, yaml_node_t *key, con
 	char saved[sizeof(ld->where)];
 
 	if (!nslab_ifname_valid(kname)) {
-		topo_err(ld, key, "invalid interface name \"%s\": 1-15 bytes without '/', ':' or spaces", kname);
+		topo_err(ld, key, "invalid interface name \"%s\": 1-15 bytes without '/', ':', '%%' or spaces", kname);
 		return;
 	}
 	ifc.name = xstrdup(kname);
@@ -378,6 +378,13 @@ static void topo_sysctl_pair(struct topo_ld *ld, void *obj, yaml_node_t *key, co
 		topo_err(ld, key,
 			 "sysctl %s cannot be set per node: nodes share the host's kernel except the network "
 			 "(only net.* sysctls)",
+			 kname);
+		return;
+	}
+	/* deploy writes /proc/sys/ + the key with dots made slashes: a '/' or an empty part would
+	 * name another file (or none) */
+	if (strchr(kname, '/') || strstr(kname, "..") || kname[strlen(kname) - 1] == '.') {
+		topo_err(ld, key, "bad sysctl key \"%s\": write it with dots and no empty part (net.ipv4.ip_forward)",
 			 kname);
 		return;
 	}

@@ -44,7 +44,7 @@ static void topo_named_pair(struct topo_ld *ld, struct topo_named **v, size_t *n
 	char saved[sizeof(ld->where)];
 	struct topo_named *e;
 
-	e = VEC_PUSH(*v, *n);
+	e = TOPO_PUSH(*v, *n);
 	e->name = xstrdup(kname);
 	e->pos = topo_pos(ld, key);
 	topo_settings_init(&e->s);
