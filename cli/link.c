@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* cli/link.c: `nslab link`: take links down and up, flap them, change, reset and show their impairments. */
+/* cli/link.c: `nslab link`: its options and output; the actions themselves are core/link.c's table. */
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,21 +13,11 @@
 #include "cli.h"
 
 enum {
-	OPT_DELAY = 256,
-	OPT_JITTER,
-	OPT_DIST,
-	OPT_LOSS,
-	OPT_LOSS_CORR,
-	OPT_DUP,
-	OPT_REORDER,
-	OPT_REORDER_CORR,
-	OPT_CORRUPT,
-	OPT_RATE,
-	OPT_LIMIT,
-	OPT_EVERY,
+	OPT_EVERY = 256,
 	OPT_TIMES,
 	OPT_ONLY,
 	OPT_JSON,
+	OPT_IMPAIR, /* OPT_IMPAIR + p: impairment parameter p of the table (topologies/impair.h) */
 };
 
 static volatile sig_atomic_t flap_stop;
@@ -44,95 +33,6 @@ static double now_s(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Sleep us microseconds unless a signal asks to stop. */
-static void sleep_us(unsigned long long us)
-{
-	struct timespec ts = { .tv_sec = (time_t)(us / 1000000), .tv_nsec = (long)(us % 1000000) * 1000 };
-
-	while (!flap_stop && nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static int dist_parse(const char *s, enum nslab_jitter_dist *d)
-{
-	static const char *const names[] = { "uniform", "normal", "pareto", "paretonormal" };
-
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		if (strcmp(s, names[i]) == 0) {
-			*d = (enum nslab_jitter_dist)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-/* One option of `set` into c; 0 or a usage message. */
-static const char *set_opt(struct nslab_link_change *c, int o, const char *arg)
-{
-	unsigned long long u;
-	char *end;
-	int r = 0;
-
-	switch (o) {
-	case OPT_DELAY:
-		r = nslab_parse_duration_us(arg, &c->v.delay_us);
-		c->given |= NSLAB_LO_DELAY;
-		break;
-	case OPT_JITTER:
-		r = nslab_parse_duration_us(arg, &c->v.jitter_us);
-		c->given |= NSLAB_LO_JITTER;
-		break;
-	case OPT_DIST:
-		if (dist_parse(arg, &c->v.jitter_dist) < 0)
-			return "--jitter-distribution is uniform, normal, pareto or paretonormal";
-		c->given |= NSLAB_LO_JITTER_DIST;
-		break;
-	case OPT_LOSS:
-		r = nslab_parse_percent(arg, &c->v.loss_pct);
-		c->given |= NSLAB_LO_LOSS;
-		break;
-	case OPT_LOSS_CORR:
-		r = nslab_parse_percent(arg, &c->v.loss_corr_pct);
-		c->given |= NSLAB_LO_LOSS_CORR;
-		break;
-	case OPT_DUP:
-		r = nslab_parse_percent(arg, &c->v.duplicate_pct);
-		c->given |= NSLAB_LO_DUPLICATE;
-		break;
-	case OPT_REORDER:
-		r = nslab_parse_percent(arg, &c->v.reorder_pct);
-		c->given |= NSLAB_LO_REORDER;
-		break;
-	case OPT_REORDER_CORR:
-		r = nslab_parse_percent(arg, &c->v.reorder_corr_pct);
-		c->given |= NSLAB_LO_REORDER_CORR;
-		break;
-	case OPT_CORRUPT:
-		r = nslab_parse_percent(arg, &c->v.corrupt_pct);
-		c->given |= NSLAB_LO_CORRUPT;
-		break;
-	case OPT_RATE:
-		r = nslab_parse_rate_bps(arg, &c->v.rate_bps);
-		if (r == 0 && c->v.rate_bps == 0)
-			r = -EINVAL;
-		c->given |= NSLAB_LO_RATE;
-		break;
-	case OPT_LIMIT:
-		errno = 0;
-		u = strtoull(arg, &end, 10);
-		if (errno || end == arg || *end || u == 0 || u > UINT_MAX || arg[0] == '-')
-			return "--limit is a number of packets (1 or more)";
-		c->v.limit_pkts = (unsigned)u;
-		c->given |= NSLAB_LO_LIMIT;
-		break;
-	default:
-		return "bad option";
-	}
-	if (r < 0)
-		return "bad value (durations: 20ms, 1.5s, 300us; percentages: 1%, 0.5; rates: 10mbit, 1gbit)";
-	return NULL;
 }
 
 static void print_show(json_t *j)
@@ -175,171 +75,154 @@ static void verbose_stats(const char *what, const char *link, const struct nslab
 		st->total_ms, st->kernel_ms, st->namespaces, st->requests);
 }
 
-static int flap(const char *lab, const struct nslab_link_sel *s, unsigned long long every_us, unsigned long times,
-		bool verbose)
+/* The options of `nslab link`: every impairment parameter of the table under its name and its
+ * aliases (value OPT_IMPAIR + parameter), then the others. */
+static void link_opts(struct option *o, size_t max)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
-	struct nslab_link_stats st = { 0 };
-	struct nslab_err err = { 0 };
-	double t0 = now_s();
-	int ret = EXIT_OK;
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	for (unsigned long i = 1; i <= times && !flap_stop; i++) {
-		if (nslab_link_down(lab, s, &st, &err) < 0) {
-			fprintf(stderr, "nslab: %s\n", err.msg);
-			return EXIT_FAIL;
-		}
-		printf("%.3f flap %lu/%lu down\n", now_s() - t0, i, times);
-		fflush(stdout);
-		if (verbose)
-			verbose_stats("down", s->a, &st);
-		sleep_us(every_us);
-		/* up even when interrupted: a flap never leaves the link down */
-		if (nslab_link_up(lab, s, &st, &err) < 0) {
-			fprintf(stderr, "nslab: %s\n", err.msg);
-			return EXIT_FAIL;
-		}
-		printf("%.3f flap %lu/%lu up\n", now_s() - t0, i, times);
-		fflush(stdout);
-		if (verbose)
-			verbose_stats("up", s->a, &st);
-		if (i < times)
-			sleep_us(every_us);
-	}
-	if (flap_stop) {
-		fprintf(stderr, "nslab: flap interrupted; the link is up\n");
-		ret = EXIT_FAIL;
-	}
-	return ret;
-}
-
-int cmd_link(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "delay", required_argument, NULL, OPT_DELAY },
-		{ "jitter", required_argument, NULL, OPT_JITTER },
-		{ "jitter-distribution", required_argument, NULL, OPT_DIST },
-		{ "loss", required_argument, NULL, OPT_LOSS },
-		{ "loss-correlation", required_argument, NULL, OPT_LOSS_CORR },
-		{ "duplicate", required_argument, NULL, OPT_DUP },
-		{ "reorder", required_argument, NULL, OPT_REORDER },
-		{ "reorder-correlation", required_argument, NULL, OPT_REORDER_CORR },
-		{ "corrupt", required_argument, NULL, OPT_CORRUPT },
-		{ "rate", required_argument, NULL, OPT_RATE },
-		{ "limit", required_argument, NULL, OPT_LIMIT },
+	static const struct option fixed[] = {
 		{ "every", required_argument, NULL, OPT_EVERY },
 		{ "times", required_argument, NULL, OPT_TIMES },
 		{ "only", no_argument, NULL, OPT_ONLY },
 		{ "egress-only", no_argument, NULL, OPT_ONLY },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "verbose", no_argument, NULL, 'v' },
-		{ 0 },
 	};
-	const struct cli_cmd *cmd = cli_find("link");
-	struct nslab_link_change chg = { 0 };
-	struct nslab_link_stats st = { 0 };
-	struct nslab_link_sel sel = { 0 };
-	struct nslab_err err = { 0 };
-	unsigned long long every_us = 1000000;
-	unsigned long times = 1;
-	bool json = false, verbose = false, every_given = false, times_given = false;
-	const char *lab, *action, *why;
-	char *end;
-	int o, r, npos, li = 0;
+	size_t n = 0;
 
+	for (int p = 0; p < NSLAB_IMPP__COUNT; p++) {
+		const struct nslab_imp_param_info *pi = &nslab_imp_params[p];
+
+		o[n++] = (struct option){ pi->name, required_argument, NULL, OPT_IMPAIR + p };
+		for (size_t a = 0; a < ARRAY_SIZE(pi->aliases) && pi->aliases[a]; a++)
+			o[n++] = (struct option){ pi->aliases[a], required_argument, NULL, OPT_IMPAIR + p };
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
+		o[n++] = fixed[i];
+	o[n] = (struct option){ 0 };
+	if (n >= max)
+		abort(); /* the array below is too small for the table */
+}
+
+struct flap_out {
+	double t0;
+	bool verbose;
+	const char *link;
+};
+
+/* One line per flap transition: "0.201 flap 1/3 up". */
+static void on_flap(void *ctx, unsigned long i, unsigned long times, bool up, const struct nslab_link_stats *st)
+{
+	struct flap_out *o = ctx;
+
+	printf("%.3f flap %lu/%lu %s\n", now_s() - o->t0, i, times, up ? "up" : "down");
+	fflush(stdout);
+	if (o->verbose)
+		verbose_stats(up ? "up" : "down", o->link, st);
+}
+
+/* One option of `nslab link` into r; 0 or a usage error's exit status. */
+static int link_opt(const struct cli_cmd *cmd, int o, const char *name, struct nslab_link_req *r, bool *json,
+		    bool *verbose)
+{
+	char why[NSLAB_IMP_MSG_MAX], *end;
+
+	switch (o) {
+	case OPT_EVERY:
+		if (nslab_parse_duration_us(optarg, &r->every_us) < 0 || r->every_us == 0)
+			return cli_usage_error(cmd, "--every takes a duration above 0 (2s, 500ms)");
+		r->every_given = true;
+		return 0;
+	case OPT_TIMES:
+		errno = 0;
+		r->times = strtoul(optarg, &end, 10);
+		if (errno || end == optarg || *end || r->times == 0 || optarg[0] == '-')
+			return cli_usage_error(cmd, "--times takes a count of 1 or more");
+		r->times_given = true;
+		return 0;
+	case OPT_ONLY:
+		r->sel.only = true;
+		return 0;
+	case OPT_JSON:
+		*json = true;
+		return 0;
+	case 'v':
+		*verbose = true;
+		return 0;
+	default:
+		/* the last of a repeated option wins, as with getopt */
+		r->change.given &= ~NSLAB_IMPP_BIT(o - OPT_IMPAIR);
+		if (nslab_impair_change_add(&r->change, nslab_imp_params[o - OPT_IMPAIR].name, optarg, why,
+					    sizeof(why)) < 0)
+			return cli_usage_error(cmd, "--%s %s: %s", name, optarg, why);
+		return 0;
+	}
+}
+
+int cmd_link(int argc, char **argv)
+{
+	struct option opts[64];
+	const struct cli_cmd *cmd = cli_find("link");
+	struct nslab_link_req req = { .every_us = 1000000, .times = 1 };
+	struct nslab_link_stats st = { 0 };
+	struct nslab_err err = { 0 };
+	struct flap_out fo = { 0 };
+	bool json = false, verbose = false;
+	const char *lab, *action, *why;
+	int o, r, a, npos, li = 0;
+	json_t *j = NULL;
+
+	link_opts(opts, ARRAY_SIZE(opts));
 	optind = 1;
 	opterr = 0;
 	/* GNU getopt permutes: options may come anywhere, positionals end up from optind on */
 	while ((o = getopt_long(argc, argv, ":v", opts, &li)) != -1) {
-		switch (o) {
-		case OPT_EVERY:
-			if (nslab_parse_duration_us(optarg, &every_us) < 0 || every_us == 0)
-				return cli_usage_error(cmd, "--every takes a duration above 0 (2s, 500ms)");
-			every_given = true;
-			break;
-		case OPT_TIMES:
-			errno = 0;
-			times = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || times == 0 || optarg[0] == '-')
-				return cli_usage_error(cmd, "--times takes a count of 1 or more");
-			times_given = true;
-			break;
-		case OPT_ONLY:
-			sel.only = true;
-			break;
-		case OPT_JSON:
-			json = true;
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case ':':
+		if (o == ':')
 			return cli_usage_error(cmd, "%s needs a value", argv[optind - 1]);
-		case '?':
+		if (o == '?')
 			return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
-		default:
-			why = set_opt(&chg, o, optarg);
-			if (why)
-				return cli_usage_error(cmd, "--%s %s: %s", opts[li].name, optarg, why);
-			break;
-		}
+		r = link_opt(cmd, o, opts[li].name, &req, &json, &verbose);
+		if (r)
+			return r;
 	}
 	npos = argc - optind;
 	if (npos < 3 || npos > 4)
 		return cli_usage_error(cmd, "expects LAB NODE:IF [NODE:IF] ACTION");
 	lab = argv[optind];
-	sel.a = argv[optind + 1];
-	sel.b = npos == 4 ? argv[optind + 2] : NULL;
+	req.sel.a = argv[optind + 1];
+	req.sel.b = npos == 4 ? argv[optind + 2] : NULL;
 	action = argv[argc - 1];
-	if (sel.only && sel.b)
-		return cli_usage_error(cmd, "--only acts on the first end alone: do not name the peer");
-	if ((every_given || times_given) && strcmp(action, "flap") != 0)
-		return cli_usage_error(cmd, "--every and --times are for flap");
-	if (chg.given && strcmp(action, "set") != 0)
-		return cli_usage_error(cmd, "impairment options are for set");
-	if (json && strcmp(action, "show") != 0)
-		return cli_usage_error(cmd, "--json is for show");
-
-	if (strcmp(action, "show") == 0) {
-		json_t *j = nslab_link_show(lab, &sel, &err);
-		if (!j) {
-			fprintf(stderr, "nslab: %s\n", err.msg);
-			return EXIT_FAIL;
-		}
-		if (json) {
-			json_dumpf(j, stdout, JSON_INDENT(2));
-			putchar('\n');
-		} else {
-			print_show(j);
-		}
-		json_decref(j);
-		return EXIT_OK;
-	}
-	if (strcmp(action, "set") == 0) {
-		if (!chg.given)
-			return cli_usage_error(cmd, "set needs at least one of --delay --jitter --jitter-distribution "
-						    "--loss --loss-correlation --duplicate --reorder --reorder-correlation "
-						    "--corrupt --rate --limit");
-		r = nslab_link_set(lab, &sel, &chg, &st, &err);
-	} else if (strcmp(action, "reset") == 0) {
-		r = nslab_link_reset(lab, &sel, &st, &err);
-	} else if (strcmp(action, "down") == 0 || strcmp(action, "up") == 0 || strcmp(action, "flap") == 0) {
-		if (sel.only)
-			return cli_usage_error(cmd, "a link is down for both ends: --only is for set, reset and show");
-		if (strcmp(action, "flap") == 0)
-			return flap(lab, &sel, every_us, times, verbose);
-		r = action[0] == 'd' ? nslab_link_down(lab, &sel, &st, &err) : nslab_link_up(lab, &sel, &st, &err);
-	} else {
+	a = nslab_link_action_find(action);
+	if (a < 0)
 		return cli_usage_error(cmd, "unknown action '%s' (down, up, flap, set, reset, show)", action);
+	req.action = (enum nslab_link_action)a;
+	why = nslab_link_req_check(&req);
+	if (why)
+		return cli_usage_error(cmd, "%s", why);
+	if (json && req.action != NSLAB_LINK_SHOW)
+		return cli_usage_error(cmd, "--json is for show");
+	if (req.action == NSLAB_LINK_FLAP) {
+		struct sigaction sa = { .sa_handler = on_signal };
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		fo = (struct flap_out){ now_s(), verbose, req.sel.a };
+		req.on_flap = on_flap;
+		req.ctx = &fo;
+		req.stop = &flap_stop;
 	}
-	if (r < 0) {
+	if (nslab_link_run(lab, &req, &st, &j, &err) < 0) {
 		fprintf(stderr, "nslab: %s\n", err.msg);
 		return EXIT_FAIL;
 	}
-	if (verbose)
-		verbose_stats(action, sel.a, &st);
+	if (j && json) {
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else if (j) {
+		print_show(j);
+	} else if (verbose && req.action != NSLAB_LINK_FLAP) {
+		verbose_stats(action, req.sel.a, &st);
+	}
+	json_decref(j);
 	return EXIT_OK;
 }

@@ -166,6 +166,70 @@ static void print_diags(const struct nslab_diags *d)
 	}
 }
 
+/* Parse the scenario and check it against the running lab: EXIT_OK with *out set, or the exit
+ * status after the errors are printed (nothing was run). */
+static int scenario_load(const char *lab, const char *file, struct nslab_scn **out)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_err err = { 0 };
+	struct nslab_scn *s = NULL;
+	int r;
+
+	r = nslab_scn_parse_file(file, &s, &d);
+	if (r < 0) {
+		print_diags(&d);
+		if (d.nerrors > 1)
+			fprintf(stderr, "%s: %zu errors, nothing was run\n", file, d.nerrors);
+		else
+			fprintf(stderr, "%s: nothing was run\n", file);
+		nslab_diags_free(&d);
+		return EXIT_USAGE;
+	}
+	r = nslab_scn_preflight(s, lab, &d, &err);
+	if (r < 0) {
+		if (d.n)
+			print_diags(&d);
+		else
+			fprintf(stderr, "nslab: %s\n", err.msg);
+		fprintf(stderr, "%s: nothing was run\n", file);
+		nslab_diags_free(&d);
+		nslab_scn_free(s);
+		return EXIT_FAIL;
+	}
+	nslab_diags_free(&d);
+	*out = s;
+	return EXIT_OK;
+}
+
+/* The report's end: TAP's plan and summary or the JUnit document, and the --junit file. Returns
+ * 1 when the file could not be written (a failure of the run), else 0. */
+static size_t report_end(const struct report *rp, const char *lab, const char *junit)
+{
+	size_t failed = 0;
+	FILE *f;
+
+	if (rp->tap) {
+		printf("1..%u\n", rp->n);
+		printf("# %s: %u of %u failed%s, %.2fs\n", rp->failed ? "FAILED" : "passed", rp->failed, rp->n,
+		       rp->skipped ? " (some not run)" : "", rp->total_s);
+	} else {
+		junit_write(stdout, rp, lab);
+	}
+	if (!junit)
+		return 0;
+	f = fopen(junit, "w");
+	if (!f) {
+		fprintf(stderr, "nslab: writing %s: %s\n", junit, strerror(errno));
+		return 1;
+	}
+	junit_write(f, rp, lab);
+	if (fclose(f) != 0) {
+		fprintf(stderr, "nslab: writing %s: %s\n", junit, strerror(errno));
+		failed = 1;
+	}
+	return failed;
+}
+
 int cmd_scenario(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -177,8 +241,6 @@ int cmd_scenario(int argc, char **argv)
 	const struct cli_cmd *cmd = cli_find("scenario");
 	struct report rp = { .tap = true };
 	struct nslab_scn_run_opts ro = { on_step, &rp };
-	struct nslab_diags d = { 0 };
-	struct nslab_err err = { 0 };
 	struct nslab_scn *s = NULL;
 	const char *junit = NULL, *lab, *file;
 	bool junit_stdout = false;
@@ -215,28 +277,9 @@ int cmd_scenario(int argc, char **argv)
 	file = argv[optind + 1];
 	rp.tap = !junit_stdout;
 
-	r = nslab_scn_parse_file(file, &s, &d);
-	if (r < 0) {
-		print_diags(&d);
-		if (d.nerrors > 1)
-			fprintf(stderr, "%s: %zu errors, nothing was run\n", file, d.nerrors);
-		else
-			fprintf(stderr, "%s: nothing was run\n", file);
-		nslab_diags_free(&d);
-		return EXIT_USAGE;
-	}
-	r = nslab_scn_preflight(s, lab, &d, &err);
-	if (r < 0) {
-		if (d.n)
-			print_diags(&d);
-		else
-			fprintf(stderr, "nslab: %s\n", err.msg);
-		fprintf(stderr, "%s: nothing was run\n", file);
-		nslab_diags_free(&d);
-		nslab_scn_free(s);
-		return EXIT_FAIL;
-	}
-	nslab_diags_free(&d);
+	r = scenario_load(lab, file, &s);
+	if (r != EXIT_OK)
+		return r;
 	rp.s = s;
 	if (rp.tap) {
 		printf("TAP version 13\n# scenario %s on lab %s: %zu steps, %zu checks\n", file, lab, s->nsteps,
@@ -244,26 +287,7 @@ int cmd_scenario(int argc, char **argv)
 		fflush(stdout);
 	}
 	failed = nslab_scn_run(s, lab, &ro);
-	if (rp.tap) {
-		printf("1..%u\n", rp.n);
-		printf("# %s: %u of %u failed%s, %.2fs\n", failed ? "FAILED" : "passed", rp.failed, rp.n,
-		       rp.skipped ? " (some not run)" : "", rp.total_s);
-	} else {
-		junit_write(stdout, &rp, lab);
-	}
-	if (junit) {
-		FILE *f = fopen(junit, "w");
-		if (!f) {
-			fprintf(stderr, "nslab: writing %s: %s\n", junit, strerror(errno));
-			failed++;
-		} else {
-			junit_write(f, &rp, lab);
-			if (fclose(f) != 0) {
-				fprintf(stderr, "nslab: writing %s: %s\n", junit, strerror(errno));
-				failed++;
-			}
-		}
-	}
+	failed += report_end(&rp, lab, junit);
 	for (size_t i = 0; i < rp.ncases; i++) {
 		free(rp.cases[i].name);
 		free(rp.cases[i].detail);

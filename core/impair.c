@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* core/impair.c: the one place a model impairment becomes netem / tbf requests, words and JSON. */
+/* core/impair.c: the one place a model impairment becomes netem / tbf requests; its words and JSON loop over the parameter table (topologies/impair.h). */
 #include "impair.h"
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../util/util.h"
@@ -69,145 +71,124 @@ static void add(char **s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	n = xasprintf("%s%s%s", *s ? *s : "", *s ? ", " : "", buf);
+	n = xasprintf("%s%s", *s ? *s : "", buf);
 	free(*s);
 	*s = n;
 }
 
-static const char *dur(unsigned long long us, char *buf, size_t size)
+/* Is p's value set in imp (a companion: when its base is)? */
+static bool given(const struct nslab_impair *imp, int p)
 {
-	if (us % 1000000 == 0 && us)
-		snprintf(buf, size, "%llus", us / 1000000);
-	else if (us % 1000 == 0)
-		snprintf(buf, size, "%llums", us / 1000);
-	else
-		snprintf(buf, size, "%lluus", us);
-	return buf;
+	return imp->mask & nslab_imp_params[p].field;
 }
 
-static const char *rate(unsigned long long bps, char *buf, size_t size)
+/* A companion after its base: "jitter 5ms normal", "loss 1% (correlation 25%)"; nothing when it is 0. */
+static void describe_companion(char **s, const struct nslab_impair *imp, int p)
 {
-	if (bps % 1000000000ULL == 0)
-		snprintf(buf, size, "%llugbit", bps / 1000000000ULL);
-	else if (bps % 1000000ULL == 0)
-		snprintf(buf, size, "%llumbit", bps / 1000000ULL);
-	else if (bps % 1000ULL == 0)
-		snprintf(buf, size, "%llukbit", bps / 1000ULL);
+	const struct nslab_imp_param_info *pi = &nslab_imp_params[p];
+	const void *f = nslab_imp_field_const(imp, (enum nslab_imp_param)p);
+	char v[64];
+
+	if (pi->unit == NSLAB_IU_PERCENT ? *(const double *)f <= 0
+					 : pi->unit == NSLAB_IU_DIST && *(const enum nslab_jitter_dist *)f == NSLAB_DIST_NONE)
+		return;
+	nslab_imp_param_format((enum nslab_imp_param)p, imp, v, sizeof(v));
+	if (pi->word)
+		add(s, " (%s %s)", pi->word, v);
 	else
-		snprintf(buf, size, "%llubit", bps);
-	return buf;
+		add(s, " %s", v);
 }
 
 char *nslab_impair_describe(const struct nslab_impair *imp)
 {
-	static const char *const dists[] = { "", " normal", " pareto", " paretonormal" };
-	unsigned m = imp->mask;
-	char *s = NULL, a[32], b[32];
+	char *s = NULL, v[64];
 
-	if (m & NSLAB_IMP_DELAY)
-		add(&s, "delay %s", dur(imp->delay_us, a, sizeof(a)));
-	if (m & NSLAB_IMP_JITTER)
-		add(&s, "jitter %s%s", dur(imp->jitter_us, b, sizeof(b)),
-		    imp->jitter_dist < ARRAY_SIZE(dists) ? dists[imp->jitter_dist] : "");
-	if (m & NSLAB_IMP_LOSS) {
-		if (imp->loss_corr_pct > 0)
-			add(&s, "loss %g%% (correlation %g%%)", imp->loss_pct, imp->loss_corr_pct);
-		else
-			add(&s, "loss %g%%", imp->loss_pct);
+	for (int p = 0; p < NSLAB_IMPP__COUNT; p++) {
+		const struct nslab_imp_param_info *pi = &nslab_imp_params[p];
+
+		if (!given(imp, p))
+			continue;
+		if (pi->base >= 0) {
+			describe_companion(&s, imp, p);
+			continue;
+		}
+		add(&s, "%s%s %s", s ? ", " : "", pi->name, nslab_imp_param_format((enum nslab_imp_param)p, imp, v, sizeof(v)));
 	}
-	if (m & NSLAB_IMP_DUPLICATE)
-		add(&s, "duplicate %g%%", imp->duplicate_pct);
-	if (m & NSLAB_IMP_REORDER) {
-		if (imp->reorder_corr_pct > 0)
-			add(&s, "reorder %g%% (correlation %g%%)", imp->reorder_pct, imp->reorder_corr_pct);
-		else
-			add(&s, "reorder %g%%", imp->reorder_pct);
-	}
-	if (m & NSLAB_IMP_CORRUPT)
-		add(&s, "corrupt %g%%", imp->corrupt_pct);
-	if (m & NSLAB_IMP_RATE)
-		add(&s, "rate %s", rate(imp->rate_bps, a, sizeof(a)));
-	if (m & NSLAB_IMP_LIMIT)
-		add(&s, "limit %u", imp->limit_pkts);
 	return s ? s : xstrdup("none");
 }
 
 json_t *nslab_impair_to_json(const struct nslab_impair *imp)
 {
-	static const char *const dists[] = { "uniform", "normal", "pareto", "paretonormal" };
-	unsigned m = imp->mask;
 	json_t *o = json_object();
 
-	if (m & NSLAB_IMP_DELAY)
-		json_object_set_new(o, "delay_us", json_integer((json_int_t)imp->delay_us));
-	if (m & NSLAB_IMP_JITTER) {
-		json_object_set_new(o, "jitter_us", json_integer((json_int_t)imp->jitter_us));
-		json_object_set_new(o, "jitter_distribution",
-				    json_string(imp->jitter_dist < ARRAY_SIZE(dists) ? dists[imp->jitter_dist] : "uniform"));
+	for (int p = 0; p < NSLAB_IMPP__COUNT; p++) {
+		const void *f = nslab_imp_field_const(imp, (enum nslab_imp_param)p);
+		json_t *v = NULL;
+		char d[32];
+
+		if (!given(imp, p))
+			continue;
+		switch (nslab_imp_params[p].unit) {
+		case NSLAB_IU_DURATION:
+		case NSLAB_IU_RATE:
+			v = json_integer((json_int_t) * (const unsigned long long *)f);
+			break;
+		case NSLAB_IU_PERCENT:
+			v = json_real(*(const double *)f);
+			break;
+		case NSLAB_IU_PACKETS:
+			v = json_integer(*(const unsigned *)f);
+			break;
+		case NSLAB_IU_DIST:
+			v = json_string(nslab_imp_param_format((enum nslab_imp_param)p, imp, d, sizeof(d)));
+			break;
+		}
+		json_object_set_new(o, nslab_imp_params[p].json_key, v);
 	}
-	if (m & NSLAB_IMP_LOSS) {
-		json_object_set_new(o, "loss_pct", json_real(imp->loss_pct));
-		json_object_set_new(o, "loss_correlation_pct", json_real(imp->loss_corr_pct));
-	}
-	if (m & NSLAB_IMP_DUPLICATE)
-		json_object_set_new(o, "duplicate_pct", json_real(imp->duplicate_pct));
-	if (m & NSLAB_IMP_REORDER) {
-		json_object_set_new(o, "reorder_pct", json_real(imp->reorder_pct));
-		json_object_set_new(o, "reorder_correlation_pct", json_real(imp->reorder_corr_pct));
-	}
-	if (m & NSLAB_IMP_CORRUPT)
-		json_object_set_new(o, "corrupt_pct", json_real(imp->corrupt_pct));
-	if (m & NSLAB_IMP_RATE)
-		json_object_set_new(o, "rate_bps", json_integer((json_int_t)imp->rate_bps));
-	if (m & NSLAB_IMP_LIMIT)
-		json_object_set_new(o, "limit_pkts", json_integer(imp->limit_pkts));
 	return o;
+}
+
+/* One value from JSON into p's field; a missing or mistyped value gives the field's zero. */
+static void from_json_value(json_t *v, struct nslab_impair *imp, int p)
+{
+	void *f = nslab_imp_field(imp, (enum nslab_imp_param)p);
+	const char *d;
+
+	switch (nslab_imp_params[p].unit) {
+	case NSLAB_IU_DURATION:
+	case NSLAB_IU_RATE:
+		*(unsigned long long *)f = (unsigned long long)json_integer_value(v);
+		break;
+	case NSLAB_IU_PERCENT:
+		*(double *)f = json_number_value(v);
+		break;
+	case NSLAB_IU_PACKETS:
+		*(unsigned *)f = (unsigned)json_integer_value(v);
+		break;
+	case NSLAB_IU_DIST:
+		d = json_string_value(v);
+		for (size_t i = 0; d && i < ARRAY_SIZE(nslab_jitter_dist_names); i++)
+			if (strcmp(d, nslab_jitter_dist_names[i]) == 0)
+				*(enum nslab_jitter_dist *)f = (enum nslab_jitter_dist)i;
+		break;
+	}
 }
 
 void nslab_impair_from_json(json_t *j, struct nslab_impair *imp)
 {
-	static const char *const dists[] = { "uniform", "normal", "pareto", "paretonormal" };
-	json_t *v;
-
 	memset(imp, 0, sizeof(*imp));
 	if (!json_is_object(j))
 		return;
-	if ((v = json_object_get(j, "delay_us"))) {
-		imp->mask |= NSLAB_IMP_DELAY;
-		imp->delay_us = (unsigned long long)json_integer_value(v);
-	}
-	if ((v = json_object_get(j, "jitter_us"))) {
-		const char *d = json_string_value(json_object_get(j, "jitter_distribution"));
-		imp->mask |= NSLAB_IMP_JITTER;
-		imp->jitter_us = (unsigned long long)json_integer_value(v);
-		for (size_t i = 0; d && i < ARRAY_SIZE(dists); i++)
-			if (strcmp(d, dists[i]) == 0)
-				imp->jitter_dist = (enum nslab_jitter_dist)i;
-	}
-	if ((v = json_object_get(j, "loss_pct"))) {
-		imp->mask |= NSLAB_IMP_LOSS;
-		imp->loss_pct = json_number_value(v);
-		imp->loss_corr_pct = json_number_value(json_object_get(j, "loss_correlation_pct"));
-	}
-	if ((v = json_object_get(j, "duplicate_pct"))) {
-		imp->mask |= NSLAB_IMP_DUPLICATE;
-		imp->duplicate_pct = json_number_value(v);
-	}
-	if ((v = json_object_get(j, "reorder_pct"))) {
-		imp->mask |= NSLAB_IMP_REORDER;
-		imp->reorder_pct = json_number_value(v);
-		imp->reorder_corr_pct = json_number_value(json_object_get(j, "reorder_correlation_pct"));
-	}
-	if ((v = json_object_get(j, "corrupt_pct"))) {
-		imp->mask |= NSLAB_IMP_CORRUPT;
-		imp->corrupt_pct = json_number_value(v);
-	}
-	if ((v = json_object_get(j, "rate_bps"))) {
-		imp->mask |= NSLAB_IMP_RATE;
-		imp->rate_bps = (unsigned long long)json_integer_value(v);
-	}
-	if ((v = json_object_get(j, "limit_pkts"))) {
-		imp->mask |= NSLAB_IMP_LIMIT;
-		imp->limit_pkts = (unsigned)json_integer_value(v);
+	/* a base comes before its companions in the table: they are read once the base is there */
+	for (int p = 0; p < NSLAB_IMPP__COUNT; p++) {
+		const struct nslab_imp_param_info *pi = &nslab_imp_params[p];
+		json_t *v = json_object_get(j, pi->json_key);
+
+		if (pi->base < 0 && !v)
+			continue;
+		if (pi->base >= 0 && !given(imp, p))
+			continue;
+		imp->mask |= pi->field;
+		from_json_value(v, imp, p);
 	}
 }

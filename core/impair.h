@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "../netlink/nl.h"
+#include "../topologies/impair.h"
 #include "../topologies/model.h"
 
 /* True when the set needs the kernel's sch_netem (anything beyond rate and limit). */

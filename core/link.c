@@ -21,56 +21,6 @@
 #include "labstate.h"
 #include "rundir.h"
 
-/* ---- the pure part: one `set` over the stored settings ---- */
-
-const char *nslab_link_change_apply(struct nslab_impair *cur, const struct nslab_link_change *c)
-{
-	struct nslab_impair upd = { 0 }, res = *cur;
-	unsigned g = c->given;
-	const char *why;
-
-	if (g & (NSLAB_LO_DELAY))
-		upd.delay_us = c->v.delay_us, upd.mask |= NSLAB_IMP_DELAY;
-	if (g & (NSLAB_LO_JITTER | NSLAB_LO_JITTER_DIST)) {
-		if (!(g & NSLAB_LO_JITTER) && !(cur->mask & NSLAB_IMP_JITTER))
-			return "a jitter distribution needs a jitter (none is set)";
-		upd.jitter_us = g & NSLAB_LO_JITTER ? c->v.jitter_us : cur->jitter_us;
-		upd.jitter_dist = g & NSLAB_LO_JITTER_DIST ? c->v.jitter_dist
-				  : cur->mask & NSLAB_IMP_JITTER ? cur->jitter_dist : NSLAB_DIST_NONE;
-		upd.mask |= NSLAB_IMP_JITTER;
-	}
-	if (g & (NSLAB_LO_LOSS | NSLAB_LO_LOSS_CORR)) {
-		if (!(g & NSLAB_LO_LOSS) && !(cur->mask & NSLAB_IMP_LOSS))
-			return "a loss correlation needs a loss (none is set)";
-		upd.loss_pct = g & NSLAB_LO_LOSS ? c->v.loss_pct : cur->loss_pct;
-		upd.loss_corr_pct = g & NSLAB_LO_LOSS_CORR ? c->v.loss_corr_pct
-				    : cur->mask & NSLAB_IMP_LOSS ? cur->loss_corr_pct : 0;
-		upd.mask |= NSLAB_IMP_LOSS;
-	}
-	if (g & NSLAB_LO_DUPLICATE)
-		upd.duplicate_pct = c->v.duplicate_pct, upd.mask |= NSLAB_IMP_DUPLICATE;
-	if (g & (NSLAB_LO_REORDER | NSLAB_LO_REORDER_CORR)) {
-		if (!(g & NSLAB_LO_REORDER) && !(cur->mask & NSLAB_IMP_REORDER))
-			return "a reorder correlation needs a reorder (none is set)";
-		upd.reorder_pct = g & NSLAB_LO_REORDER ? c->v.reorder_pct : cur->reorder_pct;
-		upd.reorder_corr_pct = g & NSLAB_LO_REORDER_CORR ? c->v.reorder_corr_pct
-				       : cur->mask & NSLAB_IMP_REORDER ? cur->reorder_corr_pct : 0;
-		upd.mask |= NSLAB_IMP_REORDER;
-	}
-	if (g & NSLAB_LO_CORRUPT)
-		upd.corrupt_pct = c->v.corrupt_pct, upd.mask |= NSLAB_IMP_CORRUPT;
-	if (g & NSLAB_LO_RATE)
-		upd.rate_bps = c->v.rate_bps, upd.mask |= NSLAB_IMP_RATE;
-	if (g & NSLAB_LO_LIMIT)
-		upd.limit_pkts = c->v.limit_pkts, upd.mask |= NSLAB_IMP_LIMIT;
-	nslab_impair_merge(&res, &upd);
-	why = nslab_impair_check(&res);
-	if (why)
-		return why;
-	*cur = res;
-	return NULL;
-}
-
 /* ---- a lab, a link and its namespaces ---- */
 
 struct end {
@@ -526,7 +476,7 @@ static int apply_impair(struct ctx *c, const struct nslab_impair *want, struct n
 	return write_state(c, err);
 }
 
-int nslab_link_set(const char *lab, const struct nslab_link_sel *s, const struct nslab_link_change *chg,
+int nslab_link_set(const char *lab, const struct nslab_link_sel *s, const struct nslab_impair_change *chg,
 		   struct nslab_link_stats *st, struct nslab_err *err)
 {
 	struct nslab_impair want[2];
@@ -541,10 +491,9 @@ int nslab_link_set(const char *lab, const struct nslab_link_sel *s, const struct
 		goto out;
 	}
 	for (size_t i = 0; i < c.nends; i++) {
-		const char *why;
+		char why[NSLAB_IMP_MSG_MAX];
 		want[i] = c.end[i].imp;
-		why = nslab_link_change_apply(&want[i], chg);
-		if (why) {
+		if (nslab_impair_change_apply(&want[i], chg, why, sizeof(why)) < 0) {
 			r = nslab_err_set(err, EINVAL, "%s: %s", c.end[i].id, why);
 			goto out;
 		}
@@ -690,4 +639,132 @@ json_t *nslab_link_show(const char *lab, const struct nslab_link_sel *s, struct 
 out:
 	ctx_close(&c);
 	return o;
+}
+
+/* ---- the action table ---- */
+
+static int run_down(const char *lab, const struct nslab_link_req *r, struct nslab_link_stats *st, json_t **show,
+		    struct nslab_err *err)
+{
+	(void)show;
+	return nslab_link_down(lab, &r->sel, st, err);
+}
+
+static int run_up(const char *lab, const struct nslab_link_req *r, struct nslab_link_stats *st, json_t **show,
+		  struct nslab_err *err)
+{
+	(void)show;
+	return nslab_link_up(lab, &r->sel, st, err);
+}
+
+/* Sleep us microseconds, unless r's stop flag is (or gets) set. */
+static void flap_sleep(const struct nslab_link_req *r, unsigned long long us)
+{
+	struct timespec ts = { .tv_sec = (time_t)(us / 1000000), .tv_nsec = (long)(us % 1000000) * 1000 };
+
+	while (!(r->stop && *r->stop) && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Down, wait, up; times over, waiting between two flaps. Up even when stopped: a flap never
+ * leaves the link down. */
+static int run_flap(const char *lab, const struct nslab_link_req *r, struct nslab_link_stats *st, json_t **show,
+		    struct nslab_err *err)
+{
+	unsigned long long every = r->every_us ? r->every_us : 1000000;
+	unsigned long times = r->times ? r->times : 1;
+	int ret;
+
+	(void)show;
+	for (unsigned long i = 1; i <= times && !(r->stop && *r->stop); i++) {
+		ret = nslab_link_down(lab, &r->sel, st, err);
+		if (ret < 0)
+			return ret;
+		if (r->on_flap)
+			r->on_flap(r->ctx, i, times, false, st);
+		flap_sleep(r, every);
+		ret = nslab_link_up(lab, &r->sel, st, err);
+		if (ret < 0)
+			return ret;
+		if (r->on_flap)
+			r->on_flap(r->ctx, i, times, true, st);
+		if (i < times)
+			flap_sleep(r, every);
+	}
+	if (r->stop && *r->stop)
+		return nslab_err_set(err, EINTR, "flap interrupted; the link is up");
+	return 0;
+}
+
+static int run_set(const char *lab, const struct nslab_link_req *r, struct nslab_link_stats *st, json_t **show,
+		   struct nslab_err *err)
+{
+	(void)show;
+	return nslab_link_set(lab, &r->sel, &r->change, st, err);
+}
+
+static int run_reset(const char *lab, const struct nslab_link_req *r, struct nslab_link_stats *st, json_t **show,
+		     struct nslab_err *err)
+{
+	(void)show;
+	return nslab_link_reset(lab, &r->sel, st, err);
+}
+
+static int run_show(const char *lab, const struct nslab_link_req *r, struct nslab_link_stats *st, json_t **show,
+		    struct nslab_err *err)
+{
+	(void)st;
+	*show = nslab_link_show(lab, &r->sel, err);
+	return *show ? 0 : -(err->code ? err->code : EIO);
+}
+
+const struct nslab_link_action_info nslab_link_actions[NSLAB_LINK__COUNT] = {
+	[NSLAB_LINK_DOWN] = { "down", NSLAB_LA_BOTH_ENDS, "down", run_down },
+	[NSLAB_LINK_UP] = { "up", NSLAB_LA_BOTH_ENDS, "up", run_up },
+	[NSLAB_LINK_FLAP] = { "flap", NSLAB_LA_BOTH_ENDS | NSLAB_LA_REPEAT, "flapped", run_flap },
+	[NSLAB_LINK_SET] = { "set", NSLAB_LA_IMPAIR, "impairments set", run_set },
+	[NSLAB_LINK_RESET] = { "reset", 0, "impairments removed", run_reset },
+	[NSLAB_LINK_SHOW] = { "show", NSLAB_LA_READ, "shown", run_show },
+};
+
+int nslab_link_action_find(const char *name)
+{
+	for (int a = 0; a < NSLAB_LINK__COUNT; a++)
+		if (strcmp(nslab_link_actions[a].name, name) == 0)
+			return a;
+	return -1;
+}
+
+const char *nslab_link_req_check(const struct nslab_link_req *r)
+{
+	unsigned f;
+
+	if ((unsigned)r->action >= NSLAB_LINK__COUNT)
+		return "unknown action (down, up, flap, set, reset, show)";
+	f = nslab_link_actions[r->action].flags;
+	if (r->sel.only && r->sel.b)
+		return "--only acts on the first end alone: do not name the peer";
+	if (r->sel.only && (f & NSLAB_LA_BOTH_ENDS))
+		return "a link is down for both ends: --only is for set, reset and show";
+	if ((r->every_given || r->times_given) && !(f & NSLAB_LA_REPEAT))
+		return "--every and --times are for flap";
+	if (r->change.given && !(f & NSLAB_LA_IMPAIR))
+		return "impairment options are for set";
+	if (!r->change.given && (f & NSLAB_LA_IMPAIR))
+		return "set needs at least one impairment (delay 50ms, loss 1%, rate 10mbit, ...)";
+	return NULL;
+}
+
+int nslab_link_run(const char *lab, const struct nslab_link_req *r, struct nslab_link_stats *st, json_t **show,
+		   struct nslab_err *err)
+{
+	const char *why = nslab_link_req_check(r);
+	json_t *none = NULL;
+	int ret;
+
+	if (why)
+		return nslab_err_set(err, EINVAL, "%s", why);
+	ret = nslab_link_actions[r->action].run(lab, r, st, show ? show : &none, err);
+	json_decref(none);
+	return ret;
 }

@@ -10,8 +10,10 @@
 #define NSLAB_CORE_LINK_H
 
 #include <jansson.h>
+#include <signal.h>
 #include <stdbool.h>
 
+#include "../topologies/impair.h"
 #include "../topologies/model.h"
 #include "../util/err.h"
 
@@ -24,28 +26,10 @@ struct nslab_link_sel {
 };
 
 /*
- * One runtime `set`: the options given on the command line. The secondary options (jitter
- * distribution, loss and reorder correlation) may be given without their main value: the stored
- * main value is kept. Everything not given keeps its stored value.
+ * One runtime `set` is the parameter table's change (struct nslab_impair_change, topologies/impair.h):
+ * the parameters given and their values. The old name stays for the console's code.
  */
-enum nslab_link_opt {
-	NSLAB_LO_DELAY = 1u << 0,
-	NSLAB_LO_JITTER = 1u << 1,
-	NSLAB_LO_JITTER_DIST = 1u << 2,
-	NSLAB_LO_LOSS = 1u << 3,
-	NSLAB_LO_LOSS_CORR = 1u << 4,
-	NSLAB_LO_DUPLICATE = 1u << 5,
-	NSLAB_LO_REORDER = 1u << 6,
-	NSLAB_LO_REORDER_CORR = 1u << 7,
-	NSLAB_LO_CORRUPT = 1u << 8,
-	NSLAB_LO_RATE = 1u << 9,
-	NSLAB_LO_LIMIT = 1u << 10,
-};
-
-struct nslab_link_change {
-	unsigned given; /* NSLAB_LO_* */
-	struct nslab_impair v; /* the values (its mask is ignored) */
-};
+#define nslab_link_change nslab_impair_change
 
 /* What a change cost, for --verbose and the tests: wall time of the netlink round trips alone and
  * of the whole call (state.json, lock, namespaces included). */
@@ -53,10 +37,6 @@ struct nslab_link_stats {
 	double kernel_ms, total_ms;
 	unsigned namespaces, requests;
 };
-
-/* Apply a change to one end's impairments (pure): merges with nslab_impair_merge and checks the
- * result with nslab_impair_check. NULL, or a static message (cur is then unchanged). */
-const char *nslab_link_change_apply(struct nslab_impair *cur, const struct nslab_link_change *c);
 
 /* Take the link down for both ends (both ends administratively down: each side sees no carrier).
  * Routes and IPv6 addresses the kernel drops with the link are saved in state.json and given back
@@ -67,11 +47,63 @@ int nslab_link_down(const char *lab, const struct nslab_link_sel *s, struct nsla
 int nslab_link_up(const char *lab, const struct nslab_link_sel *s, struct nslab_link_stats *st,
 		  struct nslab_err *err);
 /* Change impairments on both ends (or a's only): all or nothing. */
-int nslab_link_set(const char *lab, const struct nslab_link_sel *s, const struct nslab_link_change *c,
+int nslab_link_set(const char *lab, const struct nslab_link_sel *s, const struct nslab_impair_change *c,
 		   struct nslab_link_stats *st, struct nslab_err *err);
 /* Remove every impairment (back to no qdisc at all, not to the topology file's). */
 int nslab_link_reset(const char *lab, const struct nslab_link_sel *s, struct nslab_link_stats *st,
 		     struct nslab_err *err);
+/* ---- the actions as a table: the CLI, the scenario runner and the console dispatch through it ---- */
+
+enum nslab_link_action {
+	NSLAB_LINK_DOWN,
+	NSLAB_LINK_UP,
+	NSLAB_LINK_FLAP,
+	NSLAB_LINK_SET,
+	NSLAB_LINK_RESET,
+	NSLAB_LINK_SHOW,
+	NSLAB_LINK__COUNT
+};
+
+enum {
+	NSLAB_LA_BOTH_ENDS = 1u << 0, /* acts on the link as a whole: refuses `only` */
+	NSLAB_LA_IMPAIR = 1u << 1,    /* takes impairment parameters, at least one */
+	NSLAB_LA_REPEAT = 1u << 2,    /* takes `every` and `times` */
+	NSLAB_LA_READ = 1u << 3,      /* changes nothing, answers JSON (not a scenario step) */
+};
+
+/* One request: the action, the link, the action's arguments, and hooks for the long-running flap. */
+struct nslab_link_req {
+	enum nslab_link_action action;
+	struct nslab_link_sel sel;
+	struct nslab_impair_change change; /* set */
+	bool every_given, times_given;	   /* for nslab_link_req_check's messages */
+	unsigned long long every_us;	   /* flap: time down, and between two flaps (0: 1 s) */
+	unsigned long times;		   /* flap: how many (0: 1) */
+	/* flap: called after each transition (may be NULL) */
+	void (*on_flap)(void *ctx, unsigned long i, unsigned long times, bool up, const struct nslab_link_stats *st);
+	void *ctx;
+	/* flap: set (by a signal handler) to stop early; the link is brought up before it returns */
+	volatile sig_atomic_t *stop;
+};
+
+struct nslab_link_action_info {
+	const char *name;
+	unsigned flags;	  /* NSLAB_LA_* */
+	const char *done; /* what a person is told once it ran: "down", "impairments removed" */
+	/* show answers in *show; the others leave it NULL */
+	int (*run)(const char *lab, const struct nslab_link_req *r, struct nslab_link_stats *st, json_t **show,
+		   struct nslab_err *err);
+};
+
+extern const struct nslab_link_action_info nslab_link_actions[NSLAB_LINK__COUNT];
+/* The action called name, or -1. */
+int nslab_link_action_find(const char *name);
+/* The arguments of r against its action's flags: NULL, or a static message naming the option. */
+const char *nslab_link_req_check(const struct nslab_link_req *r);
+/* Check r, then run it through the table. *show (may be NULL for other actions) gets show's JSON. */
+int nslab_link_run(const char *lab, const struct nslab_link_req *r, struct nslab_link_stats *st, json_t **show,
+		   struct nslab_err *err);
+
 /* {"lab", "link": "a -- b", "ends": [{end, node, interface, ifindex, state, link_down, admin_down,
  *  impair, impair_text, qdisc: {...counters} | null, counters: {...}}]} */
 json_t *nslab_link_show(const char *lab, const struct nslab_link_sel *s, struct nslab_err *err);

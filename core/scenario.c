@@ -179,112 +179,82 @@ static bool count_ok(struct line *l, size_t i, unsigned max, unsigned *out)
 	return true;
 }
 
-/* `link ... set` options: the command line's, with or without their "--". */
-enum opt_type { T_DUR, T_PCT, T_RATE, T_COUNT, T_DIST };
-
-static const struct set_opt {
-	const char *name;
-	unsigned flag;
-	enum opt_type type;
-	size_t off;
-} set_opts[] = {
-	{ "delay", NSLAB_LO_DELAY, T_DUR, offsetof(struct nslab_impair, delay_us) },
-	{ "jitter", NSLAB_LO_JITTER, T_DUR, offsetof(struct nslab_impair, jitter_us) },
-	{ "jitter-distribution", NSLAB_LO_JITTER_DIST, T_DIST, offsetof(struct nslab_impair, jitter_dist) },
-	{ "loss", NSLAB_LO_LOSS, T_PCT, offsetof(struct nslab_impair, loss_pct) },
-	{ "loss-correlation", NSLAB_LO_LOSS_CORR, T_PCT, offsetof(struct nslab_impair, loss_corr_pct) },
-	{ "duplicate", NSLAB_LO_DUPLICATE, T_PCT, offsetof(struct nslab_impair, duplicate_pct) },
-	{ "reorder", NSLAB_LO_REORDER, T_PCT, offsetof(struct nslab_impair, reorder_pct) },
-	{ "reorder-correlation", NSLAB_LO_REORDER_CORR, T_PCT, offsetof(struct nslab_impair, reorder_corr_pct) },
-	{ "corrupt", NSLAB_LO_CORRUPT, T_PCT, offsetof(struct nslab_impair, corrupt_pct) },
-	{ "rate", NSLAB_LO_RATE, T_RATE, offsetof(struct nslab_impair, rate_bps) },
-	{ "limit", NSLAB_LO_LIMIT, T_COUNT, offsetof(struct nslab_impair, limit_pkts) },
-};
-
+/* `link ... set` options: the parameter table's names and aliases, with or without their "--". */
 static const char *opt_name(const char *s)
 {
 	return strncmp(s, "--", 2) == 0 ? s + 2 : s;
 }
 
-static bool set_opt_parse(struct line *l, size_t i, struct nslab_link_change *c)
+static bool set_opt_parse(struct line *l, size_t i, struct nslab_impair_change *c)
 {
-	static const char *const dists[] = { "uniform", "normal", "pareto", "paretonormal" };
-	const char *name = opt_name(l->t[i].s), *v;
-	const struct set_opt *o = NULL;
-	char *base = (char *)&c->v;
-	int r = 0;
+	const char *v = i + 1 < l->n ? l->t[i + 1].s : NULL;
+	char msg[NSLAB_IMP_MSG_MAX];
+	int r = nslab_impair_change_add(c, opt_name(l->t[i].s), v, msg, sizeof(msg));
 
-	for (size_t k = 0; k < ARRAY_SIZE(set_opts); k++)
-		if (strcmp(set_opts[k].name, name) == 0)
-			o = &set_opts[k];
-	if (!o) {
-		err_at(l, i, "unknown option '%s' of link set (delay, jitter, jitter-distribution, loss, "
-			     "loss-correlation, duplicate, reorder, reorder-correlation, corrupt, rate, limit)",
-		       l->t[i].s);
-		return false;
-	}
-	if (c->given & o->flag) {
-		err_at(l, i, "%s is given twice", o->name);
-		return false;
-	}
-	if (i + 1 >= l->n) {
-		err_at(l, i + 1, "%s needs a value", o->name);
-		return false;
-	}
-	v = l->t[i + 1].s;
-	switch (o->type) {
-	case T_DUR:
-		r = nslab_parse_duration_us(v, (unsigned long long *)(void *)(base + o->off));
-		break;
-	case T_PCT:
-		r = nslab_parse_percent(v, (double *)(void *)(base + o->off));
-		break;
-	case T_RATE:
-		r = nslab_parse_rate_bps(v, (unsigned long long *)(void *)(base + o->off));
-		if (r == 0 && c->v.rate_bps == 0)
-			r = -EINVAL;
-		break;
-	case T_COUNT: {
-		unsigned n;
-		if (!count_ok(l, i + 1, UINT_MAX, &n))
-			return false;
-		*(unsigned *)(void *)(base + o->off) = n;
-		break;
-	}
-	case T_DIST:
-		r = -EINVAL;
-		for (size_t k = 0; k < ARRAY_SIZE(dists); k++) {
-			if (strcmp(v, dists[k]) == 0) {
-				c->v.jitter_dist = (enum nslab_jitter_dist)k;
-				r = 0;
-			}
+	if (r == -ENOENT)
+		err_at(l, i, "unknown option '%s' of link set (%s)", l->t[i].s, nslab_imp_param_list());
+	else if (r < 0)
+		err_at(l, r == -EEXIST ? i : i + 1, "%s", msg);
+	return r == 0;
+}
+
+/* The action word of a link step (2nd or 3rd word), from core/link.c's table; 0 when none. */
+static size_t link_action_at(struct line *l, struct nslab_scn_step *st)
+{
+	for (size_t i = 2; i <= 3 && i < l->n; i++) {
+		int a = nslab_link_action_find(l->t[i].s);
+
+		if (a >= 0 && !(nslab_link_actions[a].flags & NSLAB_LA_READ)) {
+			st->link_op = (enum nslab_link_action)a;
+			return i;
 		}
-		break;
 	}
-	if (r < 0) {
-		err_at(l, i + 1, "'%s' is not a valid %s (%s)", v, o->name,
-		       o->type == T_DUR    ? "a duration: 20ms, 1.5s"
-		       : o->type == T_PCT  ? "a percentage: 1%, 0.5%"
-		       : o->type == T_RATE ? "a rate above 0: 10mbit, 1gbit"
-					   : "uniform, normal, pareto or paretonormal");
-		return false;
+	return 0;
+}
+
+/* One option of a link step at word i (the action's flags say which it takes); the next word to read. */
+static size_t link_opt(struct line *l, size_t i, struct nslab_scn_step *st, bool *ok)
+{
+	unsigned f = nslab_link_actions[st->link_op].flags;
+	const char *name = opt_name(l->t[i].s);
+
+	if (strcmp(name, "only") == 0 && !(f & NSLAB_LA_BOTH_ENDS)) {
+		if (st->b) {
+			err_at(l, i, "only acts on the first end alone: do not name the peer");
+			*ok = false;
+		}
+		st->only = true;
+		return i + 1;
 	}
-	c->given |= o->flag;
-	return true;
+	if ((f & NSLAB_LA_REPEAT) && strcmp(name, "every") == 0) {
+		if (!duration_ok(l, i + 1, &st->every_us) || st->every_us == 0) {
+			if (st->every_us == 0 && i + 1 < l->n)
+				err_at(l, i + 1, "every must be above 0");
+			*ok = false;
+		}
+		return i + 2;
+	}
+	if ((f & NSLAB_LA_REPEAT) && strcmp(name, "times") == 0) {
+		unsigned times;
+
+		*ok = count_ok(l, i + 1, 100000, &times) && *ok;
+		st->times = times;
+		return i + 2;
+	}
+	if (f & NSLAB_LA_IMPAIR) {
+		*ok = set_opt_parse(l, i, &st->change) && *ok;
+		return i + 2;
+	}
+	err_at(l, i, "unexpected '%s' after link %s", l->t[i].s, nslab_link_actions[st->link_op].name);
+	*ok = false;
+	return l->n;
 }
 
 static bool parse_link(struct line *l, struct nslab_scn_step *st)
 {
-	static const char *const ops[] = { "down", "up", "flap", "set", "reset" };
-	size_t ai = 0, i;
+	size_t ai = link_action_at(l, st), i;
 	bool ok = true;
 
-	for (i = 2; i <= 3 && i < l->n && !ai; i++)
-		for (size_t k = 0; k < ARRAY_SIZE(ops); k++)
-			if (strcmp(l->t[i].s, ops[k]) == 0) {
-				ai = i;
-				st->link_op = (enum nslab_scn_link_op)k;
-			}
 	if (l->n < 2) {
 		err_at(l, 1, "link needs NODE:IF [NODE:IF] and down, up, flap, set or reset");
 		return false;
@@ -301,33 +271,9 @@ static bool parse_link(struct line *l, struct nslab_scn_step *st)
 	}
 	st->times = 1;
 	st->every_us = 1000000;
-	for (i = ai + 1; i < l->n; i++) {
-		const char *name = opt_name(l->t[i].s);
-		if (strcmp(name, "only") == 0 && (st->link_op == NSLAB_SCN_SET || st->link_op == NSLAB_SCN_RESET)) {
-			if (st->b) {
-				err_at(l, i, "only acts on the first end alone: do not name the peer");
-				ok = false;
-			}
-			st->only = true;
-		} else if (st->link_op == NSLAB_SCN_FLAP && strcmp(name, "every") == 0) {
-			if (!duration_ok(l, i + 1, &st->every_us) || st->every_us == 0) {
-				if (st->every_us == 0 && i + 1 < l->n)
-					err_at(l, i + 1, "every must be above 0");
-				ok = false;
-			}
-			i++;
-		} else if (st->link_op == NSLAB_SCN_FLAP && strcmp(name, "times") == 0) {
-			ok = count_ok(l, i + 1, 100000, &st->times) && ok;
-			i++;
-		} else if (st->link_op == NSLAB_SCN_SET) {
-			ok = set_opt_parse(l, i, &st->change) && ok;
-			i++;
-		} else {
-			err_at(l, i, "unexpected '%s' after link %s", l->t[i].s, ops[st->link_op]);
-			return false;
-		}
-	}
-	if (st->link_op == NSLAB_SCN_SET && !st->change.given && ok) {
+	for (i = ai + 1; i < l->n;)
+		i = link_opt(l, i, st, &ok);
+	if ((nslab_link_actions[st->link_op].flags & NSLAB_LA_IMPAIR) && !st->change.given && ok) {
 		err_at(l, ai, "link set needs at least one setting (delay 50ms, loss 1%%, rate 10mbit, ...)");
 		ok = false;
 	}
@@ -660,37 +606,17 @@ static char *shell_quote(const char *s)
 
 static bool do_link(const char *lab, const struct nslab_scn_step *st, char **detail)
 {
-	struct nslab_link_sel sel = { st->a, st->b, st->only };
+	struct nslab_link_req req = {
+		.action = st->link_op,
+		.sel = { st->a, st->b, st->only },
+		.change = st->change,
+		.every_us = st->every_us,
+		.times = st->times,
+	};
 	struct nslab_link_stats stats = { 0 };
 	struct nslab_err err = { 0 };
-	int r = 0;
 
-	switch (st->link_op) {
-	case NSLAB_SCN_DOWN:
-		r = nslab_link_down(lab, &sel, &stats, &err);
-		break;
-	case NSLAB_SCN_UP:
-		r = nslab_link_up(lab, &sel, &stats, &err);
-		break;
-	case NSLAB_SCN_SET:
-		r = nslab_link_set(lab, &sel, &st->change, &stats, &err);
-		break;
-	case NSLAB_SCN_RESET:
-		r = nslab_link_reset(lab, &sel, &stats, &err);
-		break;
-	case NSLAB_SCN_FLAP:
-		for (unsigned i = 0; i < st->times && r >= 0; i++) {
-			r = nslab_link_down(lab, &sel, &stats, &err);
-			if (r < 0)
-				break;
-			sleep_s((double)st->every_us / 1e6);
-			r = nslab_link_up(lab, &sel, &stats, &err);
-			if (r >= 0 && i + 1 < st->times)
-				sleep_s((double)st->every_us / 1e6);
-		}
-		break;
-	}
-	if (r < 0) {
+	if (nslab_link_run(lab, &req, &stats, NULL, &err) < 0) {
 		*detail = xstrdup(err.msg);
 		return false;
 	}

@@ -23,8 +23,6 @@ enum nslab_scn_kind {
 	NSLAB_SCN_EXPECT_LOSS,	/* expect loss between NODE and ADDR below PERCENT [count N] */
 };
 
-enum nslab_scn_link_op { NSLAB_SCN_DOWN, NSLAB_SCN_UP, NSLAB_SCN_FLAP, NSLAB_SCN_SET, NSLAB_SCN_RESET };
-
 struct nslab_scn_step {
 	enum nslab_scn_kind kind;
 	struct nslab_pos pos; /* of the line's first word */
@@ -37,10 +35,10 @@ struct nslab_scn_step {
 	double max_loss_pct;  /* loss below */
 	unsigned count;	      /* loss: packets */
 	/* link */
-	enum nslab_scn_link_op link_op;
+	enum nslab_link_action link_op; /* any of core/link.c's table but show */
 	char *a, *b;	      /* b may be NULL */
 	bool only;
-	struct nslab_link_change change;
+	struct nslab_impair_change change;
 	unsigned long long every_us; /* flap */
 	unsigned times;
 };

@@ -212,7 +212,7 @@ void nslab_topo_free(struct nslab_topo *t);
 const char *nslab_kind_name(enum nslab_kind k);
 /* Lab and node names: 1..NSLAB_NAME_MAX bytes of [A-Za-z0-9_-], not starting with '-'. */
 bool nslab_name_valid(const char *s);
-/* Interface names: 1..15 bytes, no '/', ':' or white space, not "." or "..". */
+/* Interface names: 1..15 bytes, no '/', ':', '%' or white space (the kernel's, 0xa0 included), not "." or "..". */
 bool nslab_ifname_valid(const char *s);
 
 /* "10.0.0.1/24", "2001:db8::1/64"; a missing /len means a host address. 0 or -EINVAL. */
@@ -235,10 +235,6 @@ int nslab_parse_rate_bps(const char *s, unsigned long long *bps);
 int nslab_parse_size_bytes(const char *s, unsigned long long *bytes);
 /* "0x00100001", "10:1" (major:minor in hex, like tc) -> classid */
 int nslab_parse_classid(const char *s, unsigned *classid);
-/* Merge b's given fields over a (for endpoint settings over link settings, and runtime `set`). */
-void nslab_impair_merge(struct nslab_impair *a, const struct nslab_impair *b);
-/* Check an impairment set as a whole: reorder needs delay, jitter needs delay, ... ; NULL or a
- * static message naming the problem. */
-const char *nslab_impair_check(const struct nslab_impair *imp);
+/* The impairment parameters (their table, parser, merge and check) are in topologies/impair.h. */
 
 #endif

@@ -53,7 +53,9 @@ bool nslab_ifname_valid(const char *s)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c == '/' || c == ':' || isspace(c))
+		/* the kernel's dev_valid_name; its isspace() also takes 0xa0 (a UTF-8 no-break space's
+		 * second byte); '%' makes the name a template the kernel fills in (eth%d -> eth0) */
+		if (c == '/' || c == ':' || isspace(c) || c == 0xa0 || c == '%')
 			return false;
 	}
 	return true;

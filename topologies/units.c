@@ -1,15 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* topologies/units.c: units as people write them (20ms, 1.5%, 10mbit, 1GiB, 10:1) and the impairment set's merge and check. */
+/* topologies/units.c: units as people write them (20ms, 1.5%, 10mbit, 1GiB, 10:1). */
 #include "topologies/model.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
-
-/* Policy limits shared by the loader and `nslab link set` (through nslab_impair_check). */
-#define UNITS_MAX_DELAY_US 3600000000ULL   /* 1 hour */
-#define UNITS_MAX_RATE_BPS 100000000000ULL /* 100gbit */
 
 /*
  * A non-negative decimal number at the start of s: digits with at most one '.', at least one digit
@@ -263,72 +259,4 @@ int nslab_parse_classid(const char *s, unsigned *classid)
 		return -EINVAL;
 	*classid = (unsigned)v;
 	return 0;
-}
-
-/*
- * A field's companions travel with it: jitter with its distribution, loss and reorder with their
- * correlations. So an end that sets loss replaces the link's loss and its correlation together.
- */
-void nslab_impair_merge(struct nslab_impair *a, const struct nslab_impair *b)
-{
-	if (b->mask & NSLAB_IMP_DELAY)
-		a->delay_us = b->delay_us;
-	if (b->mask & NSLAB_IMP_JITTER) {
-		a->jitter_us = b->jitter_us;
-		a->jitter_dist = b->jitter_dist;
-	}
-	if (b->mask & NSLAB_IMP_LOSS) {
-		a->loss_pct = b->loss_pct;
-		a->loss_corr_pct = b->loss_corr_pct;
-	}
-	if (b->mask & NSLAB_IMP_DUPLICATE)
-		a->duplicate_pct = b->duplicate_pct;
-	if (b->mask & NSLAB_IMP_REORDER) {
-		a->reorder_pct = b->reorder_pct;
-		a->reorder_corr_pct = b->reorder_corr_pct;
-	}
-	if (b->mask & NSLAB_IMP_CORRUPT)
-		a->corrupt_pct = b->corrupt_pct;
-	if (b->mask & NSLAB_IMP_RATE)
-		a->rate_bps = b->rate_bps;
-	if (b->mask & NSLAB_IMP_LIMIT)
-		a->limit_pkts = b->limit_pkts;
-	a->mask |= b->mask;
-}
-
-static bool units_pct_ok(double v)
-{
-	return v >= 0 && v <= 100; /* false for NaN too */
-}
-
-const char *nslab_impair_check(const struct nslab_impair *imp)
-{
-	unsigned m = imp->mask;
-
-	if ((m & NSLAB_IMP_DELAY) && imp->delay_us > UNITS_MAX_DELAY_US)
-		return "delay must be at most 1 hour";
-	if ((m & NSLAB_IMP_JITTER) && imp->jitter_us > UNITS_MAX_DELAY_US)
-		return "jitter must be at most 1 hour";
-	if (((m & NSLAB_IMP_LOSS) && (!units_pct_ok(imp->loss_pct) || !units_pct_ok(imp->loss_corr_pct))) ||
-	    ((m & NSLAB_IMP_DUPLICATE) && !units_pct_ok(imp->duplicate_pct)) ||
-	    ((m & NSLAB_IMP_REORDER) && (!units_pct_ok(imp->reorder_pct) || !units_pct_ok(imp->reorder_corr_pct))) ||
-	    ((m & NSLAB_IMP_CORRUPT) && !units_pct_ok(imp->corrupt_pct)))
-		return "percentages (loss, duplicate, reorder, corrupt and their correlations) must be from 0 to 100%";
-	if ((m & NSLAB_IMP_RATE) && (imp->rate_bps == 0 || imp->rate_bps > UNITS_MAX_RATE_BPS))
-		return "rate must be from 1bit to 100gbit";
-	if ((m & NSLAB_IMP_LIMIT) && imp->limit_pkts == 0)
-		return "limit must be at least 1 packet";
-	if ((unsigned)imp->jitter_dist > NSLAB_DIST_PARETONORMAL)
-		return "unknown jitter-distribution";
-	if ((m & NSLAB_IMP_REORDER) && (!(m & NSLAB_IMP_DELAY) || imp->delay_us == 0))
-		return "reorder needs a delay above 0: netem reorders by sending some packets at once while the others wait the delay";
-	if ((m & NSLAB_IMP_JITTER) && !(m & NSLAB_IMP_DELAY))
-		return "jitter needs delay: jitter varies the delay";
-	if (imp->jitter_dist != NSLAB_DIST_NONE && !(m & NSLAB_IMP_JITTER))
-		return "jitter-distribution needs jitter";
-	if (imp->loss_corr_pct > 0 && !(m & NSLAB_IMP_LOSS))
-		return "loss-correlation needs loss";
-	if (imp->reorder_corr_pct > 0 && !(m & NSLAB_IMP_REORDER))
-		return "reorder-correlation needs reorder";
-	return NULL;
 }

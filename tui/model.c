@@ -353,126 +353,34 @@ char *tui_fmt_rate(char *buf, size_t n, double bps)
 	return fmt_scaled(buf, n, bps, 1000, units, ARRAY_SIZE(units));
 }
 
-enum impair_key { IK_DELAY, IK_JITTER, IK_DIST, IK_LOSS, IK_LOSS_CORR, IK_DUP, IK_REORDER, IK_REORDER_CORR,
-		  IK_CORRUPT, IK_RATE, IK_LIMIT };
-
-static const struct {
-	const char *name;
-	int key;
-} impair_keys[] = {
-	{ "delay", IK_DELAY },	 { "jitter", IK_JITTER },
-	{ "dist", IK_DIST },	 { "jitter-distribution", IK_DIST },
-	{ "loss", IK_LOSS },	 { "loss-corr", IK_LOSS_CORR },
-	{ "loss-correlation", IK_LOSS_CORR },
-	{ "duplicate", IK_DUP }, { "dup", IK_DUP },
-	{ "reorder", IK_REORDER }, { "reorder-corr", IK_REORDER_CORR },
-	{ "reorder-correlation", IK_REORDER_CORR },
-	{ "corrupt", IK_CORRUPT }, { "rate", IK_RATE },
-	{ "limit", IK_LIMIT },
-};
-
-/* One "key value" pair into c; NULL or a static message. */
-static const char *impair_set(struct nslab_link_change *c, int key, const char *v)
+/* "key value" or "key=value" pairs, separated by blanks or commas; keys are the parameter table's
+ * names and aliases (topologies/impair.h), as in `nslab link set`. */
+const char *tui_parse_impair(const char *text, struct nslab_impair_change *c)
 {
-	static const char *const dists[] = { "uniform", "normal", "pareto", "paretonormal" };
-	unsigned long long u;
-	char *end;
-	int r = 0;
-
-	switch (key) {
-	case IK_DELAY:
-		r = nslab_parse_duration_us(v, &c->v.delay_us);
-		c->given |= NSLAB_LO_DELAY;
-		break;
-	case IK_JITTER:
-		r = nslab_parse_duration_us(v, &c->v.jitter_us);
-		c->given |= NSLAB_LO_JITTER;
-		break;
-	case IK_DIST:
-		r = -EINVAL;
-		for (size_t i = 0; i < ARRAY_SIZE(dists); i++) {
-			if (strcmp(v, dists[i]) == 0) {
-				c->v.jitter_dist = (enum nslab_jitter_dist)i;
-				r = 0;
-			}
-		}
-		if (r < 0)
-			return "dist is uniform, normal, pareto or paretonormal";
-		c->given |= NSLAB_LO_JITTER_DIST;
-		break;
-	case IK_LOSS:
-		r = nslab_parse_percent(v, &c->v.loss_pct);
-		c->given |= NSLAB_LO_LOSS;
-		break;
-	case IK_LOSS_CORR:
-		r = nslab_parse_percent(v, &c->v.loss_corr_pct);
-		c->given |= NSLAB_LO_LOSS_CORR;
-		break;
-	case IK_DUP:
-		r = nslab_parse_percent(v, &c->v.duplicate_pct);
-		c->given |= NSLAB_LO_DUPLICATE;
-		break;
-	case IK_REORDER:
-		r = nslab_parse_percent(v, &c->v.reorder_pct);
-		c->given |= NSLAB_LO_REORDER;
-		break;
-	case IK_REORDER_CORR:
-		r = nslab_parse_percent(v, &c->v.reorder_corr_pct);
-		c->given |= NSLAB_LO_REORDER_CORR;
-		break;
-	case IK_CORRUPT:
-		r = nslab_parse_percent(v, &c->v.corrupt_pct);
-		c->given |= NSLAB_LO_CORRUPT;
-		break;
-	case IK_RATE:
-		r = nslab_parse_rate_bps(v, &c->v.rate_bps);
-		if (r == 0 && c->v.rate_bps == 0)
-			r = -EINVAL;
-		c->given |= NSLAB_LO_RATE;
-		break;
-	case IK_LIMIT:
-		errno = 0;
-		u = strtoull(v, &end, 10);
-		if (errno || end == v || *end || u == 0 || u > UINT_MAX || v[0] == '-')
-			return "limit is a number of packets (1 or more)";
-		c->v.limit_pkts = (unsigned)u;
-		c->given |= NSLAB_LO_LIMIT;
-		break;
-	default:
-		return "unknown key";
-	}
-	if (r < 0)
-		return "bad value (durations: 20ms, 1.5s; percentages: 1%, 0.5; rates: 10mbit, 1gbit)";
-	return NULL;
-}
-
-const char *tui_parse_impair(const char *text, struct nslab_link_change *c)
-{
+	static char msg[NSLAB_IMP_MSG_MAX];
 	char *copy = xstrdup(text), *save = NULL, *tok, *val;
-	const char *msg = NULL;
+	bool bad = false;
 
 	memset(c, 0, sizeof(*c));
-	for (tok = strtok_r(copy, " \t,", &save); tok && !msg; tok = strtok_r(NULL, " \t,", &save)) {
-		int key = -1;
+	for (tok = strtok_r(copy, " \t,", &save); tok && !bad; tok = strtok_r(NULL, " \t,", &save)) {
+		int p = nslab_imp_param_find(tok);
 		val = strchr(tok, '=');
-		if (val)
+		if (val) {
 			*val++ = 0;
-		else
+			p = nslab_imp_param_find(tok);
+		} else if (p >= 0) {
 			val = strtok_r(NULL, " \t,", &save);
-		for (size_t i = 0; i < ARRAY_SIZE(impair_keys); i++)
-			if (strcmp(tok, impair_keys[i].name) == 0)
-				key = impair_keys[i].key;
-		if (key < 0)
-			msg = "unknown key (delay jitter dist loss loss-corr duplicate reorder reorder-corr corrupt rate limit)";
-		else if (!val || !*val)
-			msg = "a key without a value";
-		else
-			msg = impair_set(c, key, val);
+		}
+		if (p >= 0)
+			c->given &= ~NSLAB_IMPP_BIT(p); /* the last of a repeated key wins */
+		bad = nslab_impair_change_add(c, tok, val, msg, sizeof(msg)) < 0;
 	}
-	if (!msg && !c->given)
-		msg = "nothing given (example: delay 20ms loss 1% rate 10mbit)";
 	free(copy);
-	return msg;
+	if (bad)
+		return msg;
+	if (!c->given)
+		return "nothing given (example: delay 20ms loss 1% rate 10mbit)";
+	return NULL;
 }
 
 char *tui_tabs_line(char *buf, size_t width, const char *const *names, size_t n, size_t active)

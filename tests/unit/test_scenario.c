@@ -86,22 +86,22 @@ static void test_steps(void **state)
 	assert_string_equal(st[0].text, "wait 2s");
 
 	assert_int_equal(st[1].kind, NSLAB_SCN_LINK);
-	assert_int_equal(st[1].link_op, NSLAB_SCN_DOWN);
+	assert_int_equal(st[1].link_op, NSLAB_LINK_DOWN);
 	assert_string_equal(st[1].a, "r1:eth1");
 	assert_string_equal(st[1].b, "r2:eth1");
-	assert_int_equal(st[2].link_op, NSLAB_SCN_UP);
+	assert_int_equal(st[2].link_op, NSLAB_LINK_UP);
 	assert_null(st[2].b);
-	assert_int_equal(st[3].link_op, NSLAB_SCN_FLAP);
+	assert_int_equal(st[3].link_op, NSLAB_LINK_FLAP);
 	assert_int_equal(st[3].every_us, 500000);
 	assert_int_equal(st[3].times, 3);
 
-	assert_int_equal(st[4].link_op, NSLAB_SCN_SET);
+	assert_int_equal(st[4].link_op, NSLAB_LINK_SET);
 	assert_true(st[4].only);
-	assert_int_equal(st[4].change.given, NSLAB_LO_DELAY | NSLAB_LO_LOSS | NSLAB_LO_RATE);
+	assert_int_equal(st[4].change.given, NSLAB_IMPP_BIT(NSLAB_IMPP_DELAY) | NSLAB_IMPP_BIT(NSLAB_IMPP_LOSS) | NSLAB_IMPP_BIT(NSLAB_IMPP_RATE));
 	assert_int_equal(st[4].change.v.delay_us, 50000);
 	assert_true(st[4].change.v.loss_pct > 1.999 && st[4].change.v.loss_pct < 2.001);
 	assert_int_equal(st[4].change.v.rate_bps, 10000000);
-	assert_int_equal(st[5].link_op, NSLAB_SCN_RESET);
+	assert_int_equal(st[5].link_op, NSLAB_LINK_RESET);
 	assert_string_equal(st[5].text, "link r1:eth1 reset");
 
 	assert_int_equal(st[6].kind, NSLAB_SCN_EXEC);
@@ -152,7 +152,7 @@ static void test_errors_all_in_one_pass(void **state)
 	assert_non_null(strstr(e, "t.scenario:2:14: error: link needs an action"));
 	assert_non_null(strstr(e, "t.scenario:3:18: error: expect NODE reaches needs an address"));
 	assert_non_null(strstr(e, "t.scenario:4:21: error: expected: expect NODE exec"));
-	assert_non_null(strstr(e, "t.scenario:5:26: error: '5q' is not a valid delay"));
+	assert_non_null(strstr(e, "t.scenario:5:26: error: bad delay \"5q\": expected a duration"));
 	assert_non_null(strstr(e, "t.scenario:5:29: error: unknown option '--frob'"));
 	assert_non_null(strstr(e, "t.scenario:6:45: error: '0' is not a count"));
 	assert_non_null(strstr(e, "t.scenario:7:1: error: unknown statement 'bogus'"));
@@ -183,7 +183,7 @@ static void test_edge_cases(void **state)
 	assert_non_null(strstr(e, "1:22: error: rate needs a value"));
 	free(e);
 	e = parse_bad("link r1:eth1 set rate 0\n");
-	assert_non_null(strstr(e, "'0' is not a valid rate"));
+	assert_non_null(strstr(e, "1:23: error: rate must be from 1bit to 100gbit, got \"0\""));
 	free(e);
 	e = parse_bad("link r1:eth1 down now\n");
 	assert_non_null(strstr(e, "1:19: error: unexpected 'now' after link down"));
@@ -201,19 +201,27 @@ static void test_edge_cases(void **state)
 	free(e);
 }
 
+/* The setter's message, or NULL when it took the change. */
+static const char *apply(struct nslab_impair *cur, const struct nslab_impair_change *c)
+{
+	static char msg[NSLAB_IMP_MSG_MAX];
+
+	return nslab_impair_change_apply(cur, c, msg, sizeof(msg)) < 0 ? msg : NULL;
+}
+
 static void test_change_apply(void **state)
 {
 	(void)state;
 	struct nslab_impair cur = { 0 };
-	struct nslab_link_change c = { 0 };
+	struct nslab_impair_change c = { 0 };
 
-	c.given = NSLAB_LO_RATE;
+	c.given = NSLAB_IMPP_BIT(NSLAB_IMPP_RATE);
 	c.v.rate_bps = 30000000;
-	assert_null(nslab_link_change_apply(&cur, &c));
+	assert_null(apply(&cur, &c));
 	memset(&c, 0, sizeof(c));
-	c.given = NSLAB_LO_LIMIT;
+	c.given = NSLAB_IMPP_BIT(NSLAB_IMPP_LIMIT);
 	c.v.limit_pkts = 100;
-	assert_null(nslab_link_change_apply(&cur, &c));
+	assert_null(apply(&cur, &c));
 	/* the second set kept the first */
 	assert_int_equal(cur.mask, NSLAB_IMP_RATE | NSLAB_IMP_LIMIT);
 	assert_int_equal(cur.rate_bps, 30000000);
@@ -221,42 +229,75 @@ static void test_change_apply(void **state)
 
 	/* a correlation alone needs a stored loss; the rejected change leaves cur as it was */
 	memset(&c, 0, sizeof(c));
-	c.given = NSLAB_LO_LOSS_CORR;
+	c.given = NSLAB_IMPP_BIT(NSLAB_IMPP_LOSS_CORR);
 	c.v.loss_corr_pct = 25;
-	assert_non_null(nslab_link_change_apply(&cur, &c));
+	assert_non_null(apply(&cur, &c));
 	assert_int_equal(cur.mask, NSLAB_IMP_RATE | NSLAB_IMP_LIMIT);
-	c.given = NSLAB_LO_LOSS | NSLAB_LO_LOSS_CORR;
+	c.given = NSLAB_IMPP_BIT(NSLAB_IMPP_LOSS) | NSLAB_IMPP_BIT(NSLAB_IMPP_LOSS_CORR);
 	c.v.loss_pct = 2;
-	assert_null(nslab_link_change_apply(&cur, &c));
+	assert_null(apply(&cur, &c));
 	/* loss alone keeps the stored correlation */
 	memset(&c, 0, sizeof(c));
-	c.given = NSLAB_LO_LOSS;
+	c.given = NSLAB_IMPP_BIT(NSLAB_IMPP_LOSS);
 	c.v.loss_pct = 5;
-	assert_null(nslab_link_change_apply(&cur, &c));
+	assert_null(apply(&cur, &c));
 	assert_true(cur.loss_pct > 4.99 && cur.loss_pct < 5.01);
 	assert_true(cur.loss_corr_pct > 24.99 && cur.loss_corr_pct < 25.01);
 
 	/* jitter without delay is refused by nslab_impair_check */
 	memset(&c, 0, sizeof(c));
-	c.given = NSLAB_LO_JITTER;
+	c.given = NSLAB_IMPP_BIT(NSLAB_IMPP_JITTER);
 	c.v.jitter_us = 5000;
-	assert_non_null(nslab_link_change_apply(&cur, &c));
+	assert_non_null(apply(&cur, &c));
 	assert_false(cur.mask & NSLAB_IMP_JITTER);
-	c.given = NSLAB_LO_JITTER | NSLAB_LO_DELAY | NSLAB_LO_JITTER_DIST;
+	c.given = NSLAB_IMPP_BIT(NSLAB_IMPP_JITTER) | NSLAB_IMPP_BIT(NSLAB_IMPP_DELAY) | NSLAB_IMPP_BIT(NSLAB_IMPP_JITTER_DIST);
 	c.v.delay_us = 20000;
 	c.v.jitter_dist = NSLAB_DIST_NORMAL;
-	assert_null(nslab_link_change_apply(&cur, &c));
+	assert_null(apply(&cur, &c));
 	/* a distribution alone keeps the jitter */
 	memset(&c, 0, sizeof(c));
-	c.given = NSLAB_LO_JITTER_DIST;
+	c.given = NSLAB_IMPP_BIT(NSLAB_IMPP_JITTER_DIST);
 	c.v.jitter_dist = NSLAB_DIST_PARETO;
-	assert_null(nslab_link_change_apply(&cur, &c));
+	assert_null(apply(&cur, &c));
 	assert_int_equal(cur.jitter_us, 5000);
 	assert_int_equal(cur.jitter_dist, NSLAB_DIST_PARETO);
 	/* reorder correlation alone needs a reorder */
-	c.given = NSLAB_LO_REORDER_CORR;
+	c.given = NSLAB_IMPP_BIT(NSLAB_IMPP_REORDER_CORR);
 	c.v.reorder_corr_pct = 10;
-	assert_non_null(nslab_link_change_apply(&cur, &c));
+	assert_non_null(apply(&cur, &c));
+}
+
+/* The link action table: every action by its name, and the arguments each one takes. */
+static void test_link_actions(void **state)
+{
+	struct nslab_link_req r = { 0 };
+
+	(void)state;
+	for (int a = 0; a < NSLAB_LINK__COUNT; a++) {
+		assert_int_equal(nslab_link_action_find(nslab_link_actions[a].name), a);
+		assert_non_null(nslab_link_actions[a].run);
+	}
+	assert_int_equal(nslab_link_action_find("bounce"), -1);
+	r.action = NSLAB_LINK_DOWN;
+	assert_null(nslab_link_req_check(&r));
+	r.sel.only = true;
+	assert_non_null(strstr(nslab_link_req_check(&r), "--only is for set, reset and show"));
+	r.action = NSLAB_LINK_RESET;
+	assert_null(nslab_link_req_check(&r));
+	r.sel.b = "r2:eth1";
+	assert_non_null(strstr(nslab_link_req_check(&r), "do not name the peer"));
+	r.sel = (struct nslab_link_sel){ 0 };
+	r.times_given = true;
+	assert_string_equal(nslab_link_req_check(&r), "--every and --times are for flap");
+	r.action = NSLAB_LINK_FLAP;
+	assert_null(nslab_link_req_check(&r));
+	r.times_given = false;
+	r.action = NSLAB_LINK_SET;
+	assert_non_null(strstr(nslab_link_req_check(&r), "set needs at least one impairment"));
+	r.change.given = NSLAB_IMPP_BIT(NSLAB_IMPP_RATE);
+	assert_null(nslab_link_req_check(&r));
+	r.action = NSLAB_LINK_SHOW;
+	assert_string_equal(nslab_link_req_check(&r), "impairment options are for set");
 }
 
 int main(void)
@@ -266,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_errors_all_in_one_pass),
 		cmocka_unit_test(test_edge_cases),
 		cmocka_unit_test(test_change_apply),
+		cmocka_unit_test(test_link_actions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "topologies/model.h"
 #include "util/util.h"
@@ -732,6 +733,141 @@ static void test_impair_interface_only(void **state)
 	nslab_diags_free(&d);
 }
 
+/* The older spellings of the console (dist, loss-corr, reorder-corr, dup) work in files too. */
+static void test_impair_aliases(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+	const struct nslab_iface *a;
+
+	(void)state;
+	t = load_ok("name: al\n"
+		    "topology:\n"
+		    "  nodes: {a: {kind: linux}, b: {kind: linux}}\n"
+		    "  links:\n"
+		    "    - endpoints: [a:eth1, b:eth1]\n"
+		    "      delay: 2ms\n"
+		    "      jitter: 1ms\n"
+		    "      dist: normal\n"
+		    "      loss: 1%\n"
+		    "      loss-corr: 25%\n"
+		    "      reorder: 3%\n"
+		    "      reorder-corr: 10\n"
+		    "      dup: 2\n",
+		    &d);
+	a = iface_by_name(node_by_name(t, "a"), "eth1");
+	assert_int_equal(a->impair.mask,
+			 NSLAB_IMP_DELAY | NSLAB_IMP_JITTER | NSLAB_IMP_LOSS | NSLAB_IMP_REORDER | NSLAB_IMP_DUPLICATE);
+	assert_int_equal(a->impair.jitter_dist, NSLAB_DIST_NORMAL);
+	assert_true(a->impair.loss_corr_pct == 25);
+	assert_true(a->impair.reorder_corr_pct == 10);
+	assert_true(a->impair.duplicate_pct == 2);
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+}
+
+/* ---- parser limits: what would exhaust memory or time, and names deploy would refuse ---- */
+
+static void test_limit_file_size(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t = NULL;
+
+	(void)state;
+	/* without a cap, this read until memory ran out */
+	assert_int_equal(nslab_topo_load_file("/dev/zero", &t, &d), -EFBIG);
+	assert_null(t);
+	assert_diag(&d, "/dev/zero: error: cannot read topology file /dev/zero: larger than 16 MiB");
+	nslab_diags_free(&d);
+}
+
+static void test_limit_nesting(void **state)
+{
+	size_t n = 200000;
+	char *deep = xcalloc(2 * n + 1, 1);
+	clock_t t0 = clock();
+
+	(void)state;
+	memset(deep, '[', n);
+	memset(deep + n, ']', n);
+	/* libyaml took minutes on this: refused before it reads the file */
+	assert_one_error(deep, "t.yml:1:65: error: lists and maps nested more than 64 levels deep");
+	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 1.0);
+	free(deep);
+	deep = xasprintf("name: q\ntopology:\n  nodes:\n    a: {kind: linux, exec: ['echo %s', \"%s\"]}  # %s\n",
+			 "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+			 "{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{",
+			 "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[");
+	{
+		struct nslab_diags d = { 0 };
+		struct nslab_topo *t = load_ok(deep, &d); /* brackets in quotes and comments do not count */
+
+		nslab_topo_free(t);
+		nslab_diags_free(&d);
+	}
+	free(deep);
+}
+
+/* CPU seconds to load a chain of n nodes and n - 1 links (it must load). */
+static double chain_load_s(size_t n)
+{
+	size_t cap = n * 64 + 100, len = 0;
+	char *y = xmalloc(cap);
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+	clock_t t0;
+
+	len += (size_t)snprintf(y + len, cap - len, "name: big\ntopology:\n  defaults: {kind: linux}\n  nodes:\n");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(y + len, cap - len, "    n%zu:\n", i);
+	len += (size_t)snprintf(y + len, cap - len, "  links:\n");
+	for (size_t i = 0; i + 1 < n; i++)
+		len += (size_t)snprintf(y + len, cap - len, "    - endpoints: [n%zu:eth1, n%zu:eth2]\n", i, i + 1);
+	t0 = clock();
+	t = load_ok(y, &d);
+	t0 = clock() - t0;
+	assert_int_equal(t->nnodes, n);
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+	free(y);
+	return (double)t0 / CLOCKS_PER_SEC;
+}
+
+static void test_limit_many_nodes(void **state)
+{
+	double small, big;
+
+	(void)state;
+	/* the duplicate-key check and the endpoints' node lookups were quadratic: 100,000 nodes took
+	 * 89 s to validate. Ten times the nodes must cost about ten times the time, not a hundred. */
+	small = chain_load_s(10000);
+	big = chain_load_s(100000);
+	if (big > 30 * (small > 0.01 ? small : 0.01))
+		fail_msg("10,000 nodes: %.3f s, 100,000 nodes: %.3f s: not linear", small, big);
+}
+
+static void test_limit_names_deploy_refuses(void **state)
+{
+	(void)state;
+	/* the kernel names eth%d eth0 */
+	assert_one_error("name: n\ntopology:\n  defaults: {kind: linux}\n  nodes: {a: , b: }\n"
+			 "  links:\n    - endpoints: [\"a:eth%d\", b:eth1]\n",
+			 "t.yml:6:19: error: invalid interface name \"eth%d\" in endpoint a:eth%d: 1-15 bytes without '/', ':', '%' or spaces");
+	/* a UTF-8 no-break space: the kernel's isspace() takes its 0xa0 byte */
+	assert_one_error("name: n\ntopology:\n  defaults: {kind: linux}\n  nodes: {a: , b: }\n"
+			 "  links:\n    - endpoints: [\"a:eth\xc2\xa0" "1\", b:eth1]\n",
+			 "invalid interface name \"eth\xc2\xa0" "1\"");
+	assert_one_error("name: n\ntopology:\n  nodes:\n    lo: {kind: bridge}\n    b: {kind: linux}\n"
+			 "  links:\n    - endpoints: [lo:p1, b:eth1]\n",
+			 "t.yml:4:5: error: bridge node name \"lo\"");
+	assert_one_error("name: n\ntopology:\n  nodes:\n    a: {kind: linux, sysctls: {net.ipv4.conf.all/forwarding: 1}}\n",
+			 "t.yml:4:32: error: bad sysctl key \"net.ipv4.conf.all/forwarding\"");
+	assert_one_error("name: n\ntopology:\n  nodes:\n    a: {kind: linux, sysctls: {net.ipv4./../../x: 1}}\n",
+			 "bad sysctl key");
+	assert_one_error("name: n\ntopology:\n  nodes:\n    a: {kind: linux, sysctls: {net.ipv4.: 1}}\n",
+			 "bad sysctl key");
+}
+
 static void test_err_impair_values(void **state)
 {
 	static const struct {
@@ -763,6 +899,13 @@ static void test_err_impair_values(void **state)
 		{ "jitter-distribution: normal", "t.yml:6:28: error: jitter-distribution needs jitter" },
 		{ "loss-correlation: 101\n      loss: 1", "t.yml:6:25: error: loss-correlation must be at most 100%" },
 		{ "bogus: 1", "t.yml:6:7: error: unknown key \"bogus\" in the link at line 6" },
+		/* the older spellings are the same parameters, with the same messages under the canonical name */
+		{ "dist: gauss\n      jitter: 1ms\n      delay: 2ms", "t.yml:6:13: error: jitter-distribution must be uniform, normal" },
+		{ "loss-corr: 25%", "t.yml:6:18: error: loss-correlation needs loss (set both in the same place)" },
+		{ "dup: 101", "t.yml:6:12: error: duplicate must be at most 100%" },
+		{ "reorder-corr: x\n      reorder: 1\n      delay: 1ms", "t.yml:6:21: error: bad reorder-correlation \"x\"" },
+		{ "dist: normal\n      jitter-distribution: pareto\n      jitter: 1ms\n      delay: 2ms",
+		  "t.yml:7:7: error: jitter-distribution is given twice in the link at line 6 (\"jitter-distribution\" and" },
 	};
 
 	(void)state;
@@ -1586,7 +1729,12 @@ int main(void)
 		cmocka_unit_test(test_impair_link_both_ends),
 		cmocka_unit_test(test_impair_per_end),
 		cmocka_unit_test(test_impair_interface_only),
+		cmocka_unit_test(test_impair_aliases),
 		cmocka_unit_test(test_err_impair_values),
+		cmocka_unit_test(test_limit_file_size),
+		cmocka_unit_test(test_limit_nesting),
+		cmocka_unit_test(test_limit_many_nodes),
+		cmocka_unit_test(test_limit_names_deploy_refuses),
 		cmocka_unit_test(test_err_impair_ends),
 		cmocka_unit_test(test_limits_inherit),
 		cmocka_unit_test(test_err_limits),

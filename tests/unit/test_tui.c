@@ -194,12 +194,12 @@ static void test_format(void **state)
 
 static void test_parse_impair(void **state)
 {
-	struct nslab_link_change c;
+	struct nslab_impair_change c;
 
 	(void)state;
 	assert_null(tui_parse_impair("delay 20ms jitter=5ms dist normal loss 1% rate 10mbit limit 100", &c));
-	assert_int_equal(c.given, NSLAB_LO_DELAY | NSLAB_LO_JITTER | NSLAB_LO_JITTER_DIST | NSLAB_LO_LOSS |
-					  NSLAB_LO_RATE | NSLAB_LO_LIMIT);
+	assert_int_equal(c.given, NSLAB_IMPP_BIT(NSLAB_IMPP_DELAY) | NSLAB_IMPP_BIT(NSLAB_IMPP_JITTER) | NSLAB_IMPP_BIT(NSLAB_IMPP_JITTER_DIST) | NSLAB_IMPP_BIT(NSLAB_IMPP_LOSS) |
+					  NSLAB_IMPP_BIT(NSLAB_IMPP_RATE) | NSLAB_IMPP_BIT(NSLAB_IMPP_LIMIT));
 	assert_int_equal(c.v.delay_us, 20000);
 	assert_int_equal(c.v.jitter_us, 5000);
 	assert_int_equal(c.v.jitter_dist, NSLAB_DIST_NORMAL);
@@ -207,8 +207,8 @@ static void test_parse_impair(void **state)
 	assert_int_equal(c.v.rate_bps, 10000000);
 	assert_int_equal(c.v.limit_pkts, 100);
 	assert_null(tui_parse_impair("loss-corr 25%, reorder 5% reorder-corr 50% corrupt 0.1 duplicate 2%", &c));
-	assert_int_equal(c.given, NSLAB_LO_LOSS_CORR | NSLAB_LO_REORDER | NSLAB_LO_REORDER_CORR |
-					  NSLAB_LO_CORRUPT | NSLAB_LO_DUPLICATE);
+	assert_int_equal(c.given, NSLAB_IMPP_BIT(NSLAB_IMPP_LOSS_CORR) | NSLAB_IMPP_BIT(NSLAB_IMPP_REORDER) | NSLAB_IMPP_BIT(NSLAB_IMPP_REORDER_CORR) |
+					  NSLAB_IMPP_BIT(NSLAB_IMPP_CORRUPT) | NSLAB_IMPP_BIT(NSLAB_IMPP_DUPLICATE));
 	assert_non_null(tui_parse_impair("", &c));
 	assert_non_null(tui_parse_impair("delay", &c));
 	assert_non_null(tui_parse_impair("delay fast", &c));

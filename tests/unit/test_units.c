@@ -9,8 +9,12 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/impair.h"
+#include "util/util.h"
+#include "topologies/impair.h"
 #include "topologies/model.h"
 
 struct ull_case {
@@ -215,6 +219,14 @@ static void test_classid(void **state)
 	}
 }
 
+/* nslab_impair_check's message, or NULL when the set is valid. */
+static const char *check(const struct nslab_impair *imp)
+{
+	static char msg[NSLAB_IMP_MSG_MAX];
+
+	return nslab_impair_check(imp, msg, sizeof(msg)) < 0 ? msg : NULL;
+}
+
 static void test_merge(void **state)
 {
 	struct nslab_impair link = {
@@ -249,7 +261,7 @@ static void test_merge(void **state)
 	assert_int_equal(link.limit_pkts, 100);
 	assert_true(link.reorder_pct == 10);
 	assert_true(link.reorder_corr_pct == 50);
-	assert_null(nslab_impair_check(&link));
+	assert_null(check(&link));
 
 	/* merging nothing changes nothing; merging into nothing copies */
 	nslab_impair_merge(&link, &none);
@@ -292,7 +304,7 @@ static void test_check(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const char *m = nslab_impair_check(&cases[i].imp);
+		const char *m = check(&cases[i].imp);
 
 		if (!cases[i].msg && m)
 			fail_msg("case %zu: unexpected \"%s\"", i, m);
@@ -301,12 +313,146 @@ static void test_check(void **state)
 	}
 }
 
+/* Every row of the parameter table: found by its name and its aliases, a value of its unit parses
+ * into its own field (and nowhere else), a bad value is refused naming the parameter, its JSON
+ * key is unique, a companion follows its base and shares its field bit. */
+static void test_param_table(void **state)
+{
+	static const struct {
+		const char *good, *bad;
+		double want; /* the field's value, as a double */
+	} units[] = {
+		[NSLAB_IU_DURATION] = { "1.5ms", "5q", 1500 },
+		[NSLAB_IU_PERCENT] = { "12.5%", "lots", 12.5 },
+		[NSLAB_IU_RATE] = { "10mbit", "10mb", 10e6 },
+		[NSLAB_IU_PACKETS] = { "300", "0", 300 },
+		[NSLAB_IU_DIST] = { "paretonormal", "gauss", NSLAB_DIST_PARETONORMAL },
+	};
+
+	(void)state;
+	for (int p = 0; p < NSLAB_IMPP__COUNT; p++) {
+		const struct nslab_imp_param_info *pi = &nslab_imp_params[p];
+		struct nslab_impair v = { 0 }, zero = { 0 };
+		char msg[NSLAB_IMP_MSG_MAX] = "";
+		const void *f = nslab_imp_field_const(&v, (enum nslab_imp_param)p);
+		double got = 0;
+		size_t sz = 0;
+
+		assert_int_equal(nslab_imp_param_find(pi->name), p);
+		for (size_t a = 0; a < ARRAY_SIZE(pi->aliases) && pi->aliases[a]; a++)
+			assert_int_equal(nslab_imp_param_find(pi->aliases[a]), p);
+		for (int q = 0; q < p; q++)
+			assert_string_not_equal(nslab_imp_params[q].json_key, pi->json_key);
+		if (pi->base >= 0) {
+			assert_true(pi->base < p);
+			assert_int_equal(nslab_imp_params[pi->base].base, -1);
+			assert_int_equal(pi->field, nslab_imp_params[pi->base].field);
+		}
+		assert_int_equal(nslab_imp_param_parse((enum nslab_imp_param)p, units[pi->unit].good, &v, msg, sizeof(msg)), 0);
+		switch (pi->unit) {
+		case NSLAB_IU_DURATION:
+		case NSLAB_IU_RATE:
+			got = (double)*(const unsigned long long *)f;
+			sz = sizeof(unsigned long long);
+			break;
+		case NSLAB_IU_PERCENT:
+			got = *(const double *)f;
+			sz = sizeof(double);
+			break;
+		case NSLAB_IU_PACKETS:
+			got = *(const unsigned *)f;
+			sz = sizeof(unsigned);
+			break;
+		case NSLAB_IU_DIST:
+			got = *(const enum nslab_jitter_dist *)f;
+			sz = sizeof(enum nslab_jitter_dist);
+			break;
+		}
+		if (got != units[pi->unit].want)
+			fail_msg("%s \"%s\" = %g, want %g", pi->name, units[pi->unit].good, got, units[pi->unit].want);
+		/* only its own field changed */
+		memset(nslab_imp_field(&v, (enum nslab_imp_param)p), 0, sz);
+		assert_memory_equal(&v, &zero, sizeof(v));
+		assert_int_not_equal(nslab_imp_param_parse((enum nslab_imp_param)p, units[pi->unit].bad, &v, msg, sizeof(msg)), 0);
+		if (!strstr(msg, pi->name))
+			fail_msg("%s \"%s\": the message \"%s\" does not name it", pi->name, units[pi->unit].bad, msg);
+	}
+	assert_int_equal(nslab_imp_param_find("gauss"), -1);
+	assert_int_equal(nslab_imp_param_find(""), -1);
+}
+
+/* The setter: names and aliases, repeats, companions alone over stored settings. */
+static void test_change(void **state)
+{
+	struct nslab_impair_change c = { 0 };
+	struct nslab_impair cur = { 0 };
+	char msg[NSLAB_IMP_MSG_MAX];
+
+	(void)state;
+	assert_int_equal(nslab_impair_change_add(&c, "delay", "20ms", msg, sizeof(msg)), 0);
+	assert_int_equal(nslab_impair_change_add(&c, "jitter", "5ms", msg, sizeof(msg)), 0);
+	assert_int_equal(nslab_impair_change_add(&c, "dist", "normal", msg, sizeof(msg)), 0);
+	assert_int_equal(nslab_impair_change_add(&c, "jitter-distribution", "pareto", msg, sizeof(msg)), -EEXIST);
+	assert_string_equal(msg, "jitter-distribution is given twice");
+	assert_int_equal(nslab_impair_change_add(&c, "speed", "1", msg, sizeof(msg)), -ENOENT);
+	assert_non_null(strstr(msg, "unknown impairment 'speed' (delay, jitter, jitter-distribution, loss,"));
+	assert_int_equal(nslab_impair_change_add(&c, "loss", NULL, msg, sizeof(msg)), -EINVAL);
+	assert_string_equal(msg, "loss needs a value");
+	assert_int_equal(nslab_impair_change_add(&c, "loss-corr", "150", msg, sizeof(msg)), -ERANGE);
+	assert_string_equal(msg, "loss-correlation must be at most 100%, got \"150\"");
+	assert_int_equal(c.given, NSLAB_IMPP_BIT(NSLAB_IMPP_DELAY) | NSLAB_IMPP_BIT(NSLAB_IMPP_JITTER) |
+					  NSLAB_IMPP_BIT(NSLAB_IMPP_JITTER_DIST));
+	assert_int_equal(nslab_impair_change_apply(&cur, &c, msg, sizeof(msg)), 0);
+	assert_int_equal(cur.mask, NSLAB_IMP_DELAY | NSLAB_IMP_JITTER);
+	assert_int_equal(cur.jitter_dist, NSLAB_DIST_NORMAL);
+
+	/* a correlation alone with no loss stored: refused, cur unchanged */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(nslab_impair_change_add(&c, "loss-corr", "25", msg, sizeof(msg)), 0);
+	assert_int_equal(nslab_impair_change_apply(&cur, &c, msg, sizeof(msg)), -EINVAL);
+	assert_string_equal(msg, "loss-correlation needs loss (none is set)");
+	assert_int_equal(cur.mask, NSLAB_IMP_DELAY | NSLAB_IMP_JITTER);
+	/* jitter alone keeps the stored distribution */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(nslab_impair_change_add(&c, "jitter", "7ms", msg, sizeof(msg)), 0);
+	assert_int_equal(nslab_impair_change_apply(&cur, &c, msg, sizeof(msg)), 0);
+	assert_int_equal(cur.jitter_us, 7000);
+	assert_int_equal(cur.jitter_dist, NSLAB_DIST_NORMAL);
+}
+
+/* state.json's form of every parameter, and the words of describe, from the table. */
+static void test_json_describe(void **state)
+{
+	struct nslab_impair imp = {
+		.mask = NSLAB_IMP_DELAY | NSLAB_IMP_JITTER | NSLAB_IMP_LOSS | NSLAB_IMP_DUPLICATE | NSLAB_IMP_REORDER |
+			NSLAB_IMP_CORRUPT | NSLAB_IMP_RATE | NSLAB_IMP_LIMIT,
+		.delay_us = 20000, .jitter_us = 5000, .jitter_dist = NSLAB_DIST_NORMAL, .loss_pct = 1, .loss_corr_pct = 25,
+		.duplicate_pct = 0.5, .reorder_pct = 2, .corrupt_pct = 0.1, .rate_bps = 10000000, .limit_pkts = 1000,
+	}, back;
+	json_t *j = nslab_impair_to_json(&imp);
+	char *text = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT), *words = nslab_impair_describe(&imp);
+
+	(void)state;
+	assert_string_equal(text, "{\"corrupt_pct\":0.10000000000000001,\"delay_us\":20000,\"duplicate_pct\":0.5,"
+				  "\"jitter_distribution\":\"normal\",\"jitter_us\":5000,\"limit_pkts\":1000,"
+				  "\"loss_correlation_pct\":25.0,\"loss_pct\":1.0,\"rate_bps\":10000000,"
+				  "\"reorder_correlation_pct\":0.0,\"reorder_pct\":2.0}");
+	assert_string_equal(words, "delay 20ms, jitter 5ms normal, loss 1% (correlation 25%), duplicate 0.5%, "
+				   "reorder 2%, corrupt 0.1%, rate 10mbit, limit 1000");
+	nslab_impair_from_json(j, &back);
+	assert_memory_equal(&back, &imp, sizeof(imp));
+	free(text);
+	free(words);
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_duration), cmocka_unit_test(test_percent), cmocka_unit_test(test_rate),
 		cmocka_unit_test(test_size),	 cmocka_unit_test(test_classid), cmocka_unit_test(test_merge),
-		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_check),	 cmocka_unit_test(test_param_table), cmocka_unit_test(test_change),
+		cmocka_unit_test(test_json_describe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
