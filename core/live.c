@@ -138,9 +138,9 @@ int nslab_live_wait_links(const struct nslab_topo *t, const pid_t *pids, int tim
 		if (now_ms() >= deadline) {
 			const struct nslab_node *n = &t->nodes[down->node], *p = &t->nodes[down->peer_node];
 			r = nslab_err_set(err, ETIMEDOUT,
-					  "link end %s:%s (to %s:%s) is not up %d ms after the link was made (%s)%s",
+					  "link end %s:%s (to %s:%s) is still not up after %d s (%s)%s",
 					  n->name, n->ifaces[down->iface].name, p->name, p->ifaces[down->peer_iface].name,
-					  timeout_ms, !(flags & IFF_UP) ? "administratively down" : "no carrier",
+					  timeout_ms / 1000, !(flags & IFF_UP) ? "administratively down" : "no carrier",
 					  pending > 1 ? ", nor are ends in other nodes" : "");
 			break;
 		}

@@ -16,9 +16,10 @@
 #include "../topologies/model.h"
 #include "../util/err.h"
 
-/* How long deploy waits for every link end to be oper-up (the kernel's link watch defers some
- * carrier changes by up to a second; more on a loaded machine). */
-#define NSLAB_LINKS_UP_TIMEOUT_MS 10000
+/* How long deploy waits for every link end to be oper-up. The kernel's link watch (a work item,
+ * shared by the whole machine) defers some carrier changes by a second, and handles at most 100
+ * devices per run: on a machine busy with other large labs it was seen to need more than 10 s. */
+#define NSLAB_LINKS_UP_TIMEOUT_MS 30000
 
 /* One link end that must come up: node and iface index into the model, and its peer. */
 struct nslab_live_end {
