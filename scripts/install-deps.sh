@@ -11,7 +11,11 @@ PKGS=(
 	# tests: unit (cmocka), fuzzing (clang + libFuzzer runtime), integration peers and tools
 	libcmocka-dev clang libclang-rt-14-dev valgrind
 	iproute2 iputils-ping iperf3 jq bc util-linux nftables
+	# what image profiles start in nodes (core/profile.c), and captures in nodes
+	frr bird2 tcpdump
 )
+# Services these packages enable on the host itself: nslab starts FRR and bird inside nodes only.
+HOST_SERVICES=(frr bird)
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -21,3 +25,20 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# A host-wide FRR or bird that this script just installed stays off: its packages enable it (and start
+# it where systemd runs). Nodes would not see it (their own network namespace, /run and files), but
+# its routes would go into the host's table. A daemon the host already had is left as it was.
+for svc in "${HOST_SERVICES[@]}"; do
+	case " ${missing[*]:-} " in *" $svc "* | *" ${svc}2 "*) ;; *) continue ;; esac
+	if command -v systemctl >/dev/null; then
+		if [ -d /run/systemd/system ]; then
+			systemctl disable --now "$svc" >/dev/null 2>&1 || true
+		else
+			systemctl disable "$svc" >/dev/null 2>&1 || true
+		fi
+	fi
+	if [ ! -d /run/systemd/system ] && [ -x "/etc/init.d/$svc" ]; then
+		"/etc/init.d/$svc" stop >/dev/null 2>&1 || true
+		update-rc.d "$svc" disable >/dev/null 2>&1 || true
+	fi
+done
