@@ -29,7 +29,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o) $(TUI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean check unit integration asan fuzz fuzz-run install fmt help vm-test stress
+.PHONY: all clean check unit integration corpus asan fuzz fuzz-run install fmt help vm-test stress
 
 all: $(BUILD)/nslab
 
@@ -60,6 +60,11 @@ integration: $(BUILD)/nslab
 # run directory, ip netns add beside labs (tests/stress/run.sh; STRESS_TRIALS, STRESS_SEED).
 stress: $(BUILD)/nslab
 	NSLAB=$(abspath $(BUILD)/nslab) tests/stress/run.sh -n $${STRESS_TRIALS:-100} $${STRESS_SEED:+-s $$STRESS_SEED}
+
+# Real containerlab files (../shared/corpus beside the repository): validate, deploy, links up,
+# pings, FRR routes, destroy; a table and a total (root).
+corpus: $(BUILD)/nslab
+	NSLAB=$(abspath $(BUILD)/nslab) tests/corpus/run.sh
 
 # The README's test command: unit tests, then integration tests (root), then a short fuzz run.
 check: unit integration fuzz-run
@@ -102,7 +107,7 @@ clean:
 	rm -rf build build-asan
 
 help:
-	@echo "targets: all (default) unit integration check asan fuzz fuzz-run vm-test bench install fmt clean"
+	@echo "targets: all (default) unit integration corpus check asan fuzz fuzz-run vm-test bench install fmt clean"
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
