@@ -34,6 +34,11 @@
  * classids are recorded too). A lab's lines are dropped by nslab_cg_remove_lab(); lines of labs
  * whose RUNDIR/LAB no longer exists are dropped at the next allocation.
  *
+ * Files: cgroup.c (names, the limit field table, paths, file helpers), cgroup_detect.c (hierarchies,
+ * value helpers, checks), cgroup_apply.c (directories, limits, processes), cgroup_classid.c (net_cls
+ * mount, classid registry), cgroup_usage.c (inspect's numbers), cgroup_remove.c (removal); what they
+ * share among themselves is in cgroup_int.h.
+ *
  * Errors: every function returns 0 or -errno and fills err with what failed, the file's path and
  * the errno text. Nothing here prints or exits.
  */
