@@ -11,6 +11,7 @@
 #include "../util/util.h"
 #include "cli.h"
 
+/* "none", "max" or "0": no limit. Not for --cpu-set, where "0" is CPU 0. */
 static bool is_none(const char *s)
 {
 	return strcmp(s, "none") == 0 || strcmp(s, "max") == 0 || strcmp(s, "0") == 0;
@@ -44,7 +45,9 @@ int cmd_limit(int argc, char **argv)
 			break;
 		case 's':
 			mask |= NSLAB_CG_F_CPUSET;
-			lim.cpuset = is_none(optarg) ? NULL : optarg;
+			lim.cpuset = strcmp(optarg, "none") == 0 ? NULL : optarg;
+			if (lim.cpuset && !*lim.cpuset)
+				return cli_usage_error(c, "--cpu-set takes a CPU list such as 0-1,3, or none");
 			break;
 		case 'm':
 			mask |= NSLAB_CG_F_MEMORY;

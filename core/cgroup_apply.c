@@ -157,6 +157,32 @@ static int write_memory(const struct nslab_cg_sys *sys, const char *dir, unsigne
 	return r < 0 ? r : cg_writef(sys, dir, "memory.memsw.limit_in_bytes", err, "%s", val);
 }
 
+/*
+ * A cpu list, or none (NULL or ""): the parent's CPUs. v1 copies the parent's cpuset.cpus. v2 empties
+ * cpuset.cpus (the node then follows its parent), but the kernel refuses to empty it while processes
+ * are in the cgroup (ENOSPC): then the parent's effective CPUs are written instead.
+ */
+static int write_cpuset(const struct nslab_cg_sys *sys, const char *dir, const char *cpus, bool v2,
+			struct nslab_err *err)
+{
+	_cleanup_free_ char *parent = xstrdup(dir), *src = NULL, *eff = NULL;
+	int r;
+
+	if (cpus && *cpus)
+		return cg_writef(sys, dir, "cpuset.cpus", err, "%s", cpus);
+	*strrchr(parent, '/') = '\0';
+	if (!v2)
+		return cg_copy_file(sys, parent, dir, "cpuset.cpus", err);
+	r = cg_writef(sys, dir, "cpuset.cpus", err, "\n");
+	if (r != -ENOSPC)
+		return r;
+	src = xasprintf("%s/cpuset.cpus.effective", parent);
+	eff = cg_read_trim(src);
+	if (!eff || !*eff)
+		return nslab_err_sys(err, eff ? EINVAL : errno ? errno : EIO, "reading %s", src);
+	return cg_writef(sys, dir, "cpuset.cpus", err, "%s", eff);
+}
+
 static int write_field(struct nslab_cg_sys *sys, const char *lab, const char *node, const struct nslab_limits *lim,
 		       unsigned field, enum nslab_cg_ctrl c, struct nslab_err *err)
 {
@@ -188,15 +214,7 @@ static int write_field(struct nslab_cg_sys *sys, const char *lab, const char *no
 			return cg_writef(sys, dir, "cpu.weight", err, "%u", lim->cpu_weight ? lim->cpu_weight : 100);
 		return cg_writef(sys, dir, "cpu.shares", err, "%lu", nslab_cg_weight_to_shares(lim->cpu_weight));
 	case NSLAB_CG_F_CPUSET:
-		if (lim->cpuset && *lim->cpuset)
-			return cg_writef(sys, dir, "cpuset.cpus", err, "%s", lim->cpuset);
-		if (v2)
-			return cg_writef(sys, dir, "cpuset.cpus", err, "\n"); /* empty: the parent's */
-		{
-			_cleanup_free_ char *parent = xstrdup(dir);
-			*strrchr(parent, '/') = '\0';
-			return cg_copy_file(sys, parent, dir, "cpuset.cpus", err);
-		}
+		return write_cpuset(sys, dir, lim->cpuset, v2, err);
 	case NSLAB_CG_F_MEMORY:
 		return write_memory(sys, dir, lim->memory_bytes, err);
 	case NSLAB_CG_F_PIDS:

@@ -133,3 +133,60 @@ test_cleanup_sweeps_stray_cgroups_only_when_empty() {
 	ok "$NSLAB" cleanup ${LP}-straycg ${LP}-busycg
 	[ ! -d "$h/nslab.lab-${LP}-busycg" ] || fail "emptied cgroup not cleaned"
 }
+
+# busy_pid LAB NODE: host pid of the node's busy loop (a "sh" running a "while :" loop, found among the
+# processes of the node's cpuset cgroup), waiting up to 5 s
+busy_pid() {
+	local f p
+	for f in "/sys/fs/cgroup/cpuset/nslab.lab-$1/node-$2/cgroup.procs" "/sys/fs/cgroup/nslab.lab-$1/node-$2/cgroup.procs"; do
+		[ -e "$f" ] || continue
+		for _ in $(seq 50); do
+			for p in $(cat "$f"); do
+				[ "$(cat /proc/$p/comm 2>/dev/null)" = sh ] && grep -q while "/proc/$p/cmdline" 2>/dev/null &&
+					{ echo "$p"; return 0; }
+			done
+			sleep 0.1
+		done
+	done
+	return 1
+}
+
+# cpus_run PID: the CPUs (field 39 of /proc/PID/stat) a busy process ran on, sampled 20 times over 1 s
+cpus_run() {
+	for _ in $(seq 20); do
+		awk '{print $39}' "/proc/$1/stat" 2>/dev/null
+		sleep 0.05
+	done | sort -un | tr '\n' ' '
+}
+
+# cpu-set by its effect: which CPU a busy process of the node runs on, at deploy and after `nslab limit`,
+# "0" is CPU 0 (it was read as "none"), and "none" lets the node use every CPU again.
+test_limits_cpu_set_pins() {
+	local pid ncpu=$(nproc) first last
+	TEST_LABS="${LP}-cpuset"
+	[ "$ncpu" -ge 2 ] || { skip "needs 2 CPUs (this machine has $ncpu)"; return; }
+	last=$((ncpu - 1))
+	cat > "$TMPD/cpuset.yml" <<YML
+name: ${LP}-cpuset
+topology:
+  nodes:
+    p: {kind: linux, cpu-set: "$last"}
+YML
+	"$NSLAB" deploy --quiet "$TMPD/cpuset.yml" || { fail "deploy"; return; }
+	"$NSLAB" exec ${LP}-cpuset p -- timeout 30 sh -c 'while :; do :; done' >/dev/null 2>&1 &
+	pid=$(busy_pid ${LP}-cpuset p) || { fail "busy loop not found"; return; }
+	expect_eq "$(cpus_run "$pid")" "$last " "cpu-set $last from the file: the busy loop runs on CPU $last"
+	ok "$NSLAB" limit ${LP}-cpuset p --cpu-set 0
+	expect_eq "$(cpus_run "$pid")" "0 " "limit --cpu-set 0: runs on CPU 0 only"
+	expect_eq "$(awk '/^Cpus_allowed_list/{print $2}' /proc/$pid/status)" 0 "allowed CPUs after --cpu-set 0"
+	expect_eq "$("$NSLAB" inspect ${LP}-cpuset --json | jq -r '.nodes[0].limits.cpu_set')" 0 "cpu-set 0 recorded"
+	ok "$NSLAB" limit ${LP}-cpuset p --cpu-set none
+	expect_eq "$(awk '/^Cpus_allowed_list/{print $2}' /proc/$pid/status)" "0-$last" "--cpu-set none: every CPU allowed"
+	expect_eq "$("$NSLAB" inspect ${LP}-cpuset --json | jq -r '.nodes[0].limits.cpu_set')" null "cpu-set removed from the record"
+	ok "$NSLAB" limit ${LP}-cpuset p --cpu-set "$last"
+	expect_eq "$(cpus_run "$pid")" "$last " "pinned again to CPU $last"
+	nok "$NSLAB" limit ${LP}-cpuset p --cpu-set ""
+	nok "$NSLAB" limit ${LP}-cpuset p --cpu-set 0-4095
+	kill "$pid" 2>/dev/null
+	wait $!
+}
