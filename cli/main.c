@@ -43,11 +43,12 @@ const struct cli_cmd cli_cmds[] = {
 	{ "limit", "LAB NODE [--cpu N] [--cpu-set LIST] [--memory SIZE] [--cpu-weight N] [--pids N] [--net-cls ID]",
 	  "change a running node's resource limits (cgroups)",
 	  "  --cpu N          cores (0.5 = half of one core); none removes the limit\n"
-	  "  --cpu-set LIST   CPUs the node may use (\"0-1\", \"0,2\"); none = all\n"
+	  "  --cpu-set LIST   CPUs the node may use (\"0\", \"0-1\", \"0,2\"); none removes the set\n"
 	  "  --memory SIZE    memory limit (256Mb, 1g); past it the kernel OOM-kills inside the node\n"
 	  "  --cpu-weight N   relative CPU share, 1..10000 (100 = default)\n"
 	  "  --pids N         most processes the node may have\n"
-	  "  --net-cls ID     net_cls classid (0x00100001, 10:1, auto; cgroup v1 only)\n"
+	  "  --net-cls ID     classid for tc's classful qdiscs (0x00100001, 10:1, auto, none): the v1\n"
+	  "                   net_cls controller, or on cgroup v2 hosts the packets' priority (nftables)\n"
 	  "Limits not named keep their value. nslab inspect shows limits and usage.\n",
 	  cmd_limit },
 	{ "cleanup", "[LAB...]", "remove leftovers of labs whose deploy or destroy died",

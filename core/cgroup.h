@@ -21,13 +21,16 @@
  *
  * net_cls has no v2 controller. On v1/hybrid a net_cls that is not mounted is mounted privately
  * at RUNDIR/.cgroup/net_cls (never under /sys/fs/cgroup) and unmounted by nslab_cg_remove_lab()
- * once no lab directory is left in it. On pure v2 a net-cls limit is refused; the message names
- * the v2 way to classify a node's traffic: the nftables expression
- *     socket cgroupv2 level 2 "nslab.lab-<LAB>/node-<NODE>"
- * (a path relative to the cgroup2 root; level 2 = the node's directory) in the node's network
- * namespace, e.g. `meta mark set 0x10 socket cgroupv2 level 2 "nslab.lab-x/node-r1"`, then tc's fw
- * classifier on the mark. (nftables' `meta cgroup` matches the v1 net_cls classid, so it is the
- * v1 way, not a v2 one.)
+ * once no lab directory is left in it. On pure v2 (or with NSLAB_NET_CLS=nftables in the
+ * environment) nftables carries the classid instead (cgroup_nft.c): skb->priority, which tc's
+ * classful qdiscs (htb, prio, hfsc, drr) read like a classid, set in two places, because the
+ * kernel zeroes skb->priority when a packet crosses a veth (____dev_forward_skb()):
+ *   - in the node's own namespace, table inet nslab_netcls, output hook: `meta priority set
+ *     MAJOR:MINOR` (every packet the node's processes send, for qdiscs on the node's interfaces);
+ *   - in the namespace of every bridge node linked to it, table bridge nslab_netcls, forward hook:
+ *     `iifname "PORT" meta priority set MAJOR:MINOR` for the port that leads to the node (every
+ *     frame that enters the bridge from the node's link, for qdiscs on the other ports).
+ * A lab keeps the mechanism it was deployed with: the classid registry records it per node.
  *
  * Automatic classids are 0x4e53MMMM ('N''S' major), minor = the lowest number from 1 that no
  * other node records in RUNDIR/.cgroup/classids ("0xCLASSID LAB NODE" lines, flock()ed; explicit
@@ -135,7 +138,7 @@ char *nslab_cg_relpath(const char *lab, const char *node);
  * Check that every limit in lim (fields in mask) can be applied here and that its values are
  * valid (cpu quota >= 1 ms per 100 ms, cpuset within the CPUs nslab may use, weight 1..10000),
  * without changing anything. One line in err names the node, the limit and what it needs.
- * Pure v2 + net-cls is refused here. A net_cls that can be mounted counts as available.
+ * A net_cls that can be mounted counts as available; so does net-cls carried by nftables.
  */
 int nslab_cg_check(const struct nslab_cg_sys *sys, const char *lab, const char *node,
 		   const struct nslab_limits *lim, unsigned mask, struct nslab_err *err);
@@ -195,6 +198,7 @@ struct nslab_cg_usage {
 	uint64_t oom_kills;
 	uint64_t pids_current, pids_max; /* pids_max UINT64_MAX = unlimited */
 	unsigned classid;
+	bool classid_nft; /* carried by nftables (skb->priority), not by the net_cls controller */
 };
 
 /* Read what the node's directories offer; -ENOENT when the node has no cgroup at all. */
@@ -229,5 +233,45 @@ int nslab_cg_classid_alloc(const char *rundir, const char *lab, const char *node
 			   unsigned *classid, struct nslab_err *err);
 /* Drop every line of lab from rundir/.cgroup/classids (the file goes when empty). */
 int nslab_cg_classid_release(const char *rundir, const char *lab, struct nslab_err *err);
+
+/* One node's classid as recorded for its lab. */
+struct nslab_cg_classid {
+	char node[NSLAB_NAME_MAX + 1];
+	unsigned classid;
+	bool nft; /* carried by nftables */
+};
+/* The lab's recorded classids (malloc'd array in *out, free() it); 0 when none. */
+size_t nslab_cg_classids_of(const char *rundir, const char *lab, struct nslab_cg_classid **out);
+
+/* ---- net-cls by nftables (cgroup_nft.c) ---- */
+
+/* Whether a lab that has no classid yet gets them by nftables here: pure v2, or NSLAB_NET_CLS=nftables
+ * (NSLAB_NET_CLS=cgroup forces the v1 controller). */
+bool nslab_cg_netcls_by_nft(const struct nslab_cg_sys *sys);
+/* The same for lab: the mechanism its recorded classids use, else nslab_cg_netcls_by_nft(). */
+bool nslab_cg_netcls_lab_nft(const struct nslab_cg_sys *sys, const char *lab);
+
+/* A bridge port and the classid of the node at its other end (0: none). */
+struct nslab_cg_port {
+	const char *port;
+	unsigned classid;
+};
+/* Replace the node's own rule in its namespace (classid 0 removes it). */
+int nslab_cg_nft_node(int netns_fd, const char *node, unsigned classid, struct nslab_err *err);
+/* Replace a bridge node's port rules in its namespace (no classid at all removes them). */
+int nslab_cg_nft_bridge(int netns_fd, const char *node, const struct nslab_cg_port *ports, size_t n,
+			struct nslab_err *err);
+/*
+ * Bring the lab's nftables rules in line with its recorded classids, when nftables carries them:
+ * state is the lab as deployed (core/labstate.h: nodes with kind and interfaces with peers). only: NULL for every
+ * node with a classid and every bridge linked to one (deploy), or one node: that node (also to
+ * remove its rule) and the bridges linked to it (nslab limit). netns_open(ctx, node) returns a new
+ * fd of the node's network namespace (closed here) or -errno; NULL opens it through the lab's
+ * journal (a running lab). 0 at once when the lab's classids are the cgroup controller's.
+ */
+struct nslab_lab_state;
+int nslab_cg_nft_sync(const struct nslab_cg_sys *sys, const char *lab, const struct nslab_lab_state *state,
+		      const char *only, int (*netns_open)(void *ctx, const char *node), void *ctx,
+		      struct nslab_err *err);
 
 #endif

@@ -287,17 +287,62 @@ static unsigned avail_ctrls(const struct nslab_cg_sys *sys, unsigned ctrls)
 	return m;
 }
 
+/* Lock RUNDIR/.cgroup around our private net_cls (*lockfd, -1 when none is needed) and mount it when
+ * needed. */
+static int netcls_prepare(struct nslab_cg_sys *sys, const char *node, int *lockfd, struct nslab_err *err)
+{
+	int h = sys->ctrl_hier[NSLAB_CG_NET_CLS], r;
+
+	*lockfd = -1;
+	if (h < 0 || sys->hier[h].ours) {
+		*lockfd = cg_lock_state_dir(sys, err);
+		if (*lockfd < 0)
+			return nslab_err_prefix(err, "node %s: net-cls", node);
+	}
+	if (h < 0) {
+		r = cg_mount_netcls(sys, err);
+		if (r < 0) {
+			close(*lockfd);
+			*lockfd = -1;
+			return nslab_err_prefix(err, "node %s: net-cls", node);
+		}
+	}
+	return 0;
+}
+
+/* net-cls carried by nftables: only recorded here (nslab_cg_nft_sync() writes the rules). */
+static int netcls_record(const struct nslab_cg_sys *sys, const char *lab, const char *node,
+			 const struct nslab_limits *lim, struct nslab_err *err)
+{
+	unsigned id;
+	int r;
+
+	if (lim->net_cls_auto || lim->net_cls)
+		r = cg_classid_assign(sys->rundir, lab, node, lim->net_cls_auto ? 0 : lim->net_cls, true, &id, err);
+	else
+		r = cg_classid_forget(sys->rundir, lab, node, err);
+	return r < 0 ? nslab_err_prefix(err, "node %s: net-cls", node) : 0;
+}
+
 static int apply(struct nslab_cg_sys *sys, const char *lab, const char *node, const struct nslab_limits *lim,
 		 unsigned mask, unsigned write_mask, int (*journal)(void *ctx, const char *path), void *ctx,
 		 unsigned *new_hiers, struct nslab_err *err)
 {
-	unsigned fields = cg_fields_set(lim, mask);
-	unsigned ctrls = cg_fields_ctrls(fields);
+	unsigned fields, ctrls;
 	int lockfd = -1, r;
 
 	r = cg_check(sys, lab, node, lim, mask, err);
 	if (r < 0)
 		return r;
+	if ((write_mask & NSLAB_CG_F_NET_CLS) && nslab_cg_netcls_lab_nft(sys, lab)) {
+		r = netcls_record(sys, lab, node, lim, err);
+		if (r < 0)
+			return r;
+		mask &= ~NSLAB_CG_F_NET_CLS;
+		write_mask &= ~NSLAB_CG_F_NET_CLS;
+	}
+	fields = cg_fields_set(lim, mask);
+	ctrls = cg_fields_ctrls(fields);
 	if (fields & NSLAB_CG_F_CPU)
 		ctrls |= BIT(NSLAB_CG_CPUACCT); /* usage next to the limit, where available */
 	/* no memory controller for accounting alone: a memory cgroup per node is the costliest part of a
@@ -306,19 +351,9 @@ static int apply(struct nslab_cg_sys *sys, const char *lab, const char *node, co
 		ctrls |= BIT(NSLAB_CG_CPUACCT) | BIT(NSLAB_CG_PIDS);
 	ctrls = avail_ctrls(sys, ctrls) | (ctrls & cg_fields_ctrls(fields));
 	if (ctrls & BIT(NSLAB_CG_NET_CLS)) {
-		int h = sys->ctrl_hier[NSLAB_CG_NET_CLS];
-		if (h < 0 || sys->hier[h].ours) {
-			lockfd = cg_lock_state_dir(sys, err);
-			if (lockfd < 0)
-				return nslab_err_prefix(err, "node %s: net-cls", node);
-		}
-		if (h < 0) {
-			r = cg_mount_netcls(sys, err);
-			if (r < 0) {
-				close(lockfd);
-				return nslab_err_prefix(err, "node %s: net-cls", node);
-			}
-		}
+		r = netcls_prepare(sys, node, &lockfd, err);
+		if (r < 0)
+			return r;
 	}
 	r = ensure_dirs(sys, lab, node, ctrls, journal, ctx, new_hiers, err);
 	if (r == 0)

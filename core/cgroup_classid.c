@@ -123,9 +123,11 @@ void cg_maybe_unmount_netcls(struct nslab_cg_sys *sys)
 
 /* ---- classids ---- */
 
+/* One line of the registry: "0xCLASSID LAB NODE", plus " nftables" when nftables carries it. */
 struct classid_ent {
 	unsigned id;
 	char lab[NSLAB_NAME_MAX + 1], node[NSLAB_NAME_MAX + 1];
+	bool nft;
 };
 
 static int classids_open(const char *rundir, bool create, struct nslab_err *err)
@@ -169,9 +171,13 @@ static size_t classids_read(int fd, struct classid_ent **out)
 		return 0;
 	}
 	while (fgets(buf, sizeof(buf), f)) {
-		struct classid_ent e;
-		if (sscanf(buf, "%x %48s %48s", &e.id, e.lab, e.node) == 3)
-			*VEC_PUSH(v, n) = e;
+		struct classid_ent e = { 0 };
+		char how[16];
+		int k = sscanf(buf, "%x %48s %48s %15s", &e.id, e.lab, e.node, how);
+		if (k < 3)
+			continue;
+		e.nft = k == 4 && strcmp(how, "nftables") == 0;
+		*VEC_PUSH(v, n) = e;
 	}
 	fclose(f);
 	*out = v;
@@ -189,13 +195,19 @@ static int classids_write(int fd, const char *rundir, const struct classid_ent *
 	if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0)
 		return nslab_err_sys(err, errno, "truncating %s", p);
 	for (size_t i = 0; i < n; i++)
-		if (dprintf(fd, "0x%08x %s %s\n", v[i].id, v[i].lab, v[i].node) < 0)
+		if (dprintf(fd, "0x%08x %s %s%s\n", v[i].id, v[i].lab, v[i].node, v[i].nft ? " nftables" : "") < 0)
 			return nslab_err_sys(err, errno, "writing %s", p);
 	return 0;
 }
 
 int nslab_cg_classid_alloc(const char *rundir, const char *lab, const char *node, unsigned explicit_id,
 			   unsigned *classid, struct nslab_err *err)
+{
+	return cg_classid_assign(rundir, lab, node, explicit_id, false, classid, err);
+}
+
+int cg_classid_assign(const char *rundir, const char *lab, const char *node, unsigned explicit_id, bool nft,
+		      unsigned *classid, struct nslab_err *err)
 {
 	_cleanup_free_ struct classid_ent *v = NULL;
 	_cleanup_close_ int fd = classids_open(rundir, true, err);
@@ -237,11 +249,13 @@ int nslab_cg_classid_alloc(const char *rundir, const char *lab, const char *node
 		mine = (long)n - 1;
 	}
 	v[mine].id = id;
+	v[mine].nft = nft;
 	*classid = id;
 	return classids_write(fd, rundir, v, n, err);
 }
 
-int nslab_cg_classid_release(const char *rundir, const char *lab, struct nslab_err *err)
+/* Drop the lines of lab (node NULL) or of one of its nodes. */
+static int classids_drop(const char *rundir, const char *lab, const char *node, struct nslab_err *err)
 {
 	_cleanup_free_ struct classid_ent *v = NULL;
 	_cleanup_close_ int fd = classids_open(rundir, false, err);
@@ -253,9 +267,43 @@ int nslab_cg_classid_release(const char *rundir, const char *lab, struct nslab_e
 		return fd;
 	n = classids_read(fd, &v);
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i].lab, lab) != 0)
+		if (strcmp(v[i].lab, lab) != 0 || (node && strcmp(v[i].node, node) != 0))
 			v[k++] = v[i];
 	if (k == n)
 		return 0;
 	return classids_write(fd, rundir, v, k, err);
+}
+
+int nslab_cg_classid_release(const char *rundir, const char *lab, struct nslab_err *err)
+{
+	return classids_drop(rundir, lab, NULL, err);
+}
+
+int cg_classid_forget(const char *rundir, const char *lab, const char *node, struct nslab_err *err)
+{
+	return classids_drop(rundir, lab, node, err);
+}
+
+size_t nslab_cg_classids_of(const char *rundir, const char *lab, struct nslab_cg_classid **out)
+{
+	_cleanup_free_ struct classid_ent *v = NULL;
+	_cleanup_close_ int fd = classids_open(rundir, false, NULL);
+	struct nslab_cg_classid *o = NULL;
+	size_t n, k = 0;
+
+	*out = NULL;
+	if (fd < 0)
+		return 0;
+	n = classids_read(fd, &v);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i].lab, lab) != 0)
+			continue;
+		o = xrealloc(o, (k + 1) * sizeof(*o));
+		nslab_strlcpy(o[k].node, v[i].node, sizeof(o[k].node));
+		o[k].classid = v[i].id;
+		o[k].nft = v[i].nft;
+		k++;
+	}
+	*out = o;
+	return k;
 }

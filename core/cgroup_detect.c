@@ -283,21 +283,18 @@ int nslab_cg_cpulist_parse(const char *s, unsigned char bits[NSLAB_CG_MAX_CPUS /
 
 /* ---- availability and validation ---- */
 
-static int unavailable(const struct nslab_cg_sys *sys, const char *lab, const char *node, const char *what,
-		       enum nslab_cg_ctrl c, struct nslab_err *err)
+static int unavailable(const struct nslab_cg_sys *sys, const char *node, const char *what, enum nslab_cg_ctrl c,
+		       struct nslab_err *err)
 {
 	const char *name = cg_ctrl_names[c];
 	char reason[PATH_MAX + 256];
 
-	if (c == NSLAB_CG_NET_CLS && sys->mode == NSLAB_CG_MODE_V2) {
-		_cleanup_free_ char *rel = nslab_cg_relpath(lab ? lab : "LAB", node);
+	if (c == NSLAB_CG_NET_CLS && sys->mode == NSLAB_CG_MODE_V2)
 		return nslab_err_set(err, EOPNOTSUPP,
-				     "node %s: net-cls needs the cgroup v1 net_cls controller, and this host runs "
-				     "cgroup v2 only (no net_cls there); classify the node's traffic with nftables "
-				     "instead: 'socket cgroupv2 level 2 \"%s\"' in the node's namespace (e.g. "
-				     "meta mark set ... then tc's fw filter)",
-				     node, rel);
-	}
+				     "node %s: net-cls by the cgroup v1 net_cls controller (NSLAB_NET_CLS=cgroup) is "
+				     "impossible on this cgroup v2 only host; without NSLAB_NET_CLS, nftables carries "
+				     "the classid as the packets' priority",
+				     node);
 	if (!(sys->kernel_ctrls & BIT(c)))
 		snprintf(reason, sizeof(reason), "not in /proc/cgroups: the kernel was built without it");
 	else if (!(sys->enabled_ctrls & BIT(c)))
@@ -351,9 +348,9 @@ int cg_check(const struct nslab_cg_sys *sys, const char *lab, const char *node, 
 		enum nslab_cg_ctrl c = cg_field_tab[i].ctrl;
 		if (!(fields & cg_field_tab[i].field) || sys->ctrl_hier[c] >= 0)
 			continue;
-		if (c == NSLAB_CG_NET_CLS && cg_netcls_mountable(sys))
+		if (c == NSLAB_CG_NET_CLS && (cg_netcls_mountable(sys) || nslab_cg_netcls_lab_nft(sys, lab)))
 			continue;
-		return unavailable(sys, lab, node, cg_field_tab[i].what, c, err);
+		return unavailable(sys, node, cg_field_tab[i].what, c, err);
 	}
 	if ((fields & NSLAB_CG_F_CPU) && nslab_cg_cpu_quota_us(lim->cpu, &q) < 0)
 		return nslab_err_set(err, ERANGE,

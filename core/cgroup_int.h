@@ -70,4 +70,10 @@ int cg_mount_netcls(struct nslab_cg_sys *sys, struct nslab_err *err);
 /* Unmount our net_cls when no cgroup is left in it; remove RUNDIR/.cgroup when empty. */
 void cg_maybe_unmount_netcls(struct nslab_cg_sys *sys);
 
+/* Record the node's classid (explicit_id, or a free automatic one) with its mechanism. */
+int cg_classid_assign(const char *rundir, const char *lab, const char *node, unsigned explicit_id, bool nft,
+		      unsigned *classid, struct nslab_err *err);
+/* Drop the node's line (a classid removed while nftables carries it). */
+int cg_classid_forget(const char *rundir, const char *lab, const char *node, struct nslab_err *err);
+
 #endif

@@ -109,6 +109,17 @@ int nslab_cg_usage(const struct nslab_cg_sys *sys, const char *lab, const char *
 			u->have |= NSLAB_CG_HAVE_CLASSID;
 		}
 	}
+	if ((u->have & NSLAB_CG_HAVE_CLASSID) == 0 && nslab_cg_netcls_lab_nft(sys, lab)) {
+		struct nslab_cg_classid *ids = NULL;
+		size_t n = nslab_cg_classids_of(sys->rundir, lab, &ids);
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(ids[i].node, node) == 0 && ids[i].classid) {
+				u->classid = ids[i].classid;
+				u->classid_nft = true;
+				u->have |= NSLAB_CG_HAVE_CLASSID;
+			}
+		free(ids);
+	}
 	if (!any) {
 		/* cpuset-only nodes still count as having a cgroup */
 		for (size_t h = 0; h < sys->nhier && !any; h++) {

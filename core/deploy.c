@@ -630,6 +630,37 @@ static int wire_links(struct deploy *d, struct nslab_err *err)
 	return nslab_brood_wait(&d->brood, t->nnodes, d->pids, d->starts, d->names, err);
 }
 
+/* net-cls carried by nftables (cgroup v2 hosts): the rules in the nodes' and bridges' namespaces,
+ * before any exec runs (see nslab_cg_nft_sync() in core/cgroup.h). */
+static int deploy_netns_of(void *ctx, const char *node)
+{
+	struct deploy *d = ctx;
+
+	for (size_t n = 0; n < d->t->nnodes; n++) {
+		char src[64];
+		int fd;
+		if (strcmp(d->t->nodes[n].name, node) != 0)
+			continue;
+		snprintf(src, sizeof(src), "/proc/%d/ns/net", (int)d->pids[n]); /* held by the deploy */
+		fd = open(src, O_RDONLY | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	return -ENOENT;
+}
+
+static int netcls_nft(struct deploy *d, struct nslab_err *err)
+{
+	struct nslab_lab_state st;
+	int r;
+
+	if (!d->cg_ok || !nslab_cg_netcls_lab_nft(&d->cg, d->lab))
+		return 0;
+	nslab_state_from_topo(d->t, d->lab, "deploying", &st);
+	r = nslab_cg_nft_sync(&d->cg, d->lab, &st, NULL, deploy_netns_of, d, err);
+	nslab_state_free(&st);
+	return r;
+}
+
 static int deploy_run(struct deploy *d, struct nslab_err *err)
 {
 	const struct nslab_plan *p = d->plan;
@@ -652,6 +683,8 @@ static int deploy_run(struct deploy *d, struct nslab_err *err)
 		phase(d, "links-up", d->t->nlinks);
 		r = nslab_live_wait_links(d->t, d->pids, NSLAB_LINKS_UP_TIMEOUT_MS, err);
 	}
+	if (r == 0)
+		r = netcls_nft(d, err);
 	if (r == 0 && nexec)
 		phase(d, "exec", nexec);
 	if (r == 0 && nexec)

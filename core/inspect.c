@@ -156,6 +156,8 @@ static void inspect_node_usage(json_t *jn, const struct nslab_cg_sys *cg, const 
 	}
 	if (u.have & NSLAB_CG_HAVE_CLASSID)
 		json_object_set_new(o, "net_cls_classid", json_sprintf("0x%08x", u.classid));
+	if (u.have & NSLAB_CG_HAVE_CLASSID) /* what carries it: the v1 controller or nftables' priority */
+		json_object_set_new(o, "net_cls_by", json_string(u.classid_nft ? "nftables-priority" : "cgroup-v1"));
 	json_object_set_new(jn, "usage", o);
 }
 

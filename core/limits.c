@@ -81,6 +81,14 @@ int nslab_lab_set_limits(const char *lab, const char *node, const struct nslab_l
 		r = nslab_cg_check(&cg, lab, node, lim, mask, err);
 	if (r == 0)
 		r = nslab_cg_set(&cg, lab, node, lim, mask, nslab_pidfd_pid(pidfd), journal_cgroup_of, &ctx, err);
+	if (r == 0 && (mask & NSLAB_CG_F_NET_CLS)) { /* nftables' rules, when they carry the classids */
+		struct nslab_lab_state st;
+		r = nslab_state_read(lab, &st, err);
+		if (r == 0) {
+			r = nslab_cg_nft_sync(&cg, lab, &st, node, NULL, NULL, err);
+			nslab_state_free(&st);
+		}
+	}
 	if (r < 0 && ctx.jerr.code)
 		r = nslab_err_set(err, ctx.jerr.code, "%s", ctx.jerr.msg);
 	if (r == 0)

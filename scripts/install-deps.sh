@@ -5,7 +5,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 PKGS=(
 	# build
-	build-essential pkg-config libmnl-dev libyaml-dev libjansson-dev libgraphviz-dev
+	build-essential pkg-config libmnl-dev libyaml-dev libjansson-dev libgraphviz-dev libnftables-dev
 	# the console (nslab console): terminal emulation, curses; tmux drives its tests
 	libvterm-dev libncurses-dev tmux
 	# tests: unit (cmocka), fuzzing (clang + libFuzzer runtime), integration peers and tools

@@ -81,8 +81,8 @@ test_limits_net_cls_tags_packets() {
 	command -v nft >/dev/null || { skip "nft (nftables) is not installed"; return; }
 	limits_lab || { fail "deploy"; return; }
 	c=$("$NSLAB" inspect ${LP}-limits --json | jq -r '.nodes[] | select(.name=="tagged") | .usage.net_cls_classid')
-	if [ "$c" = null ] || [ -z "$c" ]; then
-		skip "no net_cls classid (cgroup v2 only host: net-cls is refused there)"
+	if [ "$("$NSLAB" inspect ${LP}-limits --json | jq -r '.nodes[] | select(.name=="tagged") | .usage.net_cls_by')" != cgroup-v1 ]; then
+		skip "the classid is not carried by the v1 net_cls controller here (cgroup v2 only host: nftables carries it)"
 		return
 	fi
 	ip netns exec nslab-${LP}-limits.tagged nft -f - <<NFT || { fail "nft rules"; return; }
@@ -189,4 +189,108 @@ YML
 	nok "$NSLAB" limit ${LP}-cpuset p --cpu-set 0-4095
 	kill "$pid" 2>/dev/null
 	wait $!
+}
+
+# netcls_htb_lab MECHANISM: deploy h1 and h2 (net-cls auto) and h3 on the bridge sw, with NSLAB_NET_CLS=MECHANISM
+netcls_htb_lab() {
+	cat > "$TMPD/nchtb.yml" <<YML
+name: ${LP}-nchtb
+topology:
+  nodes:
+    h1: {kind: linux, net-cls: auto, interfaces: {eth1: {ipv4: 10.47.0.1/24}}}
+    h2: {kind: linux, net-cls: auto, interfaces: {eth1: {ipv4: 10.47.0.2/24}}}
+    h3: {kind: linux, interfaces: {eth1: {ipv4: 10.47.0.3/24}}}
+    sw: {kind: bridge}
+  links:
+    - endpoints: ["h1:eth1", "sw:p1"]
+    - endpoints: ["h2:eth1", "sw:p2"]
+    - endpoints: ["h3:eth1", "sw:p3"]
+YML
+	NSLAB_NET_CLS=$1 "$NSLAB" deploy --quiet "$TMPD/nchtb.yml"
+}
+
+# class_bytes NS DEV CLASSID: bytes sent through an htb class ("tc -s class show")
+class_bytes() {
+	tc -n "$1" -s class show dev "$2" | awk -v c="$3" '$1=="class" {on = ($3==c)} on && $1=="Sent" {print $2; exit}'
+}
+
+# pings_in_classes: 10 pings of 1000 bytes from h1 and 20 from h2 to h3, each counted in its node's htb class on
+# the bridge port towards h3 (sw:p3, egress); C1 C2: the htb classes (MAJOR:MINOR, tc's spelling)
+pings_in_classes() {
+	local ns=nslab-${LP}-nchtb.sw c1=$1 c2=$2 b1 b2 bd f=1042
+	ok "$NSLAB" exec ${LP}-nchtb h1 -- ping -c 1 -W 2 10.47.0.3 # neighbours resolved before counting
+	ok "$NSLAB" exec ${LP}-nchtb h2 -- ping -c 1 -W 2 10.47.0.3
+	local a1=$(class_bytes $ns p3 "$c1") a2=$(class_bytes $ns p3 "$c2")
+	ok "$NSLAB" exec ${LP}-nchtb h1 -- ping -q -c 10 -i 0.02 -s 1000 10.47.0.3
+	ok "$NSLAB" exec ${LP}-nchtb h2 -- ping -q -c 20 -i 0.02 -s 1000 10.47.0.3
+	b1=$(( $(class_bytes $ns p3 "$c1") - a1 )) b2=$(( $(class_bytes $ns p3 "$c2") - a2 ))
+	echo "    class $c1 (h1, 10 pings): $b1 bytes; class $c2 (h2, 20 pings): $b2 bytes (1042 a ping)"
+	[ $b1 -ge $((10 * f)) ] && [ $b1 -lt $((13 * f)) ] || fail "h1's 10 pings: $b1 bytes in class $c1"
+	[ $b2 -ge $((20 * f)) ] && [ $b2 -lt $((23 * f)) ] || fail "h2's 20 pings: $b2 bytes in class $c2"
+}
+
+# htb_classes NS DEV MAJOR MINOR...: an htb qdisc MAJOR: with a default class MAJOR:fff0 and one class per minor
+htb_classes() {
+	local ns=$1 dev=$2 major=$3 m
+	shift 3
+	tc -n "$ns" qdisc del dev "$dev" root 2>/dev/null
+	tc -n "$ns" qdisc add dev "$dev" root handle "$major": htb default fff0 || return 1
+	for m in fff0 "$@"; do
+		tc -n "$ns" class add dev "$dev" parent "$major": classid "$major:$m" htb rate 1gbit quantum 10000 || return 1
+	done
+}
+
+# tc_id 0x4e530002 -> 4e53:2
+tc_id() { printf '%x:%x' $(( $1 >> 16 )) $(( $1 & 0xffff )); }
+
+# net-cls carried by nftables (skb->priority; the default on cgroup v2 only hosts, NSLAB_NET_CLS=nftables here):
+# an htb on a bridge port shared by two nodes counts each node's traffic in the class of its classid, also after
+# `nslab limit --net-cls` moved one node to another class and removed the other's.
+test_limits_net_cls_nftables_htb() {
+	local ns=nslab-${LP}-nchtb.sw j id1 id2 c1 c2 major
+	TEST_LABS="${LP}-nchtb"
+	command -v tc >/dev/null || { skip "tc (iproute2) is not installed"; return; }
+	netcls_htb_lab nftables || { fail "deploy"; return; }
+	j=$("$NSLAB" inspect ${LP}-nchtb --json)
+	expect_eq "$(echo "$j" | jq -r '[.nodes[] | .usage.net_cls_by // empty] | join(" ")')" \
+		"nftables-priority nftables-priority" "inspect: nftables carries h1's and h2's classids"
+	id1=$(echo "$j" | jq -r '.nodes[] | select(.name=="h1") | .usage.net_cls_classid')
+	id2=$(echo "$j" | jq -r '.nodes[] | select(.name=="h2") | .usage.net_cls_classid')
+	[ "$id1" != "$id2" ] || fail "h1 and h2 share classid $id1"
+	c1=$(tc_id "$id1") c2=$(tc_id "$id2") major=${c1%%:*}
+	htb_classes $ns p3 "$major" "${c1#*:}" "${c2#*:}" || { fail "tc htb"; return; }
+	pings_in_classes "$c1" "$c2"
+	# run time: h1 to a new class (an explicit classid, tc's spelling), h2's classid removed (the default class)
+	htb_classes $ns p3 "$major" "${c1#*:}" "${c2#*:}" 99 || { fail "tc htb again"; return; }
+	ok "$NSLAB" limit ${LP}-nchtb h1 --net-cls "$major:99"
+	ok "$NSLAB" limit ${LP}-nchtb h2 --net-cls none
+	j=$("$NSLAB" inspect ${LP}-nchtb --json)
+	expect_eq "$(echo "$j" | jq -r '.nodes[] | select(.name=="h1") | "\(.usage.net_cls_classid) \(.limits.net_cls)"')" \
+		"$(printf '0x%04x0099 0x%04x0099' $((16#$major)) $((16#$major)))" "h1's new classid in force and recorded"
+	expect_eq "$(echo "$j" | jq -r '.nodes[] | select(.name=="h2") | .usage.net_cls_classid')" null "h2's classid removed"
+	pings_in_classes "$major:99" "$major:fff0"
+	ok "$NSLAB" exec ${LP}-nchtb h1 -- true
+}
+
+# net-cls by the v1 net_cls controller (the default on v1/hybrid hosts): the same htb on a shared bridge port,
+# classified by tc's cgroup filter (cls_cgroup reads the sending socket's classid). Skips on kernels without
+# cls_cgroup (this machine's) and on cgroup v2 only hosts; test_limits_net_cls_tags_packets measures the
+# v1 classid with nftables' meta cgroup instead.
+test_limits_net_cls_cgroup_htb() {
+	local ns=nslab-${LP}-nchtb.sw j id1 id2 c1 c2 major
+	TEST_LABS="${LP}-nchtb"
+	command -v tc >/dev/null || { skip "tc (iproute2) is not installed"; return; }
+	netcls_htb_lab cgroup >/dev/null 2>&1 || { skip "no cgroup v1 net_cls here (a cgroup v2 only host)"; return; }
+	j=$("$NSLAB" inspect ${LP}-nchtb --json)
+	expect_eq "$(echo "$j" | jq -r '[.nodes[] | .usage.net_cls_by // empty] | join(" ")')" \
+		"cgroup-v1 cgroup-v1" "inspect: the v1 controller carries h1's and h2's classids"
+	id1=$(echo "$j" | jq -r '.nodes[] | select(.name=="h1") | .usage.net_cls_classid')
+	id2=$(echo "$j" | jq -r '.nodes[] | select(.name=="h2") | .usage.net_cls_classid')
+	c1=$(tc_id "$id1") c2=$(tc_id "$id2") major=${c1%%:*}
+	htb_classes $ns p3 "$major" "${c1#*:}" "${c2#*:}" || { fail "tc htb"; return; }
+	if ! tc -n $ns filter add dev p3 parent "$major": cgroup 2>/dev/null; then
+		skip "the kernel has no cls_cgroup (CONFIG_NET_CLS_CGROUP): tc cannot read a v1 classid here"
+		return
+	fi
+	pings_in_classes "$c1" "$c2"
 }

@@ -389,10 +389,36 @@ static void test_v2_errors(void **state)
 	fake_v2_tree(f->root, "cpuset cpu pids\n");
 	assert_int_equal(nslab_cg_detect_at(&sys, mi_v2, pc_v2, f->root, &err), 0);
 
-	assert_int_equal(nslab_cg_prepare_node(&sys, "ut", "r1", &lim, NSLAB_CG_F_ALL, journal_cb, f, &err),
+	/* net-cls on pure v2: nftables carries it; only the classid registry records it (with its
+	 * mechanism), no cgroup directory is made for it */
+	assert_true(nslab_cg_netcls_by_nft(&sys));
+	assert_int_equal(nslab_cg_prepare_node(&sys, "ut", "r1", &lim, NSLAB_CG_F_ALL, journal_cb, f, &err), 0);
+	assert_int_equal(f->njournal, 0);
+	{
+		char *p = xasprintf("%s/.cgroup/classids", f->rundir), *text = NULL;
+		struct nslab_cg_classid *ids = NULL;
+		assert_int_equal(nslab_read_file(p, &text, NULL), 0);
+		assert_string_equal(text, "0x4e530001 ut r1 nftables\n");
+		assert_int_equal(nslab_cg_classids_of(f->rundir, "ut", &ids), 1);
+		assert_string_equal(ids[0].node, "r1");
+		assert_int_equal(ids[0].classid, 0x4e530001);
+		assert_true(ids[0].nft);
+		assert_true(nslab_cg_netcls_lab_nft(&sys, "ut"));
+		/* removed at run time: the line goes (the rules follow the registry) */
+		lim = (struct nslab_limits){ 0 };
+		assert_int_equal(nslab_cg_set(&sys, "ut", "r1", &lim, NSLAB_CG_F_NET_CLS, 0, journal_cb, f, &err), 0);
+		assert_int_equal(access(p, F_OK), -1);
+		free(ids);
+		free(text);
+		free(p);
+	}
+	/* NSLAB_NET_CLS=cgroup asks for the v1 controller, which a v2 only host does not have */
+	setenv("NSLAB_NET_CLS", "cgroup", 1);
+	lim = (struct nslab_limits){ .net_cls = 0x00100001 };
+	assert_int_equal(nslab_cg_prepare_node(&sys, "ut", "r2", &lim, NSLAB_CG_F_ALL, journal_cb, f, &err),
 			 -EOPNOTSUPP);
-	assert_non_null(strstr(err.msg, "node r1: net-cls needs the cgroup v1 net_cls controller"));
-	assert_non_null(strstr(err.msg, "socket cgroupv2 level 2 \"nslab.lab-ut/node-r1\""));
+	unsetenv("NSLAB_NET_CLS");
+	assert_non_null(strstr(err.msg, "node r2: net-cls by the cgroup v1 net_cls controller (NSLAB_NET_CLS=cgroup)"));
 	assert_int_equal(f->njournal, 0); /* refused before anything was made */
 
 	lim = (struct nslab_limits){ .memory_bytes = 1 << 24 };
@@ -849,6 +875,24 @@ static int netcls_hier(void)
 	return ret;
 }
 
+/* The mountinfo lines that mention net_cls (other mounts come and go with other users' labs). */
+static char *netcls_mounts(void)
+{
+	char *text = NULL, *out = xstrdup(""), *save = NULL;
+
+	assert_int_equal(nslab_read_file("/proc/self/mountinfo", &text, NULL), 0);
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *n;
+		if (!strstr(l, "net_cls"))
+			continue;
+		n = xasprintf("%s%s\n", out, l);
+		free(out);
+		out = n;
+	}
+	free(text);
+	return out;
+}
+
 static void test_real_netcls(void **state)
 {
 	struct real *r = *state;
@@ -863,19 +907,26 @@ static void test_real_netcls(void **state)
 		skip();
 	}
 	if (r->sys.mode == NSLAB_CG_MODE_V2) {
-		/* no net_cls on v2: a clear refusal naming the nftables way */
+		/* no net_cls on v2: nftables carries the classid (recorded, no cgroup for it) */
+		struct nslab_cg_classid *ids = NULL;
 		assert_int_equal(nslab_cg_prepare_node(&r->sys, REAL_LAB, "cls", &lim, NSLAB_CG_F_ALL, journal_cb,
 						       &r->fk, &err),
-				 -EOPNOTSUPP);
-		print_message("net_cls (v2): refused: %s\n", err.msg);
-		assert_non_null(strstr(err.msg, "socket cgroupv2 level 2"));
+				 0);
+		assert_int_equal(nslab_cg_classids_of(r->sys.rundir, REAL_LAB, &ids), 1);
+		print_message("net_cls (v2): classid 0x%08x carried by %s\n", ids[0].classid,
+			      ids[0].nft ? "nftables" : "the cgroup");
+		assert_true(ids[0].nft);
+		assert_int_equal(r->sys.ctrl_hier[NSLAB_CG_NET_CLS], -1);
+		free(ids);
+		assert_int_equal(nslab_cg_remove_lab(&r->sys, REAL_LAB, &err), 0);
+		assert_int_equal(nslab_cg_classids_of(r->sys.rundir, REAL_LAB, &ids), 0);
 		no_lab_dirs_left(r);
 		return;
 	}
 	if (!real_ready(r, &lim, "net_cls"))
 		skip();
 	hier_before = netcls_hier();
-	assert_int_equal(nslab_read_file("/proc/self/mountinfo", &before, NULL), 0);
+	before = netcls_mounts();
 	assert_int_equal(nslab_cg_prepare_node(&r->sys, REAL_LAB, "cls", &lim, NSLAB_CG_F_ALL, journal_cb, &r->fk,
 					       &err),
 			 0);
@@ -884,13 +935,13 @@ static void test_real_netcls(void **state)
 	assert_int_equal(nslab_cg_usage(&r->sys, REAL_LAB, "cls", &u), 0);
 	assert_true(u.have & NSLAB_CG_HAVE_CLASSID);
 	assert_int_equal(u.classid >> 16, NSLAB_CG_CLASSID_MAJOR);
-	assert_int_equal(nslab_read_file("/proc/self/mountinfo", &during, NULL), 0);
+	during = netcls_mounts();
 	print_message("net_cls (%s): classid 0x%08x in %s (%s)\n", nslab_cg_mode_name(r->sys.mode), u.classid,
 		      r->sys.hier[h].path, r->sys.hier[h].ours ? "mounted by nslab" : "the host's mount");
 	if (r->sys.hier[h].ours)
 		assert_non_null(strstr(during, "/.cgroup/net_cls "));
 	assert_int_equal(nslab_cg_remove_lab(&r->sys, REAL_LAB, &err), 0);
-	assert_int_equal(nslab_read_file("/proc/self/mountinfo", &after, NULL), 0);
+	after = netcls_mounts();
 	assert_string_equal(before, after);
 	/* the kernel frees an unmounted, empty v1 hierarchy asynchronously */
 	for (int i = 0; i < 200 && hier_before == 0 && netcls_hier() != 0; i++)
