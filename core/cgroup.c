@@ -8,10 +8,18 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../util/util.h"
+
+#ifndef CGROUP_SUPER_MAGIC
+#define CGROUP_SUPER_MAGIC 0x27e0eb
+#endif
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
 
 const char *const cg_ctrl_names[NSLAB_CG__CTRL_COUNT] = {
 	[NSLAB_CG_CPU] = "cpu",		[NSLAB_CG_CPUACCT] = "cpuacct", [NSLAB_CG_CPUSET] = "cpuset",
@@ -205,4 +213,11 @@ void cg_sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 	nanosleep(&ts, NULL);
+}
+
+bool cg_on_cgroupfs(const char *path)
+{
+	struct statfs st;
+	return statfs(path, &st) == 0 &&
+	       ((unsigned long)st.f_type == CGROUP_SUPER_MAGIC || (unsigned long)st.f_type == CGROUP2_SUPER_MAGIC);
 }

@@ -298,6 +298,8 @@ static int netcls_prepare(struct nslab_cg_sys *sys, const char *node, int *lockf
 		*lockfd = cg_lock_state_dir(sys, err);
 		if (*lockfd < 0)
 			return nslab_err_prefix(err, "node %s: net-cls", node);
+		cg_netcls_recheck(sys); /* another nslab may have unmounted it since we looked */
+		h = sys->ctrl_hier[NSLAB_CG_NET_CLS];
 	}
 	if (h < 0) {
 		r = cg_mount_netcls(sys, err);

@@ -32,19 +32,29 @@ static int cg_state_dir(const struct nslab_cg_sys *sys, struct nslab_err *err)
 int cg_lock_state_dir(const struct nslab_cg_sys *sys, struct nslab_err *err)
 {
 	_cleanup_free_ char *d = xasprintf("%s/.cgroup", sys->rundir);
-	int r = cg_state_dir(sys, err), fd;
+	struct stat st;
+	int r, fd;
 
-	if (r < 0)
-		return r;
-	fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return nslab_err_sys(err, errno, "opening %s", d);
-	if (flock(fd, LOCK_EX) < 0) {
-		r = nslab_err_sys(err, errno, "locking %s", d);
+	/* the holder before us may have removed the directory (cg_maybe_unmount_netcls): lock again */
+	for (int i = 0; i < 100; i++) {
+		r = cg_state_dir(sys, err);
+		if (r < 0)
+			return r;
+		fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT)
+			continue;
+		if (fd < 0)
+			return nslab_err_sys(err, errno, "opening %s", d);
+		if (flock(fd, LOCK_EX) < 0) {
+			r = nslab_err_sys(err, errno, "locking %s", d);
+			close(fd);
+			return r;
+		}
+		if (fstat(fd, &st) == 0 && st.st_nlink > 0)
+			return fd;
 		close(fd);
-		return r;
 	}
-	return fd;
+	return nslab_err_set(err, EAGAIN, "locking %s: it keeps being removed", d);
 }
 
 int cg_mount_netcls(struct nslab_cg_sys *sys, struct nslab_err *err)
@@ -54,7 +64,9 @@ int cg_mount_netcls(struct nslab_cg_sys *sys, struct nslab_err *err)
 
 	if (mkdir(mp, 0755) < 0 && errno != EEXIST)
 		return nslab_err_sys(err, errno, "creating %s", mp);
-	if (!sys->fake && mount("nslab-net_cls", mp, "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, "net_cls") < 0) {
+	/* another nslab may have mounted it since we looked (we hold the lock now) */
+	if (!sys->fake && !cg_on_cgroupfs(mp) &&
+	    mount("nslab-net_cls", mp, "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, "net_cls") < 0) {
 		r = errno;
 		rmdir(mp);
 		if (r == EBUSY)
@@ -72,6 +84,17 @@ int cg_mount_netcls(struct nslab_cg_sys *sys, struct nslab_err *err)
 	sys->ctrl_hier[NSLAB_CG_NET_CLS] = r;
 	sys->v1_bound |= BIT(NSLAB_CG_NET_CLS);
 	return 0;
+}
+
+void cg_netcls_recheck(struct nslab_cg_sys *sys)
+{
+	int h = sys->ctrl_hier[NSLAB_CG_NET_CLS];
+
+	if (h < 0 || !sys->hier[h].ours || sys->fake || cg_on_cgroupfs(sys->hier[h].path))
+		return;
+	sys->hier[h].ctrls = 0;
+	sys->ctrl_hier[NSLAB_CG_NET_CLS] = -1;
+	sys->v1_bound &= ~BIT(NSLAB_CG_NET_CLS);
 }
 
 /* num_cgroups of net_cls in /proc/cgroups (live and dying), 0 if unknown. */

@@ -48,6 +48,8 @@ int cg_node_dir_of(const struct nslab_cg_sys *sys, enum nslab_cg_ctrl c, const c
 /* At or below an "nslab.lab-" directory, with no "." or ".." step. */
 bool cg_owned(const char *path);
 void cg_sleep_ms(long ms);
+/* On a cgroup (v1) or cgroup2 file system. */
+bool cg_on_cgroupfs(const char *path);
 
 /* ---- cgroup_detect.c ---- */
 
@@ -66,7 +68,10 @@ char *cg_netcls_mountpoint(const char *rundir);
 bool cg_netcls_mountable(const struct nslab_cg_sys *sys);
 /* flock()ed fd of RUNDIR/.cgroup, or -errno. */
 int cg_lock_state_dir(const struct nslab_cg_sys *sys, struct nslab_err *err);
+/* Mount our net_cls (or take the mount another nslab made meanwhile); sys is updated. */
 int cg_mount_netcls(struct nslab_cg_sys *sys, struct nslab_err *err);
+/* Under the lock: forget our net_cls mount when another nslab unmounted it since detection. */
+void cg_netcls_recheck(struct nslab_cg_sys *sys);
 /* Unmount our net_cls when no cgroup is left in it; remove RUNDIR/.cgroup when empty. */
 void cg_maybe_unmount_netcls(struct nslab_cg_sys *sys);
 

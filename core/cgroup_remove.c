@@ -9,26 +9,11 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "../util/util.h"
 
-#ifndef CGROUP_SUPER_MAGIC
-#define CGROUP_SUPER_MAGIC 0x27e0eb
-#endif
-#ifndef CGROUP2_SUPER_MAGIC
-#define CGROUP2_SUPER_MAGIC 0x63677270
-#endif
-
 /* ---- removal ---- */
-
-static bool on_cgroupfs(const char *path)
-{
-	struct statfs st;
-	return statfs(path, &st) == 0 &&
-	       ((unsigned long)st.f_type == CGROUP_SUPER_MAGIC || (unsigned long)st.f_type == CGROUP2_SUPER_MAGIC);
-}
 
 /* SIGKILL every process listed in dir/cgroup.procs but ourselves; returns how many were listed. */
 static size_t kill_listed(const char *dir)
@@ -77,7 +62,7 @@ int nslab_cg_remove(const char *path, struct nslab_err *err)
 	closedir(d);
 	if (r < 0)
 		return r;
-	cgfs = on_cgroupfs(path);
+	cgfs = cg_on_cgroupfs(path);
 	if (cgfs && cg_exists(kill_file)) {
 		int fd = open(kill_file, O_WRONLY | O_CLOEXEC);
 		if (fd >= 0) {
