@@ -91,8 +91,8 @@ static int run_in_netns(int netns_fd, const char *script, const char *what, stru
 			size_t el = e ? strlen(e) : 0;
 			while (el && e[el - 1] == '\n')
 				el--;
-			r = nslab_err_set(err, EINVAL, "%s: nftables refused the net-cls rule (kernel without "
-						       "nf_tables or its bridge/inet family?): %.*s",
+			r = nslab_err_set(err, EINVAL, "%s: nftables refused the net-cls rule (it needs the "
+						       "kernel's nf_tables, and on a bridge nft_meta_bridge): %.*s",
 					  what, (int)el, e ? e : "");
 		}
 		nft_ctx_free(nft);

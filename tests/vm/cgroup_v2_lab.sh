@@ -6,8 +6,10 @@
 # guest and runs tests/vm/cgroup_v2_lab.guest.sh there: deploy (cpu 0.25, memory 32Mb, pids 20 on two
 # nodes, one node without limits), cpu.max/memory.max/pids.max, `nslab exec` in the node's cgroup, a
 # busy loop throttled to 15-35 % of a core, a 64 MB allocation OOM-killed (137, oom_kill counted, the
-# lab lives on), a fork loop stopped at pids.max, `nslab limit`, net-cls refused with the nftables
-# hint and nothing created, `nslab destroy` leaving no cgroup.
+# lab lives on), a fork loop stopped at pids.max, `nslab limit`, cpu-set by the CPU a busy process runs on
+# (2 vCPUs), net-cls carried by nftables (skb->priority) counted per node in htb classes on a shared
+# bridge port (the guest loads nf_tables and bridge from the kernel's modules, added as files), the v1
+# mechanism refused with nothing created, `nslab destroy` leaving no cgroup.
 #
 # Usage: tests/vm/cgroup_v2_lab.sh [--] [KERNEL_VM_OPTIONS...]   (e.g. --mem 384, --timeout 400, --keep)
 # It boots the VM itself (like tests/vm/cgroup_v2.sh), so it is not a GUEST_SCRIPT for tests/vm/run.sh.
@@ -32,12 +34,19 @@ fi
 make -s -C "$ROOT" build/nslab >&2 || exit 3
 JQ=$(command -v jq || true)
 adds=(--add "$ROOT/build/nslab" --add "$HERE/cgroup_v2_lab.guest.sh")
+# kernel-vm's initramfs loads only its netem modules: net-cls by nftables and bridge nodes need these
+# (insmod'ed by the guest script in this order; the kernel is fetched by kernel-vm's own fetch-kernel.sh)
+KDIR=$("$VM/fetch-kernel.sh" 2>/dev/null) && KMOD=$(ls -d "$KDIR"/root/lib/modules/* | head -n1) || KMOD=
+for m in crypto/crc32c_generic lib/libcrc32c net/netfilter/nfnetlink net/netfilter/nf_tables net/llc/llc \
+	net/802/stp net/bridge/bridge net/bridge/netfilter/nft_meta_bridge; do
+	[ -n "$KMOD" ] && [ -f "$KMOD/kernel/$m.ko" ] && adds+=(--add "$KMOD/kernel/$m.ko:/qn/mod/${m##*/}.ko")
+done
 [ -n "$JQ" ] && adds+=(--add "$JQ")
 [ -n "$JQ" ] || { echo "FAIL cgroup_v2_lab: jq is not installed on this machine (the guest script parses nslab inspect --json with it)"; exit 1; }
 
 LOG=$(mktemp /tmp/nslab-cgroup-v2-lab.XXXXXX)
 trap 'rm -f "$LOG"' EXIT
-"$VM/run.sh" --no-tests --quiet "${adds[@]}" --run "CGV2LAB_STRICT=${CGV2LAB_STRICT:-1} sh /qn/bin/cgroup_v2_lab.guest.sh" "$@" >"$LOG" 2>&1
+"$VM/run.sh" --no-tests --quiet --smp 2 "${adds[@]}" --run "CGV2LAB_STRICT=${CGV2LAB_STRICT:-1} sh /qn/bin/cgroup_v2_lab.guest.sh" "$@" >"$LOG" 2>&1
 rc=$?
 
 # guest lines arrive as "     | CGV2LAB PASS name: detail" in run.sh's summary
