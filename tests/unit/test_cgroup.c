@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -645,6 +646,12 @@ static int real_teardown(void **state)
 
 	if (geteuid() == 0 && r->sys.mode != NSLAB_CG_MODE_NONE && nslab_cg_remove_lab(&r->sys, REAL_LAB, &err) < 0)
 		print_error("teardown: %s\n", err.msg);
+	/* a test that failed half-way leaves the private net_cls mount under our own temporary run
+	 * directory: take it down (it is ours by construction), or it outlives the test */
+	char *netcls = xasprintf("%s/.cgroup/net_cls", r->fk.rundir);
+	if (umount2(netcls, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		print_error("teardown: unmounting %s: %s\n", netcls, strerror(errno));
+	free(netcls);
 	*f = r->fk;
 	free(r);
 	*state = f;
