@@ -194,15 +194,30 @@ const int16_t *nslab_nl_netem_dist_table(int dist, size_t *n);
  */
 void nslab_nlb_qdisc_netem(struct nslab_nlb *b, int ifindex, const struct nslab_nl_netem *ne, const char *what);
 /*
- * RTM_NEWQDISC tbf as the root qdisc (same flags and handle as netem), rate_bps > 0. mtu is the
- * interface's (0 = 1500); frames count as mtu + 14 bytes. Burst: max(4 ms of traffic at the rate,
- * 2 frames) -- enough for 10mbit..10gbit on a veth. Queue limit (bytes): limit_pkts frames, or with
- * limit_pkts 0 what `tc ... latency 50ms` gives (50 ms at the rate + the burst).
+ * The sizes of a tbf: burst max(4 ms of traffic at the rate, 2 frames) (frames count as mtu + 14
+ * bytes; mtu 0 = 1500); queue limit (bytes) limit_pkts frames, or with limit_pkts 0 what
+ * `tc ... latency 50ms` gives (50 ms at the rate + the burst) but at least 2 frames + the burst.
+ * gso_max_size: the burst, at most the kernel's default 65536. Pure.
+ */
+struct nslab_nl_tbf_size {
+	uint64_t burst;		/* bytes */
+	uint64_t limit;		/* bytes */
+	uint32_t gso_max_size;	/* bytes */
+};
+void nslab_nl_tbf_size(uint64_t rate_bps, uint32_t limit_pkts, unsigned mtu, struct nslab_nl_tbf_size *sz);
+/*
+ * RTM_NEWQDISC tbf as the root qdisc (same flags and handle as netem), rate_bps > 0, sized by
+ * nslab_nl_tbf_size(); then RTM_NEWLINK capping the interface's IFLA_GSO_MAX_SIZE at the burst.
+ * Without the cap TCP hands tbf GSO packets larger than the burst, which tbf cuts into frames and
+ * enqueues one by one: when the queue fills, the tail frames are dropped while TCP is told the
+ * whole packet went out, and retransmissions eat 15-30 % of a slow link (2 Mbit/s). With packets
+ * no larger than the burst a full queue refuses a whole packet and TCP sees it at once.
  */
 void nslab_nlb_qdisc_tbf(struct nslab_nlb *b, int ifindex, uint64_t rate_bps, uint32_t limit_pkts, unsigned mtu,
 			 const char *what);
 /*
- * RTM_DELQDISC of the root qdisc: the interface goes back to its default (noqueue on veth). When only
+ * RTM_DELQDISC of the root qdisc: the interface goes back to its default (noqueue on veth), after
+ * an RTM_NEWLINK giving back the default GSO size (65536) that a tbf capped. When only
  * the default is there the kernel answers ENOENT ("Cannot delete qdisc with handle of zero"); callers
  * that want "no impairment" treat -ENOENT as done.
  */

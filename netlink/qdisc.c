@@ -25,6 +25,7 @@
 #define NETEM_DEFAULT_LIMIT 1000
 #define TBF_BURST_DIV 250     /* burst = 4 ms of traffic (rate / HZ for HZ 250, Debian's) */
 #define TBF_LATENCY_US 50000  /* queue limit when none is given: `tc ... latency 50ms` */
+#define TBF_MIN_QUEUE_FRAMES 2 /* ... but room for at least two frames besides the burst */
 
 /* ---- units ---- */
 
@@ -173,49 +174,83 @@ void nslab_nlb_qdisc_netem(struct nslab_nlb *b, int ifindex, const struct nslab_
 	nslab_nlb_msg_end(b, nlh, what);
 }
 
+/* The kernel's default (GSO_LEGACY_MAX_SIZE): what an interface gets back when its tbf goes. */
+#define GSO_DEFAULT_MAX_SIZE 65536
+
+void nslab_nl_tbf_size(uint64_t rate_bps, uint32_t limit_pkts, unsigned mtu, struct nslab_nl_tbf_size *sz)
+{
+	uint64_t rate_Bps = rate_bps / 8, frame = (uint64_t)(mtu ? mtu : 1500) + ETH_FRAME_OVERHEAD;
+	uint64_t burst = rate_Bps / TBF_BURST_DIV, queue;
+
+	if (burst < 2 * frame)
+		burst = 2 * frame;
+	burst = min_u64(burst, UINT32_MAX);
+	if (limit_pkts) {
+		sz->limit = limit_pkts * frame;
+	} else {
+		queue = (uint64_t)((double)rate_Bps * TBF_LATENCY_US / 1000000);
+		if (queue < TBF_MIN_QUEUE_FRAMES * frame)
+			queue = TBF_MIN_QUEUE_FRAMES * frame;
+		sz->limit = queue + burst;
+	}
+	sz->limit = min_u64(sz->limit, UINT32_MAX);
+	sz->burst = burst;
+	sz->gso_max_size = (uint32_t)min_u64(burst, GSO_DEFAULT_MAX_SIZE);
+}
+
+/* RTM_NEWLINK setting only IFLA_GSO_MAX_SIZE. */
+static void gso_max_size(struct nslab_nlb *b, int ifindex, uint32_t size, const char *what)
+{
+	struct nlmsghdr *nlh = nslab_nlb_msg_start(b, RTM_NEWLINK, 0, 0);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = ifindex;
+	mnl_attr_put_u32(nlh, IFLA_GSO_MAX_SIZE, size);
+	nslab_nlb_msg_end(b, nlh, what);
+}
+
 /*
  * tbf with linklayer ethernet: the kernel then computes transmit times itself and wants no rate table
  * (TCA_TBF_RTAB, 1 KiB that tc still sends). TCA_TBF_BURST (bytes) is what the kernel uses; `buffer`
- * (the same burst in ticks, as tc_calc_xmittime()) is filled in for older readers.
+ * (the same burst in ticks, as tc_calc_xmittime()) is filled in for older readers. Then the
+ * interface's GSO size is capped at the burst (see nl.h).
  */
 void nslab_nlb_qdisc_tbf(struct nslab_nlb *b, int ifindex, uint64_t rate_bps, uint32_t limit_pkts, unsigned mtu,
 			 const char *what)
 {
 	struct tc_tbf_qopt opt = { 0 };
-	uint64_t rate_Bps = rate_bps / 8, frame = (uint64_t)(mtu ? mtu : 1500) + ETH_FRAME_OVERHEAD;
-	uint64_t burst, limit;
+	uint64_t rate_Bps = rate_bps / 8;
+	struct nslab_nl_tbf_size sz;
 	struct nlmsghdr *nlh;
 	struct nlattr *opts;
 
-	burst = rate_Bps / TBF_BURST_DIV;
-	if (burst < 2 * frame)
-		burst = 2 * frame;
-	burst = min_u64(burst, UINT32_MAX);
-	if (limit_pkts)
-		limit = limit_pkts * frame;
-	else
-		limit = (uint64_t)((double)rate_Bps * TBF_LATENCY_US / 1000000) + burst;
+	nslab_nl_tbf_size(rate_bps, limit_pkts, mtu, &sz);
 	opt.rate.linklayer = TC_LINKLAYER_ETHERNET;
 	opt.rate.rate = rate_Bps >= (1ULL << 32) ? UINT32_MAX : (uint32_t)rate_Bps;
-	opt.limit = (uint32_t)min_u64(limit, UINT32_MAX);
+	opt.limit = (uint32_t)sz.limit;
 	if (rate_Bps)
-		opt.buffer = us_to_ticks((uint64_t)(1000000.0 * (double)burst / (double)rate_Bps));
+		opt.buffer = us_to_ticks((uint64_t)(1000000.0 * (double)sz.burst / (double)rate_Bps));
 
 	nlh = qdisc_start(b, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE, ifindex, 0);
 	mnl_attr_put_strz(nlh, TCA_KIND, "tbf");
 	opts = mnl_attr_nest_start(nlh, TCA_OPTIONS);
 	mnl_attr_put(nlh, TCA_TBF_PARMS, sizeof(opt), &opt);
-	mnl_attr_put_u32(nlh, TCA_TBF_BURST, (uint32_t)burst);
+	mnl_attr_put_u32(nlh, TCA_TBF_BURST, (uint32_t)sz.burst);
 	if (rate_Bps >= (1ULL << 32))
 		mnl_attr_put_u64(nlh, TCA_TBF_RATE64, rate_Bps);
 	mnl_attr_nest_end(nlh, opts);
 	nslab_nlb_msg_end(b, nlh, what);
+	gso_max_size(b, ifindex, sz.gso_max_size, what);
 }
 
 void nslab_nlb_qdisc_del_root(struct nslab_nlb *b, int ifindex, const char *what)
 {
-	struct nlmsghdr *nlh = qdisc_start(b, RTM_DELQDISC, 0, ifindex, 0);
+	struct nlmsghdr *nlh;
 
+	/* first, so that the ENOENT of a delete with nothing to delete stays the batch's last answer */
+	gso_max_size(b, ifindex, GSO_DEFAULT_MAX_SIZE, what);
+	nlh = qdisc_start(b, RTM_DELQDISC, 0, ifindex, 0);
 	nslab_nlb_msg_end(b, nlh, what);
 }
 
