@@ -50,8 +50,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libnslab.a
 	$(CC) $(CFLAGS) -o $@ $< $(foreach s,$(shell sed -n '1s|^// WRAP: ||p' $<),-Wl,--wrap=$(s)) \
 		$(BUILD)/libnslab.a $(LDLIBS) $(shell pkg-config --libs cmocka)
 
+# Each program's output goes to $(BUILD)/unit.log; failures are shown, then one summary line.
 unit: $(UNIT_BIN)
-	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || fail=1; done; exit $$fail
+	@tests/unit/run.sh $(BUILD)/unit.log $(UNIT_BIN)
 
 integration: $(BUILD)/nslab
 	NSLAB=$(abspath $(BUILD)/nslab) tests/integration/run.sh
