@@ -3,6 +3,8 @@
 #ifndef NSLAB_CLI_CLI_H
 #define NSLAB_CLI_CLI_H
 
+#include <stdbool.h>
+
 #define NSLAB_VERSION "0.1.0"
 
 /* exit codes */
@@ -38,6 +40,13 @@ int cmd_limit(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_scenario(int argc, char **argv);
 int cmd_console(int argc, char **argv);
+/* nslab exec on many nodes (cli/cmd-exec-multi.c): cmd_exec hands over when the first argument after
+ * LAB is --all, --label or a comma-separated list */
+bool cli_exec_is_multi(int argc, char **argv);
+int cmd_exec_multi(int argc, char **argv);
+int cmd_pingall(int argc, char **argv);
+int cmd_iperf(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

@@ -27,6 +27,8 @@ int cmd_exec(int argc, char **argv)
 	char **env = NULL;
 	int pidfd, status = 0, first;
 
+	if (cli_exec_is_multi(argc, argv))
+		return cmd_exec_multi(argc, argv);
 	if (argc < 4)
 		return cli_usage_error(c, "expects LAB NODE CMD");
 	first = 3;

@@ -88,6 +88,39 @@ const struct cli_cmd cli_cmds[] = {
 	  "  q quit\n"
 	  "Logs go to $XDG_RUNTIME_DIR (or /tmp)/nslab-console-LAB.log, never to the screen.\n",
 	  cmd_console },
+	{ "pingall", "LAB [--count N] [--pairs A:B,...] [--json]", "every node with an address pings every other",
+	  "  -c, --count N       echo requests per pair (default 1)\n"
+	  "  -p, --pairs A:B,... only these pairs (A pings B)\n"
+	  "  --json              machine-readable output (every pair's counts, totals)\n"
+	  "A node is pinged at its first IPv4 address (else IPv6, else its loopback's); nodes without\n"
+	  "one (bridges) take no part. Pings run in the nodes, 16 at once. Prints a matrix of\n"
+	  "received/sent and the loss total; exits 1 on any loss.\n",
+	  cmd_pingall },
+	{ "iperf", "LAB CLIENT SERVER [--udp] [--time S] [--bitrate R] [--port P] [--json]",
+	  "measure the rate between two nodes with iperf3",
+	  "  -u, --udp          UDP instead of TCP\n"
+	  "  -t, --time S       seconds of traffic (default 3)\n"
+	  "  -b, --bitrate R    iperf3's target rate (UDP: default 1M), e.g. 10M\n"
+	  "  -p, --port P       the server's port (default 5201)\n"
+	  "  --json             machine-readable output\n"
+	  "Starts an iperf3 server in SERVER, runs the client in CLIENT against SERVER's first IPv4\n"
+	  "address (else IPv6), reports the rate the server received (and what was sent), and\n"
+	  "ends the server by its pid if it is still there. Needs iperf3 on the host.\n",
+	  cmd_iperf },
+	{ "generate", "[--name LAB] chain N | ring N | star N | tree DEPTH FANOUT | clos SPINES LEAVES [HOSTS] | fat-tree K",
+	  "print a standard topology file (addresses and routes included)",
+	  "  -n, --name LAB  the lab's name (default: the shape and its numbers, e.g. ring4)\n"
+	  "  chain N                      N routers in a line\n"
+	  "  ring N                       N routers in a ring\n"
+	  "  star N                       N hosts on one bridge, one subnet (10.0.0.0/16)\n"
+	  "  tree DEPTH FANOUT            routers DEPTH levels deep, FANOUT children each, FANOUT hosts\n"
+	  "                               under each router of the last level\n"
+	  "  clos SPINES LEAVES [HOSTS]   leaf-spine: each leaf linked to every spine, HOSTS (1) per leaf\n"
+	  "  fat-tree K                   k-ary fat-tree: (K/2)^2 cores, K pods, K^3/4 hosts (K even)\n"
+	  "Each link gets its own /24 (10.X.Y.1 and .2) and every router static routes along\n"
+	  "shortest paths, hosts a default route: every node reaches every other (nslab pingall).\n"
+	  "Example: nslab generate ring 4 > ring4.clab.yml && nslab deploy ring4.clab.yml\n",
+	  cmd_generate },
 	{ "help", "[COMMAND]", "show help", "", cmd_help },
 	{ "version", "", "print the version", "", cmd_version },
 };

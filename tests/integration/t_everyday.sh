@@ -1,0 +1,138 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/integration/t_everyday.sh: the verbs of issue 16 on real labs: exec on many nodes, pingall,
+# iperf, and generated topologies that deploy and ping end to end.
+
+# labelled_lab LAB: a -- r -- b (r routes), labels role=host on a and b
+labelled_lab() {
+	cat > "$TMPD/$1.yml" <<YML
+name: labelled
+topology:
+  nodes:
+    a: {kind: linux, labels: {role: host}, interfaces: {eth1: {ipv4: 10.1.0.1/24}}, routes: [{dst: default, via: 10.1.0.254}]}
+    r: {kind: router, labels: {role: router}, interfaces: {eth1: {ipv4: 10.1.0.254/24}, eth2: {ipv4: 10.2.0.254/24}}}
+    b: {kind: linux, labels: {role: host}, interfaces: {eth1: {ipv4: 10.2.0.1/24}}, routes: [{dst: default, via: 10.2.0.254}]}
+  links:
+    - endpoints: ["a:eth1", "r:eth1"]
+    - endpoints: ["r:eth2", "b:eth1"]
+      rate: 10mbit
+YML
+	"$NSLAB" deploy --quiet --name "$1" "$TMPD/$1.yml"
+}
+
+test_exec_many_nodes() {
+	local lab=${LP}-mexec out rc p t0 t1 n
+	TEST_LABS="$lab"
+	ok labelled_lab $lab || return
+	# --all: every node, each line prefixed with its node
+	out=$("$NSLAB" exec $lab --all -- hostname) || fail "exec --all: status $?"
+	expect_eq "$(echo "$out" | sort | tr '\n' ' ')" "a | a b | b r | r " "exec --all output"
+	# --label and a list
+	out=$("$NSLAB" exec $lab --label role=host -- hostname)
+	expect_eq "$(echo "$out" | sort | tr '\n' ' ')" "a | a b | b " "exec --label role=host"
+	out=$("$NSLAB" exec $lab r,b -- sh -c 'echo one; echo two')
+	expect_eq "$(echo "$out" | grep -c '^r | ')" 2 "exec r,b: r's lines"
+	expect_eq "$(echo "$out" | grep -c '^b | ')" 2 "exec r,b: b's lines"
+	# the worst exit status, and which node had which
+	out=$("$NSLAB" exec $lab --all -- sh -c 'case $(hostname) in a) exit 3;; r) exit 1;; esac' 2>&1)
+	rc=$?
+	expect_eq "$rc" 3 "exec --all exit status (the worst)"
+	expect_match "$out" "a: exit status 3" "exec --all names the failing node"
+	# --json
+	out=$("$NSLAB" exec $lab --all --json -- sh -c 'hostname; exit 2')
+	expect_eq "$(echo "$out" | jq -c '[.[] | [.node, .status, .output]] | sort')" '[["a",2,"a\n"],["b",2,"b\n"],["r",2,"r\n"]]' "exec --json"
+	# an unknown node: an error listing the lab's nodes, nothing run
+	out=$("$NSLAB" exec $lab a,h9 -- touch /tmp/nslab-mexec-$LP 2>&1)
+	rc=$?
+	expect_eq "$rc" 1 "exec with an unknown node"
+	expect_match "$out" "has no node h9 \\(its nodes: a, r, b\\)" "unknown node message"
+	[ -e /tmp/nslab-mexec-$LP ] && fail "a command ran although a node was unknown"
+	nok "$NSLAB" exec $lab --label nope=x -- true
+	# the programs run at once (3 x 1 s in about 1 s), and SIGTERM to nslab ends them in the nodes
+	t0=$(date +%s.%N)
+	ok "$NSLAB" exec $lab --all -- sleep 1
+	t1=$(date +%s.%N)
+	[ "$(echo "$t1 - $t0 < 2.5" | bc)" = 1 ] || fail "3 x sleep 1 took $(echo "$t1 - $t0" | bc) s"
+	"$NSLAB" exec $lab --all -- sleep 60 >/dev/null 2>&1 &
+	p=$!
+	sleep 1
+	kill -TERM $p
+	wait $p
+	expect_eq "$?" 143 "exec --all after SIGTERM"
+	sleep 0.3
+	for n in a r b; do
+		expect_eq "$("$NSLAB" exec $lab $n -- sh -c 'ps -eo comm | grep -cx sleep')" 0 "sleep left in $n"
+	done
+}
+
+test_pingall() {
+	local lab=${LP}-pingall out rc
+	TEST_LABS="$lab"
+	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/triangle.clab.yml" || return
+	out=$("$NSLAB" pingall $lab)
+	rc=$?
+	expect_eq "$rc" 0 "pingall exit status"
+	expect_match "$out" "pingall: 30 pairs, 30 sent, 30 received, 0.0% loss" "pingall total"
+	expect_match "$out" "^h1 +1/1 +1/1 +1/1 +- +1/1 +1/1$" "pingall matrix row h1"
+	out=$("$NSLAB" pingall $lab --count 2 --pairs h1:h3,h3:r1 --json)
+	expect_eq "$(echo "$out" | jq -c '[.sent, .received, .loss_percent, (.pairs | length), .pairs[0].address]')" \
+		'[4,4,0,2,"192.168.3.10"]' "pingall --pairs --json"
+	# a link down: h1 is cut off, pingall says so and exits 1
+	ok "$NSLAB" link $lab h1:eth1 down || return
+	out=$("$NSLAB" pingall $lab --json)
+	rc=$?
+	expect_eq "$rc" 1 "pingall exit status with h1 cut off"
+	# h1's 10 pairs (5 from it, 5 to it) lose everything
+	expect_eq "$(echo "$out" | jq '.sent - .received')" 10 "lost pings with h1 cut off"
+	nok "$NSLAB" pingall $lab --pairs h1:nosuch
+	nok "$NSLAB" pingall ${LP}-nosuchlab
+}
+
+test_iperf_verb() {
+	local lab=${LP}-iperf out bps
+	TEST_LABS="$lab"
+	if ! command -v iperf3 >/dev/null; then
+		skip "iperf3 is not installed"
+		return
+	fi
+	ok labelled_lab $lab || return
+	# TCP a -> b across r, through the 10mbit tbf on r:eth2
+	out=$("$NSLAB" iperf $lab a b --time 2 --json) || { fail "iperf: $out"; return; }
+	bps=$(echo "$out" | jq '.received_bps')
+	expect_eq "$(echo "$out" | jq -r '.address + " " + .protocol')" "10.2.0.1 tcp" "iperf address and protocol"
+	[ "$(echo "$bps >= 9000000 && $bps <= 11000000" | bc)" = 1 ] || fail "iperf a -> b at 10mbit: $bps bit/s"
+	# the server is gone from b
+	expect_eq "$("$NSLAB" exec $lab b -- sh -c 'ps -eo comm | grep -cx iperf3')" 0 "iperf3 left in b"
+	# UDP at 2M: nothing lost below the rate
+	out=$("$NSLAB" iperf $lab b a --udp --bitrate 2M --time 1 --json) || { fail "iperf --udp: $out"; return; }
+	expect_eq "$(echo "$out" | jq -r '.protocol')" udp "iperf --udp protocol"
+	bps=$(echo "$out" | jq '.received_bps')
+	[ "$(echo "$bps >= 1800000 && $bps <= 2200000" | bc)" = 1 ] || fail "iperf --udp b -> a at 2M: $bps bit/s"
+	out=$("$NSLAB" iperf $lab a b --time 1)
+	expect_match "$out" "^a -> b \\(10.2.0.1\\), TCP, 1 s: [0-9.]+ Mbit/s received" "iperf text output"
+	# a port in use: refused, the program there left alone
+	ok "$NSLAB" exec $lab b -- iperf3 -s -D -p 5201
+	sleep 0.3
+	out=$("$NSLAB" iperf $lab a b --time 1 2>&1) && fail "iperf with the port in use succeeded"
+	expect_match "$out" "port 5201 is already in use in b" "iperf port in use"
+	expect_eq "$("$NSLAB" exec $lab b -- sh -c 'ps -eo comm | grep -cx iperf3')" 1 "the iperf3 daemon in b"
+	nok "$NSLAB" iperf $lab a nosuch
+	nok "$NSLAB" iperf $lab a a
+}
+
+test_generate_deploy_pingall() {
+	local ring=${LP}-gring tree=${LP}-gtree out
+	TEST_LABS="$ring $tree"
+	"$NSLAB" generate --name $ring ring 5 > "$TMPD/ring.yml" || { fail "generate ring 5"; return; }
+	ok "$NSLAB" validate "$TMPD/ring.yml"
+	ok "$NSLAB" deploy --quiet "$TMPD/ring.yml" || return
+	out=$("$NSLAB" pingall $ring) || fail "pingall over a generated ring: $(echo "$out" | tail -n 3)"
+	expect_match "$out" "pingall: 20 pairs, 20 sent, 20 received, 0.0% loss" "ring pingall"
+	"$NSLAB" generate --name $tree tree 2 2 > "$TMPD/tree.yml" || { fail "generate tree 2 2"; return; }
+	ok "$NSLAB" deploy --quiet "$TMPD/tree.yml" || return
+	out=$("$NSLAB" pingall $tree) || fail "pingall over a generated tree: $(echo "$out" | tail -n 3)"
+	expect_match "$out" "pingall: 42 pairs, 42 sent, 42 received, 0.0% loss" "tree pingall"
+	# bad arguments: usage error (2), nothing printed on stdout
+	out=$("$NSLAB" generate fat-tree 3 2>/dev/null)
+	expect_eq "$?" 2 "generate fat-tree 3 exit status"
+	expect_eq "$out" "" "generate fat-tree 3 stdout"
+}
