@@ -29,7 +29,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o) $(TUI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean check unit integration corpus asan fuzz fuzz-run install fmt help vm-test stress
+.PHONY: all clean check unit integration corpus asan fuzz fuzz-run install uninstall fmt help vm-test stress
 
 all: $(BUILD)/nslab
 
@@ -97,9 +97,17 @@ vm-test: $(BUILD)/nslab $(BUILD)/tests/test_qdisc $(BUILD)/tests/test_cgroup
 		if [ $$rc = 77 ]; then echo "vm: $$t skipped"; elif [ $$rc != 0 ]; then echo "vm: $$t FAILED (rc $$rc)"; fail=1; \
 		else echo "vm: $$t passed"; fi; done; exit $$fail
 
+BASH_COMPLETION_DIR ?= $(PREFIX)/share/bash-completion/completions
+INSTALLED := $(PREFIX)/bin/nslab $(PREFIX)/share/man/man1/nslab.1 $(BASH_COMPLETION_DIR)/nslab
+
 install: $(BUILD)/nslab
 	install -D -m 0755 $(BUILD)/nslab $(DESTDIR)$(PREFIX)/bin/nslab
 	install -D -m 0644 docs/nslab.1 $(DESTDIR)$(PREFIX)/share/man/man1/nslab.1
+	install -D -m 0644 completion/nslab.bash $(DESTDIR)$(BASH_COMPLETION_DIR)/nslab
+
+# Removes exactly what install put there.
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
 fmt:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TUI_SRC) $(wildcard */*.h) $(UNIT_SRC)
@@ -108,7 +116,7 @@ clean:
 	rm -rf build build-asan
 
 help:
-	@echo "targets: all (default) unit integration corpus check asan fuzz fuzz-run vm-test bench install fmt clean"
+	@echo "targets: all (default) unit integration corpus check asan fuzz fuzz-run vm-test bench install uninstall fmt clean"
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
