@@ -176,16 +176,34 @@ int nslab_mexec_run(const char *lab, struct nslab_mexec_job *jobs, size_t n, con
 	int *pidfds = xcalloc(n ? n : 1, sizeof(int));
 	char ***envs = xcalloc(n ? n : 1, sizeof(char **));
 	struct slot *slots = xcalloc(par, sizeof(*slots));
+	_cleanup_free_ size_t *owner = xcalloc(n ? n : 1, sizeof(size_t));
 	size_t next = 0, running = 0, opened = 0;
 	int r = 0, sfd = -1, pending_sig = 0;
 	_cleanup_free_ struct pollfd *pfd = NULL;
 	sigset_t mask, old;
 
-	/* find every node first: nothing starts unless all are there */
+	/* find every node first, once each (jobs share a node's pidfd and env): nothing starts unless
+	 * all are there */
 	for (; opened < n; opened++) {
+		size_t same = 0;
+
+		while (same < opened && strcmp(jobs[same].node, jobs[opened].node))
+			same++;
+		if (same < opened) {
+			pidfds[opened] = -1; /* owned by the first job of that node */
+			envs[opened] = NULL;
+			continue;
+		}
 		r = nslab_lab_node_open(lab, jobs[opened].node, &pidfds[opened], &envs[opened], err);
 		if (r < 0)
 			goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t same = 0;
+
+		while (same < i && strcmp(jobs[same].node, jobs[i].node))
+			same++;
+		owner[i] = same;
 	}
 	if (o->forward_signals) {
 		sigemptyset(&mask);
@@ -207,7 +225,7 @@ int nslab_mexec_run(const char *lab, struct nslab_mexec_job *jobs, size_t n, con
 		for (unsigned k = 0; k < par && next < n; k++) {
 			if (slots[k].helper)
 				continue;
-			r = start_job(&jobs[next], next, pidfds[next], envs[next], &slots[k], err);
+			r = start_job(&jobs[next], next, pidfds[owner[next]], envs[owner[next]], &slots[k], err);
 			if (r < 0) {
 				jobs[next].status = 126;
 				/* the others already running still end normally */
@@ -288,7 +306,8 @@ out:
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
 	for (size_t i = 0; i < opened; i++) {
-		close(pidfds[i]);
+		if (pidfds[i] >= 0)
+			close(pidfds[i]);
 		nslab_env_free(envs[i]);
 	}
 	free(pidfds);
