@@ -27,10 +27,14 @@ const struct cli_cmd cli_cmds[] = {
 	{ "inspect", "LAB [--json]", "show a lab's nodes, interfaces and links",
 	  "  --json  machine-readable output (node pid/state, interface mac/mtu/state/addresses/peer)\n",
 	  cmd_inspect },
-	{ "exec", "LAB NODE [--] CMD [ARG...]", "run a program inside a node",
+	{ "exec", "LAB NODE [--] CMD [ARG...] | LAB --all|--label KEY=VALUE|NODE,NODE... [--json] [--parallel N] -- CMD",
+	  "run a program inside a node, or in many",
 	  "The program runs in all the node's namespaces, with the node's env: added to yours.\n"
 	  "Its output passes through and nslab exits with its exit status (127: not found).\n"
-	  "Nothing goes through a shell: use `-- sh -c '...'` for one.\n",
+	  "Nothing goes through a shell: use `-- sh -c '...'` for one.\n"
+	  "Many nodes (all, those labelled KEY=VALUE, or a comma-separated list): the program runs\n"
+	  "in each, 16 at once (--parallel N), every output line prefixed with its node; the exit\n"
+	  "status is the worst one; --json prints [{node, status, output}].\n",
 	  cmd_exec },
 	{ "attach", "LAB NODE [--shell PATH]", "open an interactive shell inside a node",
 	  "  --shell PATH  program to run (default: $SHELL if it exists, else /bin/bash, /bin/sh)\n"
