@@ -37,7 +37,9 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# Made anew each time: `ar r` into the old archive would keep the objects of deleted sources.
 $(BUILD)/libnslab.a: $(LIB_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(BUILD)/nslab: $(CLI_OBJ) $(BUILD)/libnslab.a
