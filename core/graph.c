@@ -362,6 +362,20 @@ static int mem_flush(void *chan)
 	return 0;
 }
 
+/*
+ * One Graphviz context for the process, made on first use and kept: Graphviz's text-size code
+ * caches the last font name across contexts, so a freed context leaves the next one a dangling
+ * pointer (ASan: heap-use-after-free in the pango plugin's textspan_size).
+ */
+static GVC_t *graphviz(void)
+{
+	static GVC_t *gvc;
+
+	if (!gvc)
+		gvc = gvContext();
+	return gvc;
+}
+
 int nslab_graph_render(const struct nslab_graph *g, const char *format, char **buf, size_t *len,
 		       struct nslab_err *err)
 {
@@ -384,7 +398,7 @@ int nslab_graph_render(const struct nslab_graph *g, const char *format, char **b
 		*buf = m.p;
 		*len = m.n;
 	} else {
-		GVC_t *gvc = gvContext();
+		GVC_t *gvc = graphviz();
 		char *out = NULL;
 		unsigned int olen = 0;
 		if (gvLayout(gvc, gr, "dot") != 0) {
@@ -403,7 +417,6 @@ int nslab_graph_render(const struct nslab_graph *g, const char *format, char **b
 			gvFreeRenderData(out);
 			gvFreeLayout(gvc, gr);
 		}
-		gvFreeContext(gvc);
 	}
 	agclose(gr);
 	return r;
