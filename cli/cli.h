@@ -1,9 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cli/cli.h: the command table of the nslab command line (the only code, with tui/, that prints or exits). */
+/*
+ * cli/cli.h: the nslab command line (the only code, with tui/, that prints or exits). Each verb
+ * lives in its own file (cli/cmd-VERB.c, tmux's cmd-*.c) that defines its table entry
+ * `const struct cli_cmd cli_cmd_VERB` beside its code; cli/main.c only collects the entries.
+ */
 #ifndef NSLAB_CLI_CLI_H
 #define NSLAB_CLI_CLI_H
 
+#include <jansson.h>
 #include <stdbool.h>
+#include <stdio.h>
+
+#include "../topologies/model.h"
+#include "../util/err.h"
 
 #define NSLAB_VERSION "0.1.0"
 
@@ -17,29 +26,43 @@ struct cli_cmd {
 	const char *usage;   /* arguments after the command name */
 	const char *summary; /* one line */
 	const char *help;    /* options and details */
-	int (*exec)(int argc, char **argv);
+	int (*exec)(int argc, char **argv); /* argv[0] is the command name */
+	/* The verb's leading operands before a program's own arguments (exec: LAB NODE): a --help
+	 * after them belongs to the program. 0: every argument is the verb's. */
+	int program_after;
+	/* Optional: more help generated at run time (the console's key table), printed after help. */
+	void (*more_help)(FILE *f);
 };
 
-extern const struct cli_cmd cli_cmds[];
+/* The table (cli/main.c), in `nslab help` order. */
+extern const struct cli_cmd *const cli_cmds[];
 extern const unsigned cli_ncmds;
 
+/* cli/common.c: what several verbs share. */
+const struct cli_cmd *cli_find(const char *name);
 int cli_usage_error(const struct cli_cmd *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_print_help(const struct cli_cmd *c);
-const struct cli_cmd *cli_find(const char *name);
+/* The top-level usage (`nslab --help`). */
+void cli_print_usage(FILE *f);
+/* "nslab: MSG" on stderr; returns EXIT_FAIL. */
+int cli_fail(const struct nslab_err *e);
+/* Load a topology, printing every diagnostic; NULL on error. */
+struct nslab_topo *cli_load_topo(const char *path);
+/* Prepare getopt for a verb's (argc, argv), argv[0] being the verb. */
+void cli_getopt_reset(void);
+/* Take --json / -j out of argv[1..]; the rest is packed from argv[1], their count in *nargs. */
+bool cli_want_json(int argc, char **argv, int *nargs);
+/* Seconds on the monotonic clock. */
+double cli_now_s(void);
+/* Print JSON indented on stdout, with a final newline. */
+void cli_print_json(json_t *j);
 
-int cmd_deploy(int argc, char **argv);
-int cmd_destroy(int argc, char **argv);
-int cmd_list(int argc, char **argv);
-int cmd_inspect(int argc, char **argv);
-int cmd_exec(int argc, char **argv);
-int cmd_attach(int argc, char **argv);
-int cmd_validate(int argc, char **argv);
-int cmd_plan(int argc, char **argv);
-int cmd_cleanup(int argc, char **argv);
-int cmd_limit(int argc, char **argv);
+/* cli/cmd-inspect.c: a lab's tables, as `nslab inspect` and `nslab deploy` print them. */
+void cli_print_inspect(json_t *j);
+
+/* Verbs whose files keep a non-static exec (cli/link.c, cli/scenario.c, and the verbs below). */
 int cmd_link(int argc, char **argv);
 int cmd_scenario(int argc, char **argv);
-int cmd_console(int argc, char **argv);
 /* nslab exec on many nodes (cli/cmd-exec-multi.c): cmd_exec hands over when the first argument after
  * LAB is --all, --label or a comma-separated list */
 bool cli_exec_is_multi(int argc, char **argv);
@@ -47,7 +70,5 @@ int cmd_exec_multi(int argc, char **argv);
 int cmd_pingall(int argc, char **argv);
 int cmd_iperf(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
-int cmd_help(int argc, char **argv);
-int cmd_version(int argc, char **argv);
 
 #endif

@@ -33,3 +33,20 @@ int cmd_generate(int argc, char **argv)
 	free(yaml);
 	return EXIT_OK;
 }
+
+const struct cli_cmd cli_cmd_generate = {
+	"generate", "[--name LAB] chain N | ring N | star N | tree DEPTH FANOUT | clos SPINES LEAVES [HOSTS] | fat-tree K",
+	"print a standard topology file (addresses and routes included)",
+	"  -n, --name LAB  the lab's name (default: the shape and its numbers, e.g. ring4)\n"
+	"  chain N                      N routers in a line\n"
+	"  ring N                       N routers in a ring\n"
+	"  star N                       N hosts on one bridge, one subnet (10.0.0.0/16)\n"
+	"  tree DEPTH FANOUT            routers DEPTH levels deep, FANOUT children each, FANOUT hosts\n"
+	"                               under each router of the last level\n"
+	"  clos SPINES LEAVES [HOSTS]   leaf-spine: each leaf linked to every spine, HOSTS (1) per leaf\n"
+	"  fat-tree K                   k-ary fat-tree: (K/2)^2 cores, K pods, K^3/4 hosts (K even)\n"
+	"Each link gets its own /24 (10.X.Y.1 and .2) and every router static routes along\n"
+	"shortest paths, hosts a default route: every node reaches every other (nslab pingall).\n"
+	"Example: nslab generate ring 4 > ring4.clab.yml && nslab deploy ring4.clab.yml\n",
+	cmd_generate,
+};

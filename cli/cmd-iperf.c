@@ -100,3 +100,17 @@ int cmd_iperf(int argc, char **argv)
 	json_decref(res.client);
 	return EXIT_OK;
 }
+
+const struct cli_cmd cli_cmd_iperf = {
+	"iperf", "LAB CLIENT SERVER [--udp] [--time S] [--bitrate R] [--port P] [--json]",
+	"measure the rate between two nodes with iperf3",
+	"  -u, --udp          UDP instead of TCP\n"
+	"  -t, --time S       seconds of traffic (default 3)\n"
+	"  -b, --bitrate R    iperf3's target rate (UDP: default 1M), e.g. 10M\n"
+	"  -p, --port P       the server's port (default 5201)\n"
+	"  --json             machine-readable output\n"
+	"Starts an iperf3 server in SERVER, runs the client in CLIENT against SERVER's first IPv4\n"
+	"address (else IPv6), reports the rate the server received (and what was sent), and\n"
+	"ends the server by its pid if it is still there. Needs iperf3 on the host.\n",
+	cmd_iperf,
+};

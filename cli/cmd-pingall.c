@@ -104,3 +104,14 @@ int cmd_pingall(int argc, char **argv)
 	nslab_pingall_free(&res);
 	return r;
 }
+
+const struct cli_cmd cli_cmd_pingall = {
+	"pingall", "LAB [--count N] [--pairs A:B,...] [--json]", "every node with an address pings every other",
+	"  -c, --count N       echo requests per pair (default 1)\n"
+	"  -p, --pairs A:B,... only these pairs (A pings B)\n"
+	"  --json              machine-readable output (every pair's counts, totals)\n"
+	"A node is pinged at its first IPv4 address (else IPv6, else its loopback's); nodes without\n"
+	"one (bridges) take no part. Pings run in the nodes, 16 at once. Prints a matrix of\n"
+	"received/sent and the loss total; exits 1 on any loss.\n",
+	cmd_pingall,
+};

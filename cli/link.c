@@ -226,3 +226,22 @@ int cmd_link(int argc, char **argv)
 	json_decref(j);
 	return EXIT_OK;
 }
+
+const struct cli_cmd cli_cmd_link = {
+	"link", "LAB NODE:IF [NODE:IF] down|up|flap|set|reset|show [OPTIONS]",
+	"change a running lab's link: down, up, flap, impairments",
+	"  down | up          take the link down for both ends (no carrier on either side) / bring it\n"
+	"                     back as it was (routes and IPv6 addresses the kernel dropped come back)\n"
+	"  flap [--every D] [--times N]  N times (default 1): down, wait D (default 1s), up, wait D\n"
+	"  set OPTIONS        change impairments, keeping the ones not given; both ends of the link\n"
+	"                     (each on its egress) unless --only\n"
+	"      --delay D --jitter D --jitter-distribution uniform|normal|pareto|paretonormal\n"
+	"      --loss P --loss-correlation P --duplicate P --reorder P --reorder-correlation P\n"
+	"      --corrupt P --rate R --limit PACKETS\n"
+	"  reset              remove every impairment (no qdisc; not the topology file's settings)\n"
+	"  show [--json]      settings, state, qdisc and interface counters of both ends\n"
+	"  --only, --egress-only  set/reset/show the first end only\n"
+	"  -v, --verbose      print how long the change took on stderr\n"
+	"A second NODE:IF, when given, must be the first one's peer.\n",
+	cmd_link,
+};

@@ -296,3 +296,13 @@ int cmd_scenario(int argc, char **argv)
 	nslab_scn_free(s);
 	return failed ? EXIT_FAIL : EXIT_OK;
 }
+
+const struct cli_cmd cli_cmd_scenario = {
+	"scenario", "LAB FILE [--format tap|junit] [--junit OUT]", "run a scenario (timeline of actions and checks)",
+	"  --format tap|junit  report format on stdout (default tap)\n"
+	"  --junit OUT         also write a JUnit XML report to OUT\n"
+	"  -v, --verbose       print each action as it runs (TAP comments)\n"
+	"Exits 0 when every check passed, 1 when one failed or an action failed, 2 on a usage or\n"
+	"parse error (reported as FILE:LINE:COL; nothing is run). Format: docs/scenario.md.\n",
+	cmd_scenario,
+};

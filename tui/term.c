@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* tui/term.c: one node shell of the console: a pty, the child that enters the node (the same
- * sequence as `nslab attach`), libvterm's screen of it and a scrollback buffer fed by sb_pushline. */
+/* tui/term.c: one node shell of the console: a shell on a pty (core/pty.c, as `nslab attach`),
+ * libvterm's screen of it and a scrollback buffer fed by sb_pushline. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pty.h>
@@ -16,8 +16,7 @@
 #include <ncursesw/curses.h>
 #include <vterm.h>
 
-#include "../core/lab.h"
-#include "../core/node.h"
+#include "../core/pty.h"
 #include "../util/util.h"
 #include "tui.h"
 
@@ -152,107 +151,18 @@ static void cb_output(const char *s, size_t len, void *user)
 	}
 }
 
-static const char *pick_shell(void)
-{
-	const char *sh = getenv("SHELL");
-
-	if (sh && access(sh, X_OK) == 0)
-		return sh;
-	if (access("/bin/bash", X_OK) == 0)
-		return "/bin/bash";
-	return "/bin/sh";
-}
-
-/* The child: fresh signals, only the pty and the node's pidfd open, into the node's cgroups and
- * namespaces, then a grandchild (born in the node's PID namespace) on the pty as a session leader. */
-static void __attribute__((noreturn)) child(int slave, int pidfd, const char *shell, char **envp)
-{
-	struct nslab_err err = { 0 };
-	sigset_t none;
-	pid_t inner;
-	int st = 0;
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int s = 1; s < NSIG; s++)
-		signal(s, SIG_DFL);
-	dup2(slave, 0);
-	dup2(slave, 1);
-	dup2(slave, 2);
-	if (slave > 2)
-		close(slave);
-	nslab_close_fds_except(&pidfd, 1);
-	if (nslab_node_join_cgroups(pidfd, &err) < 0 || nslab_node_enter(pidfd, &err) < 0) {
-		fprintf(stderr, "nslab: %s\r\n", err.msg);
-		_exit(126);
-	}
-	close(pidfd);
-	inner = fork();
-	if (inner == 0) {
-		setsid();
-		ioctl(0, TIOCSCTTY, 0);
-		execle(shell, shell, (char *)NULL, envp);
-		fprintf(stderr, "nslab: %s: %s\r\n", shell, strerror(errno));
-		_exit(127);
-	}
-	if (inner < 0)
-		_exit(126);
-	/* The helper keeps no pty fd open, so the console sees EIO once the shell's session is gone. */
-	close(0);
-	close(1);
-	close(2);
-	signal(SIGINT, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	while (waitpid(inner, &st, 0) < 0 && errno == EINTR)
-		;
-	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
-}
-
 int tui_term_open(struct tui_term **out, const char *lab, const char *node, int rows, int cols,
 		  struct nslab_err *err)
 {
 	struct winsize ws = { .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
-	char **env = NULL, **extra, **envp;
-	int pidfd, master, slave, r;
-	size_t n = 0;
+	struct nslab_pty_opts po = { .ws = &ws, .term = "xterm-256color" };
 	struct tui_term *t;
+	int master, r;
 	pid_t pid;
 
-	r = nslab_lab_node_open(lab, node, &pidfd, &env, err);
+	r = nslab_pty_spawn(lab, node, &po, &master, &pid, err);
 	if (r < 0)
 		return r;
-	if (openpty(&master, &slave, NULL, NULL, &ws) < 0) {
-		r = nslab_err_sys(err, errno, "openpty for %s", node);
-		close(pidfd);
-		nslab_env_free(env);
-		return r;
-	}
-	/* the node's env:, plus the terminal libvterm emulates */
-	while (env && env[n])
-		n++;
-	extra = xcalloc(n + 2, sizeof(char *));
-	for (size_t i = 0; i < n; i++)
-		extra[i] = env[i];
-	extra[n] = "TERM=xterm-256color";
-	envp = nslab_env_build(extra);
-	free(extra);
-	nslab_env_free(env);
-
-	pid = fork();
-	if (pid < 0) {
-		r = nslab_err_sys(err, errno, "fork for %s", node);
-		close(master);
-		close(slave);
-		close(pidfd);
-		nslab_env_free(envp);
-		return r;
-	}
-	if (pid == 0)
-		child(slave, pidfd, pick_shell(), envp);
-	close(slave);
-	close(pidfd);
-	nslab_env_free(envp);
-	fcntl(master, F_SETFD, FD_CLOEXEC);
 	fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
 
 	t = xcalloc(1, sizeof(*t));

@@ -95,6 +95,71 @@ const char *tui_parse_impair(const char *text, struct nslab_link_change *c);
  * names[0] is the lab view. Returns buf. */
 char *tui_tabs_line(char *buf, size_t width, const char *const *names, size_t n, size_t active);
 
+/* ---- key bindings (tui/keys.c): one table for dispatch, the bottom line and the help ---- */
+
+/* Contexts a key applies in (a bit mask). */
+enum {
+	TUI_K_NODE = 1 << 0,	   /* lab view, a node selected */
+	TUI_K_LINK = 1 << 1,	   /* lab view, a link selected */
+	TUI_K_LAB = TUI_K_NODE | TUI_K_LINK,
+	TUI_K_LAB_PREFIX = 1 << 2, /* lab view, after C-b */
+	TUI_K_SHELL = 1 << 3,	   /* a shell tab */
+	TUI_K_PREFIX = 1 << 4,	   /* a shell tab, after C-b */
+};
+
+enum tui_act {
+	TUI_A_NONE, /* words only: no key runs it */
+	TUI_A_UP,
+	TUI_A_DOWN,
+	TUI_A_TOP,
+	TUI_A_BOTTOM,
+	TUI_A_OPEN,
+	TUI_A_RUN,
+	TUI_A_PING,
+	TUI_A_ROUTES,
+	TUI_A_NEW_SHELL,
+	TUI_A_LINK_DOWN,
+	TUI_A_LINK_UP,
+	TUI_A_IMPAIR,
+	TUI_A_RESET,
+	TUI_A_PANEL_UP,
+	TUI_A_PANEL_DOWN,
+	TUI_A_CLOSE_PANEL,
+	TUI_A_TAB,	 /* tab (key - first key of the range) */
+	TUI_A_TAB_FIRST, /* the first shell, else the lab view */
+	TUI_A_TAB_LAST,
+	TUI_A_TAB_NEXT,
+	TUI_A_TAB_PREV,
+	TUI_A_TAB_LAB,
+	TUI_A_PREFIX,
+	TUI_A_REDRAW,
+	TUI_A_HELP,
+	TUI_A_QUIT,
+	TUI_A_SCROLL_UP,
+	TUI_A_SCROLL_DOWN,
+	TUI_A_CLOSE_SHELL,
+	TUI_A_SEND_PREFIX,
+	TUI_A_COUNT
+};
+
+struct tui_key {
+	unsigned ctx;	   /* TUI_K_* where the key applies */
+	int key, last;	   /* a key, or the range key..last (last 0: one key) */
+	bool code;	   /* a curses KEY_* code, not a character */
+	enum tui_act act;
+	const char *keys;  /* the key(s) as the help names them; NULL: an alias, not listed */
+	const char *what;  /* what it does, for the help */
+	const char *line;  /* its words on the bottom line, or NULL */
+	unsigned shown;	   /* TUI_K_* whose bottom line shows `line` */
+};
+
+/* The binding of a key in context ctx (one TUI_K_* bit), or NULL if the key means nothing there. */
+const struct tui_key *tui_key_find(unsigned ctx, int key, bool code);
+/* The bottom line of context ctx, in table order, cut before a word that does not fit in n. */
+char *tui_keys_line(char *buf, size_t n, unsigned ctx);
+/* Every binding by context, one per line (malloc'd): the ? screen and `nslab console --help`. */
+char *tui_keys_help(void);
+
 /* ---- node shells (tui/term.c) ---- */
 
 struct tui_term;
@@ -130,7 +195,11 @@ bool tui_term_exited(const struct tui_term *t, int *status);
 
 /* ---- the console (tui/console.c) ---- */
 
-/* Run the console on the caller's terminal until the user quits; exit code. */
+#define TUI_EXIT_OK 0
+#define TUI_EXIT_FAIL 1
+#define TUI_EXIT_USAGE 2 /* no terminal */
+
+/* Run the console on the caller's terminal until the user quits; an exit code (TUI_EXIT_*). */
 int tui_console_run(const char *lab);
 
 #endif

@@ -97,6 +97,16 @@ test_console_lab_view_shell_and_link() {
 	con_keys Escape o
 	con_expect '10\.10\.0\.0/24 dev eth1' "routes of pc1"
 
+	# ? shows every key, from the same table as the bottom line; Esc closes it
+	con_keys Escape '?'
+	con_expect 'Lab view, a link selected:' "help screen (?)"
+	expect_match "$SCREEN" 'd +take the link down' "a link key in the help screen"
+	con_keys Escape
+	con_expect 'node pc1 \(linux\)' "help screen closed (Esc)"
+	# a key that means nothing says so
+	con_keys z
+	con_expect "'z': unknown key \\(\\? lists the keys\\)" "unknown key reported"
+
 	# exiting the shell closes its tab and returns to the lab view
 	con_keys F2
 	con_expect 'pc1.*[#$] *$' "the pc1 shell again"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* tests/unit/test_tui.c: the console's view-model (tui/model.c): rows from inspect JSON, rates
- * from two samples, selection, formatting, impairment input and the tab bar. No terminal. */
+ * from two samples, selection, formatting, impairment input, the tab bar and the key table
+ * (dispatch, bottom line, help). No terminal. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +11,9 @@
 
 #include <string.h>
 
-/* tui/model.c is not part of libnslab.a (it is linked into the nslab binary): compile it in. */
+/* tui/model.c and tui/keys.c are not part of libnslab.a (they are linked into the nslab binary):
+ * compile them in (keys.c's table is then visible to the tests). */
+#include "tui/keys.c"
 #include "tui/model.c"
 
 static const char *lab_json(uint64_t pc1_tx, uint64_t sw_tx, uint64_t cpu, bool down, const char *impair)
@@ -231,6 +234,84 @@ static void test_tabs_line(void **state)
 	assert_string_equal(tui_tabs_line(b, 1, names, 3, 1), "");
 }
 
+static void test_key_lookup(void **state)
+{
+	(void)state;
+	assert_int_equal(tui_key_find(TUI_K_NODE, '\r', false)->act, TUI_A_OPEN);
+	assert_int_equal(tui_key_find(TUI_K_LINK, 'd', false)->act, TUI_A_LINK_DOWN);
+	assert_int_equal(tui_key_find(TUI_K_NODE, KEY_UP, true)->act, TUI_A_UP);
+	assert_null(tui_key_find(TUI_K_NODE, KEY_UP, false)); /* a character with KEY_UP's number */
+	assert_null(tui_key_find(TUI_K_NODE, 'z', false));
+	/* in a shell, letters are the shell's; after C-b they are ours */
+	assert_null(tui_key_find(TUI_K_SHELL, 'x', false));
+	assert_int_equal(tui_key_find(TUI_K_PREFIX, 'x', false)->act, TUI_A_CLOSE_SHELL);
+	/* ranges: F3 is tab 2, '5' tab 4 */
+	const struct tui_key *k = tui_key_find(TUI_K_SHELL, KEY_F(3), true);
+	assert_int_equal(k->act, TUI_A_TAB);
+	assert_int_equal(KEY_F(3) - k->key, 2);
+	k = tui_key_find(TUI_K_LINK, '5', false);
+	assert_int_equal(k->act, TUI_A_TAB);
+	assert_int_equal('5' - k->key, 4);
+}
+
+/* Every binding is reachable (no earlier entry of the same context shadows it), every action has
+ * a key, and every listed key is in the help. */
+static void test_key_table_whole(void **state)
+{
+	static const unsigned ctxs[] = { TUI_K_NODE, TUI_K_LINK, TUI_K_LAB_PREFIX, TUI_K_SHELL, TUI_K_PREFIX };
+	bool bound[TUI_A_COUNT] = { false };
+	char *help = tui_keys_help();
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
+		const struct tui_key *k = &table[i];
+		if (k->keys) {
+			assert_non_null(k->what);
+			assert_non_null(strstr(help, k->keys));
+			assert_non_null(strstr(help, k->what));
+		}
+		if (k->act == TUI_A_NONE)
+			continue;
+		bound[k->act] = true;
+		for (size_t c = 0; c < ARRAY_SIZE(ctxs); c++) {
+			const struct tui_key *f;
+			if (!(k->ctx & ctxs[c]))
+				continue;
+			f = tui_key_find(ctxs[c], k->last ? k->last : k->key, k->code);
+			assert_non_null(f);
+			if (f->act != k->act)
+				fail_msg("table entry %zu (%s) is shadowed in context %u", i, k->keys ? k->keys : "alias",
+					 ctxs[c]);
+		}
+	}
+	for (int a = TUI_A_NONE + 1; a < TUI_A_COUNT; a++)
+		if (!bound[a])
+			fail_msg("action %d has no key", a);
+	free(help);
+}
+
+static void test_key_lines(void **state)
+{
+	char b[256];
+
+	(void)state;
+	tui_keys_line(b, sizeof(b), TUI_K_NODE);
+	assert_non_null(strstr(b, " Enter shell  x run "));
+	assert_non_null(strstr(b, "? help"));
+	assert_null(strstr(b, "d down")); /* a link's keys are not offered on a node */
+	tui_keys_line(b, sizeof(b), TUI_K_LINK);
+	assert_non_null(strstr(b, "Enter show"));
+	assert_non_null(strstr(b, "d down  u up  i impair  r reset"));
+	assert_null(strstr(b, "x run"));
+	tui_keys_line(b, sizeof(b), TUI_K_PREFIX);
+	assert_true(strncmp(b, " C-b:  n next", 13) == 0);
+	/* narrow: whole words only */
+	tui_keys_line(b, 20, TUI_K_NODE);
+	assert_string_equal(b, " Enter shell  x run");
+	tui_keys_line(b, 3, TUI_K_NODE);
+	assert_string_equal(b, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +319,8 @@ int main(void)
 		cmocka_unit_test(test_link_down_and_impair), cmocka_unit_test(test_selection_follows_names),
 		cmocka_unit_test(test_bad_json),	     cmocka_unit_test(test_format),
 		cmocka_unit_test(test_parse_impair),	     cmocka_unit_test(test_tabs_line),
+		cmocka_unit_test(test_key_lookup),	     cmocka_unit_test(test_key_table_whole),
+		cmocka_unit_test(test_key_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* cli/limit.c: `nslab limit LAB NODE --cpu 0.2 ...`: change a running node's resource limits. */
+/* cli/cmd-limit.c: `nslab limit LAB NODE --cpu 0.2 ...`: change a running node's resource limits. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,13 +11,15 @@
 #include "../util/util.h"
 #include "cli.h"
 
+extern const struct cli_cmd cli_cmd_limit;
+
 /* "none", "max" or "0": no limit. Not for --cpu-set, where "0" is CPU 0. */
 static bool is_none(const char *s)
 {
 	return strcmp(s, "none") == 0 || strcmp(s, "max") == 0 || strcmp(s, "0") == 0;
 }
 
-int cmd_limit(int argc, char **argv)
+static int cmd_limit(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "cpu", required_argument, NULL, 'c' },    { "cpu-set", required_argument, NULL, 's' },
@@ -25,7 +27,7 @@ int cmd_limit(int argc, char **argv)
 		{ "pids", required_argument, NULL, 'p' },   { "net-cls", required_argument, NULL, 'n' },
 		{ 0 },
 	};
-	const struct cli_cmd *c = cli_find("limit");
+	const struct cli_cmd *c = &cli_cmd_limit;
 	struct nslab_limits lim = { 0 };
 	struct nslab_err err = { 0 };
 	unsigned mask = 0;
@@ -90,3 +92,17 @@ int cmd_limit(int argc, char **argv)
 	}
 	return EXIT_OK;
 }
+
+const struct cli_cmd cli_cmd_limit = {
+	"limit", "LAB NODE [--cpu N] [--cpu-set LIST] [--memory SIZE] [--cpu-weight N] [--pids N] [--net-cls ID]",
+	"change a running node's resource limits (cgroups)",
+	"  --cpu N          cores (0.5 = half of one core); none removes the limit\n"
+	"  --cpu-set LIST   CPUs the node may use (\"0\", \"0-1\", \"0,2\"); none removes the set\n"
+	"  --memory SIZE    memory limit (256Mb, 1g); past it the kernel OOM-kills inside the node\n"
+	"  --cpu-weight N   relative CPU share, 1..10000 (100 = default)\n"
+	"  --pids N         most processes the node may have\n"
+	"  --net-cls ID     classid for tc's classful qdiscs (0x00100001, 10:1, auto, none): the v1\n"
+	"                   net_cls controller, or on cgroup v2 hosts the packets' priority (nftables)\n"
+	"Limits not named keep their value. nslab inspect shows limits and usage.\n",
+	cmd_limit,
+};
