@@ -61,6 +61,7 @@ void panel_clear(struct panel *p)
 	p->title = p->text = NULL;
 	p->len = 0;
 	p->scroll = 0;
+	p->full = false;
 	p->running = false;
 	p->pid = 0;
 }
@@ -604,6 +605,8 @@ static void a_help(struct console *c, int arg)
 	(void)arg;
 	switch_tab(c, 0);
 	panel_set(c, "keys", text);
+	c->panel.full = true;
+	c->panel.scroll = INT_MAX; /* from the top */
 }
 
 static void a_quit(struct console *c, int arg)

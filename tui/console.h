@@ -30,6 +30,7 @@ struct panel {
 	int status;
 	bool running;
 	int scroll; /* lines up from the bottom */
+	bool full;  /* the panel takes the whole lab view (the help) */
 };
 
 struct console {

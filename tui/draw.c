@@ -173,7 +173,7 @@ static void draw_panel(struct console *c, int top, int height)
 {
 	char *dtitle = NULL, *dtext = NULL, hdr[512];
 	const char *title, *text;
-	size_t n, first, i;
+	size_t n, first, i, rows;
 	const char *p;
 	int y;
 
@@ -192,15 +192,12 @@ static void draw_panel(struct console *c, int top, int height)
 	attrset(role_attr(c, R_HEAD));
 	put(top, 0, COLS, hdr, false);
 	attrset(A_NORMAL);
-	/* the last lines that fit, minus the scroll */
-	n = 0;
-	for (p = text; *p; p++)
-		n += *p == '\n';
-	if (p > text && p[-1] != '\n')
-		n++;
-	if (c->panel.scroll > (int)n)
-		c->panel.scroll = (int)n;
-	first = n > (size_t)(height - 1) + (size_t)c->panel.scroll ? n - (size_t)(height - 1) - (size_t)c->panel.scroll : 0;
+	/* the last lines that fit, minus the scroll (at most up to the first line) */
+	n = count_lines(text);
+	rows = (size_t)(height - 1);
+	if (c->panel.scroll > (n > rows ? (int)(n - rows) : 0))
+		c->panel.scroll = n > rows ? (int)(n - rows) : 0;
+	first = n > rows + (size_t)c->panel.scroll ? n - rows - (size_t)c->panel.scroll : 0;
 	for (i = 0, p = text, y = top + 1; *p && y < top + height; i++) {
 		size_t len = strcspn(p, "\n");
 		if (i >= first) {
@@ -225,6 +222,10 @@ static void draw_lab(struct console *c)
 	int content = LINES - 3, nw = 4, lw = 4, list_lines, list_h, panel_lines, top, sel_line, y;
 	char line[1024], ifs[512], a[32], b[32], cpu[16], mem[16], pid[16], dr[16];
 
+	if (c->panel.full) {
+		draw_panel(c, 1, content);
+		return;
+	}
 	for (size_t i = 0; i < m->nnodes; i++)
 		if ((int)strlen(m->nodes[i].name) > nw)
 			nw = (int)strlen(m->nodes[i].name);

@@ -99,8 +99,10 @@ test_console_lab_view_shell_and_link() {
 
 	# ? shows every key, from the same table as the bottom line; Esc closes it
 	con_keys Escape '?'
-	con_expect 'Lab view, a link selected:' "help screen (?)"
-	expect_match "$SCREEN" 'd +take the link down' "a link key in the help screen"
+	con_expect '^Lab view:' "help screen (?)"
+	expect_match "$SCREEN" 'Up, k +select the row above' "the help screen starts at the top"
+	con_keys NPage NPage NPage NPage NPage NPage
+	con_expect 'd +take the link down' "the help screen scrolls to a link key"
 	con_keys Escape
 	con_expect 'node pc1 \(linux\)' "help screen closed (Esc)"
 	# a key that means nothing says so
