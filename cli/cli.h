@@ -46,16 +46,37 @@ void cli_print_help(const struct cli_cmd *c);
 void cli_print_usage(FILE *f);
 /* "nslab: MSG" on stderr; returns EXIT_FAIL. */
 int cli_fail(const struct nslab_err *e);
+/* cli_fail() for a node that could not be opened: an unknown node's message lists the lab's nodes. */
+int cli_fail_node(const char *lab, const struct nslab_err *e);
 /* Load a topology, printing every diagnostic; NULL on error. */
 struct nslab_topo *cli_load_topo(const char *path);
-/* Prepare getopt for a verb's (argc, argv), argv[0] being the verb. */
+/* Prepare getopt for a verb's (argc, argv), argv[0] being the verb; getopt prints nothing: give
+ * optstrings a leading ':' and pass what getopt_long returned for a mistake to cli_bad_option(). */
 void cli_getopt_reset(void);
+/* The usage error for getopt_long's ':' (a value missing) or '?' (an unknown option). */
+int cli_bad_option(const struct cli_cmd *c, char **argv, int o);
 /* Take --json / -j out of argv[1..]; the rest is packed from argv[1], their count in *nargs. */
 bool cli_want_json(int argc, char **argv, int *nargs);
 /* Seconds on the monotonic clock. */
 double cli_now_s(void);
 /* Print JSON indented on stdout, with a final newline. */
 void cli_print_json(json_t *j);
+
+/* A text table whose columns are as wide as their widest cell (cells copied; "-" for NULL). */
+struct cli_table {
+	size_t ncols, ncells;
+	char **cells;
+};
+void cli_table_init(struct cli_table *t, size_t ncols, const char *const *heads);
+void cli_table_add(struct cli_table *t, const char *const *row);
+/* Print and free the table. */
+void cli_table_print(struct cli_table *t, FILE *f);
+
+/* "cpu 0.5, memory 256M, pids 100" from limits JSON (nslab_limits_to_json()); the limits of mask
+ * (NSLAB_CG_F_*) that lim lacks read "none"; "" when there is nothing to say. malloc'd. */
+char *cli_limits_text(json_t *lim, unsigned mask);
+/* 268435456 -> "256M" (1024-based, exact: 1000 stays "1000"). Returns buf. */
+char *cli_fmt_size(char *buf, size_t n, unsigned long long bytes);
 
 /* cli/cmd-inspect.c: a lab's tables, as `nslab inspect` and `nslab deploy` print them. */
 void cli_print_inspect(json_t *j);

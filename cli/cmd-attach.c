@@ -61,7 +61,7 @@ static int attach_piped(const char *lab, const char *node, const char *shell)
 	int status = 0, r;
 
 	if (nslab_lab_node_open(lab, node, &pidfd, &env, &err) < 0)
-		return cli_fail(&err);
+		return cli_fail_node(lab, &err);
 	r = nslab_node_run(pidfd, args, env, -1, &status, &err);
 	nslab_env_free(env);
 	return r < 0 ? cli_fail(&err) : status;
@@ -117,11 +117,11 @@ static int cmd_attach(int argc, char **argv)
 	pid_t pid;
 
 	cli_getopt_reset();
-	while ((o = getopt_long(argc, argv, "s:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":s:", opts, NULL)) != -1) {
 		if (o == 's')
 			shell_opt = optarg;
 		else
-			return cli_usage_error(c, "bad option");
+			return cli_bad_option(c, argv, o);
 	}
 	if (argc - optind != 2)
 		return cli_usage_error(c, "expects LAB NODE");
@@ -145,7 +145,7 @@ static int cmd_attach(int argc, char **argv)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	if (nslab_pty_spawn(lab, node, &po, &master, &pid, &err) < 0)
-		return cli_fail(&err);
+		return cli_fail_node(lab, &err);
 	fprintf(stderr, "nslab: attached to %s in lab %s (%s); exit the shell to detach\n", node, lab, po.shell);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (tio_saved) {

@@ -60,7 +60,7 @@ static int cmd_deploy(int argc, char **argv)
 	int o, r;
 
 	cli_getopt_reset();
-	while ((o = getopt_long(argc, argv, "n:qv", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":n:qv", opts, NULL)) != -1) {
 		if (o == 'n')
 			name = optarg;
 		else if (o == 'q')
@@ -68,7 +68,7 @@ static int cmd_deploy(int argc, char **argv)
 		else if (o == 'v')
 			verbose = true;
 		else
-			return cli_usage_error(&cli_cmd_deploy, "bad option");
+			return cli_bad_option(&cli_cmd_deploy, argv, o);
 	}
 	if (optind != argc - 1)
 		return cli_usage_error(&cli_cmd_deploy, "expects exactly one topology file");

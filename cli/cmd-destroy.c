@@ -40,13 +40,13 @@ static int cmd_destroy(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	cli_getopt_reset();
-	while ((o = getopt_long(argc, argv, "t:a", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":t:a", opts, NULL)) != -1) {
 		if (o == 't')
 			topo = optarg;
 		else if (o == 'a')
 			all = true;
 		else
-			return cli_usage_error(&cli_cmd_destroy, "bad option");
+			return cli_bad_option(&cli_cmd_destroy, argv, o);
 	}
 	if ((topo != NULL) + all + (optind < argc) != 1)
 		return cli_usage_error(&cli_cmd_destroy, "give lab names, or -t FILE, or --all");

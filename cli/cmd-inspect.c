@@ -1,29 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* cli/cmd-inspect.c: `nslab inspect LAB [--json]`: a lab's nodes and interfaces, as tables or JSON. */
+/* cli/cmd-inspect.c: `nslab inspect LAB|FILE [--json]`: a lab's nodes and interfaces, as tables or JSON. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../core/lab.h"
+#include "../topologies/model.h"
 #include "../util/json.h"
 #include "../util/util.h"
 #include "cli.h"
 
 extern const struct cli_cmd cli_cmd_inspect;
 
-void cli_print_inspect(json_t *j)
+static void print_nodes(json_t *nodes)
 {
-	json_t *nodes = json_object_get(j, "nodes"), *links = json_object_get(j, "links"), *n, *ifc;
-	size_t i, k;
+	static const char *const heads[] = { "NODE", "KIND", "STATE", "PID", "CPU-ms", "MEM-KiB", "PROCS", "LIMITS",
+					     "NETNS (ip netns exec NAME ...)" };
+	struct cli_table tb;
 	bool pss = false;
+	json_t *n;
+	size_t i;
 
-	printf("lab %s (%s), %zu nodes, %zu links, from %s\n", json_string_value(json_object_get(j, "name")),
-	       json_string_value(json_object_get(j, "status")), json_array_size(nodes), json_array_size(links),
-	       json_string_value(json_object_get(j, "file")));
-	printf("\n%-16s %-7s %-9s %-8s %-9s %-9s %-6s %s\n", "NODE", "KIND", "STATE", "PID", "CPU-ms", "MEM-KiB",
-	       "PROCS", "NETNS (ip netns exec NAME ...)");
+	cli_table_init(&tb, ARRAY_SIZE(heads), heads);
 	json_array_foreach(nodes, i, n) {
 		json_t *pid = json_object_get(n, "pid"), *u = json_object_get(n, "usage");
 		char pids[24] = "-", cpu[24] = "-", mem[24] = "-", procs[24] = "-";
+		_cleanup_free_ char *lim = cli_limits_text(json_object_get(n, "limits"), 0);
 		if (json_is_integer(pid))
 			snprintf(pids, sizeof(pids), "%lld", (long long)json_integer_value(pid));
 		if (json_object_get(u, "cpu_ns"))
@@ -36,31 +38,70 @@ void cli_print_inspect(json_t *j)
 		}
 		if (json_object_get(u, "pids"))
 			snprintf(procs, sizeof(procs), "%lld", (long long)json_integer_value(json_object_get(u, "pids")));
-		printf("%-16s %-7s %-9s %-8s %-9s %-9s %-6s %s\n", json_string_value(json_object_get(n, "name")),
-		       json_string_value(json_object_get(n, "kind")), json_string_value(json_object_get(n, "state")),
-		       pids, cpu, mem, procs, json_string_value(json_object_get(n, "netns")));
+		const char *row[] = { json_string_value(json_object_get(n, "name")), json_string_value(json_object_get(n, "kind")),
+				      json_string_value(json_object_get(n, "state")), pids, cpu, mem, procs,
+				      lim[0] ? lim : "-", json_string_value(json_object_get(n, "netns")) };
+		cli_table_add(&tb, row);
 	}
+	cli_table_print(&tb, stdout);
 	if (pss)
 		printf("* no memory limit, so no memory cgroup: the sum of the node's processes' PSS\n");
-	printf("\n%-24s %-10s %-6s %-17s %-24s %s\n", "INTERFACE", "STATE", "MTU", "MAC", "ADDRESSES", "PEER");
+}
+
+static void print_interfaces(json_t *nodes)
+{
+	static const char *const heads[] = { "INTERFACE", "STATE", "MTU", "MAC", "ADDRESSES", "PEER" };
+	struct cli_table tb;
+	json_t *n, *ifc;
+	size_t i, k;
+
+	cli_table_init(&tb, ARRAY_SIZE(heads), heads);
 	json_array_foreach(nodes, i, n) {
 		json_array_foreach(json_object_get(n, "interfaces"), k, ifc) {
-			char ifn[64], addrs[256] = "";
-			json_t *a, *st = json_object_get(ifc, "state"), *mtu = json_object_get(ifc, "mtu");
+			_cleanup_free_ char *ifn = xasprintf("%s:%s", json_string_value(json_object_get(n, "name")),
+							     json_string_value(json_object_get(ifc, "name")));
+			_cleanup_free_ char *addrs = xstrdup("");
+			json_t *a, *mtu = json_object_get(ifc, "mtu");
+			char mtus[24];
 			size_t m;
-			snprintf(ifn, sizeof(ifn), "%s:%s", json_string_value(json_object_get(n, "name")),
-				 json_string_value(json_object_get(ifc, "name")));
 			json_array_foreach(json_object_get(ifc, "addresses"), m, a) {
-				size_t l = strlen(addrs);
-				snprintf(addrs + l, sizeof(addrs) - l, "%s%s", l ? "," : "", json_string_value(a));
+				char *t = xasprintf("%s%s%s", addrs, m ? "," : "", json_string_value(a));
+				free(addrs);
+				addrs = t;
 			}
-			printf("%-24s %-10s %-6lld %-17s %-24s %s\n", ifn, st ? json_string_value(st) : "-",
-			       mtu ? (long long)json_integer_value(mtu) : 0LL,
-			       json_object_get(ifc, "mac") ? json_string_value(json_object_get(ifc, "mac")) : "-",
-			       addrs[0] ? addrs : "-",
-			       json_is_string(json_object_get(ifc, "peer")) ? json_string_value(json_object_get(ifc, "peer")) : "-");
+			snprintf(mtus, sizeof(mtus), "%lld", mtu ? (long long)json_integer_value(mtu) : 0LL);
+			const char *row[] = { ifn, json_string_value(json_object_get(ifc, "state")), mtus,
+					      json_string_value(json_object_get(ifc, "mac")), addrs[0] ? addrs : "-",
+					      json_string_value(json_object_get(ifc, "peer")) };
+			cli_table_add(&tb, row);
 		}
 	}
+	cli_table_print(&tb, stdout);
+}
+
+void cli_print_inspect(json_t *j)
+{
+	json_t *nodes = json_object_get(j, "nodes");
+
+	printf("lab %s (%s), %zu nodes, %zu links, from %s\n\n", json_string_value(json_object_get(j, "name")),
+	       json_string_value(json_object_get(j, "status")), json_array_size(nodes),
+	       json_array_size(json_object_get(j, "links")), json_string_value(json_object_get(j, "file")));
+	print_nodes(nodes);
+	printf("\n");
+	print_interfaces(nodes);
+}
+
+/* A topology file instead of a lab name: the lab it deploys (malloc'd), or NULL (diagnostics printed). */
+static char *lab_of_file(const char *path)
+{
+	struct nslab_topo *t = cli_load_topo(path);
+	char *lab;
+
+	if (!t)
+		return NULL;
+	lab = xstrdup(t->name);
+	nslab_topo_free(t);
+	return lab;
 }
 
 static int cmd_inspect(int argc, char **argv)
@@ -69,10 +110,22 @@ static int cmd_inspect(int argc, char **argv)
 	int nargs;
 	bool json = cli_want_json(argc, argv, &nargs);
 	_cleanup_json_ json_t *j = NULL;
+	_cleanup_free_ char *from_file = NULL;
+	const char *lab;
 
 	if (nargs != 1)
-		return cli_usage_error(&cli_cmd_inspect, "expects one lab name");
-	j = nslab_lab_inspect(argv[1], &err);
+		return cli_usage_error(&cli_cmd_inspect, "expects one lab name (or topology file)");
+	lab = argv[1];
+	if (!nslab_name_valid(lab) && access(lab, F_OK) == 0) {
+		lab = from_file = lab_of_file(argv[1]);
+		if (!lab)
+			return EXIT_FAIL;
+	}
+	j = nslab_lab_inspect(lab, &err);
+	if (!j && from_file) {
+		fprintf(stderr, "nslab: %s deploys lab %s: %s\n", argv[1], lab, err.msg);
+		return EXIT_FAIL;
+	}
 	if (!j)
 		return cli_fail(&err);
 	if (json)
@@ -83,7 +136,9 @@ static int cmd_inspect(int argc, char **argv)
 }
 
 const struct cli_cmd cli_cmd_inspect = {
-	"inspect", "LAB [--json]", "show a lab's nodes, interfaces and links",
-	"  --json  machine-readable output (node pid/state, interface mac/mtu/state/addresses/peer)\n",
+	"inspect", "LAB|FILE [--json]", "show a lab's nodes, interfaces and links",
+	"  --json  machine-readable output (node pid/state/limits/usage, interface mac/mtu/state/\n"
+	"          addresses/peer)\n"
+	"Given a topology FILE, inspects the lab that FILE deploys.\n",
 	cmd_inspect,
 };

@@ -8,6 +8,7 @@
 #include "../core/cgroup.h"
 #include "../core/lab.h"
 #include "../topologies/model.h"
+#include "../util/json.h"
 #include "../util/util.h"
 #include "cli.h"
 
@@ -30,11 +31,13 @@ static int cmd_limit(int argc, char **argv)
 	const struct cli_cmd *c = &cli_cmd_limit;
 	struct nslab_limits lim = { 0 };
 	struct nslab_err err = { 0 };
+	_cleanup_json_ json_t *j = NULL;
+	_cleanup_free_ char *text = NULL;
 	unsigned mask = 0;
 	int o, r;
 
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	cli_getopt_reset();
+	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		char *end = NULL;
 		switch (o) {
 		case 'c':
@@ -78,7 +81,7 @@ static int cmd_limit(int argc, char **argv)
 				return cli_usage_error(c, "--net-cls takes a classid (0x00100001 or 10:1), auto, or none");
 			break;
 		default:
-			return cli_usage_error(c, "bad option");
+			return cli_bad_option(c, argv, o);
 		}
 	}
 	if (argc - optind != 2)
@@ -86,10 +89,11 @@ static int cmd_limit(int argc, char **argv)
 	if (!mask)
 		return cli_usage_error(c, "no limit given (see nslab limit --help)");
 	r = nslab_lab_set_limits(argv[optind], argv[optind + 1], &lim, mask, &err);
-	if (r < 0) {
-		fprintf(stderr, "nslab: %s\n", err.msg);
-		return EXIT_FAIL;
-	}
+	if (r < 0)
+		return cli_fail_node(argv[optind], &err);
+	j = nslab_limits_to_json(&lim);
+	text = cli_limits_text(j, mask);
+	printf("%s of lab %s: %s\n", argv[optind + 1], argv[optind], text);
 	return EXIT_OK;
 }
 
@@ -103,6 +107,7 @@ const struct cli_cmd cli_cmd_limit = {
 	"  --pids N         most processes the node may have\n"
 	"  --net-cls ID     classid for tc's classful qdiscs (0x00100001, 10:1, auto, none): the v1\n"
 	"                   net_cls controller, or on cgroup v2 hosts the packets' priority (nftables)\n"
-	"Limits not named keep their value. nslab inspect shows limits and usage.\n",
+	"Limits not named keep their value; prints the limits it set (none: removed).\n"
+	"nslab inspect shows limits and usage.\n",
 	cmd_limit,
 };

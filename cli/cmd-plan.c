@@ -21,11 +21,11 @@ static int cmd_plan(int argc, char **argv)
 	int o, phase = -1;
 
 	cli_getopt_reset();
-	while ((o = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":n:", opts, NULL)) != -1) {
 		if (o == 'n')
 			name = optarg;
 		else
-			return cli_usage_error(c, "bad option");
+			return cli_bad_option(c, argv, o);
 	}
 	if (optind != argc - 1)
 		return cli_usage_error(c, "expects one topology file");

@@ -942,11 +942,25 @@ void nslab_env_free(char **envp)
 	free(envp);
 }
 
+/* The program the helper below waits for. */
+static volatile pid_t run_program;
+
+/* In the helper: a signal sent by a process (nslab exec forwarding SIGTERM, someone's kill) goes on
+ * to the program; one from the terminal (SI_KERNEL: Ctrl-C, hangup) reached the program already,
+ * which is in the same process group. */
+static void run_forward(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (si->si_code != SI_KERNEL && run_program > 0)
+		kill(run_program, sig);
+}
+
 int nslab_node_start(int pidfd, char *const argv[], char *const env[], int out_fd, pid_t *pidp,
 		     struct nslab_err *err)
 {
+	static const int forwarded[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP };
 	char **envp = nslab_env_build(env);
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	pid = fork();
 	if (pid < 0) {
@@ -955,9 +969,14 @@ int nslab_node_start(int pidfd, char *const argv[], char *const env[], int out_f
 		return nslab_err_sys(err, e, "fork");
 	}
 	if (pid == 0) {
+		struct sigaction sa = { .sa_sigaction = run_forward, .sa_flags = SA_SIGINFO };
+		sigset_t fwd;
 		pid_t inner;
 		int st = 0;
 
+		/* the helper, and through it the program, end with their caller (even on kill -9) */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(126);
 		if (out_fd >= 0) {
 			int devnull = open("/dev/null", O_RDONLY);
 			if (devnull >= 0)
@@ -986,6 +1005,7 @@ int nslab_node_start(int pidfd, char *const argv[], char *const env[], int out_f
 			_exit(126);
 		if (inner == 0) {
 			sigset_t none;
+			prctl(PR_SET_PDEATHSIG, SIGKILL); /* the helper is the program's only link to nslab */
 			/* the program starts with default signals: nothing blocked (a deploy blocks
 			 * SIGINT/TERM/HUP) and SIGPIPE not ignored (a deploy ignores it) */
 			signal(SIGINT, SIG_DFL);
@@ -997,6 +1017,13 @@ int nslab_node_start(int pidfd, char *const argv[], char *const env[], int out_f
 			dprintf(2, "nslab: %s: %s\n", argv[0], strerror(errno));
 			_exit(errno == ENOENT ? 127 : 126);
 		}
+		run_program = inner;
+		sigemptyset(&fwd);
+		for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++) {
+			sigaction(forwarded[i], &sa, NULL);
+			sigaddset(&fwd, forwarded[i]);
+		}
+		sigprocmask(SIG_UNBLOCK, &fwd, NULL);
 		while (waitpid(inner, &st, 0) < 0 && errno == EINTR)
 			;
 		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
