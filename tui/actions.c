@@ -167,6 +167,27 @@ void panel_pump(struct console *c)
 
 /* ---- shells ---- */
 
+/* A second (third...) shell on a node is told apart in its tab: pc1, pc1#2, pc1#3 (the lowest
+ * number free). */
+static void label_shell(struct console *c, struct tui_term *t)
+{
+	const char *node = tui_term_name(t);
+	char label[96];
+
+	for (unsigned k = 1;; k++) {
+		bool used = false;
+		if (k == 1)
+			snprintf(label, sizeof(label), "%s", node);
+		else
+			snprintf(label, sizeof(label), "%s#%u", node, k);
+		for (size_t i = 0; i < c->nterms && !used; i++)
+			used = strcmp(tui_term_label(c->terms[i]), label) == 0;
+		if (!used)
+			break;
+	}
+	tui_term_set_label(t, label);
+}
+
 static void open_shell(struct console *c, const char *node, bool reuse)
 {
 	struct nslab_err err = { 0 };
@@ -189,9 +210,10 @@ static void open_shell(struct console *c, const char *node, bool reuse)
 		set_msg(c, true, "shell on %s: %s", node, err.msg);
 		return;
 	}
+	label_shell(c, t);
 	c->terms[c->nterms++] = t;
 	c->active = c->nterms;
-	tlog("shell on %s: pid %d", node, (int)tui_term_pid(t));
+	tlog("shell %s on %s: pid %d", tui_term_label(t), node, (int)tui_term_pid(t));
 	c->dirty = true;
 }
 

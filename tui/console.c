@@ -107,16 +107,56 @@ void set_msg(struct console *c, bool error, const char *fmt, ...)
 	c->dirty = true;
 }
 
+static void set_str(char **p, const char *v)
+{
+	free(*p);
+	*p = xstrdup(v);
+}
+
+/* The lab no longer exists: every node and link says so; nothing is running or moving. */
+static void mark_gone(struct tui_model *m)
+{
+	set_str(&m->status, "gone");
+	for (size_t i = 0; i < m->nnodes; i++) {
+		struct tui_node *nd = &m->nodes[i];
+		set_str(&nd->state, "gone");
+		nd->pid = 0;
+		nd->cpu_pct = -1;
+		nd->memory_bytes = nd->pids = 0;
+		for (size_t k = 0; k < nd->nifs; k++) {
+			set_str(&nd->ifs[k].state, "gone");
+			nd->ifs[k].rx_bps = nd->ifs[k].tx_bps = -1;
+		}
+	}
+	for (size_t i = 0; i < m->nlinks; i++) {
+		set_str(&m->links[i].state, "gone");
+		m->links[i].ab_bps = m->links[i].ba_bps = -1;
+	}
+}
+
 /* The lab as inspect sees it, with live counters from core/stats.c. */
 int refresh_model(struct console *c)
 {
 	struct nslab_err err = { 0 };
 	_cleanup_json_ json_t *j = nslab_lab_inspect(c->lab, &err);
 
+	if (!j && err.code == ENOENT) {
+		if (!c->gone) {
+			set_msg(c, true, "lab %s is gone (destroyed from outside the console): q quits", c->lab);
+			/* its sockets would keep the lab's network namespaces alive */
+			nslab_stats_free(c->stats);
+			c->stats = nslab_stats_new(c->lab);
+		}
+		c->gone = true;
+		mark_gone(&c->m);
+		c->dirty = true;
+		return -1;
+	}
 	if (!j) {
 		set_msg(c, true, "inspect %s: %s", c->lab, err.msg);
 		return -1;
 	}
+	c->gone = false;
 	if (nslab_stats_add(c->stats, j, &err) > 0)
 		tlog("%s", err.msg);
 	tui_model_update(&c->m, j, console_now_s());
@@ -247,7 +287,7 @@ static void loop(struct console *c)
 			int st = 0;
 			if (!dead[k])
 				continue;
-			snprintf(name, sizeof(name), "%s", tui_term_name(c->terms[k]));
+			snprintf(name, sizeof(name), "%s", tui_term_label(c->terms[k]));
 			reap(c);
 			if (tui_term_exited(c->terms[k], &st))
 				set_msg(c, false, "shell on %s exited (status %d)", name, st);

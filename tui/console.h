@@ -42,6 +42,7 @@ struct console {
 	size_t active; /* 0: lab view, k: terms[k - 1] */
 	bool prefix;   /* Ctrl-b was pressed */
 	bool dirty, quit;
+	bool gone; /* the lab was destroyed from outside */
 	char msg[512];
 	bool msg_err;
 	struct timespec msg_t;

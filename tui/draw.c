@@ -14,6 +14,8 @@
 #include "../util/util.h"
 #include "console.h"
 
+#define MSG_LINES 4 /* a message wraps over this many lines at most */
+
 int shell_rows(void)
 {
 	return LINES > 3 ? LINES - 2 : 1;
@@ -85,12 +87,12 @@ static void draw_tabs(struct console *c)
 
 	names[0] = "lab";
 	for (size_t i = 0; i < c->nterms; i++)
-		names[i + 1] = tui_term_name(c->terms[i]);
+		names[i + 1] = tui_term_label(c->terms[i]);
 	attrset(role_attr(c, R_TABS));
 	tui_tabs_line(line, (size_t)COLS < sizeof(line) ? (size_t)COLS : sizeof(line), names, c->nterms + 1,
 		      c->active);
 	put(0, 0, COLS, line, true);
-	snprintf(right, sizeof(right), " nslab console: %s ", c->lab);
+	snprintf(right, sizeof(right), " nslab console: %s%s ", c->lab, c->gone ? " (gone)" : "");
 	if ((int)(strlen(line) + strlen(right)) < COLS)
 		put(0, COLS - (int)strlen(right), (int)strlen(right), right, false);
 	attrset(A_NORMAL);
@@ -436,6 +438,20 @@ unsigned console_key_ctx(const struct console *c)
 	return tui_model_sel_link(&c->m) ? TUI_K_LINK : TUI_K_NODE;
 }
 
+/* The message, wrapped at spaces, its last line on row `last` (a long one covers the rows above:
+ * the netem error keeps its hint). */
+static void draw_msg(struct console *c, int last)
+{
+	struct tui_span sp[MSG_LINES];
+	size_t n = tui_wrap(c->msg, (size_t)COLS, sp, last > MSG_LINES ? MSG_LINES : 1);
+
+	for (size_t i = 0; i < n; i++) {
+		char line[sizeof(c->msg)];
+		snprintf(line, sizeof(line), "%.*s", (int)sp[i].len, c->msg + sp[i].start);
+		put(last - (int)(n - 1 - i), 0, COLS, line, true);
+	}
+}
+
 void draw(struct console *c)
 {
 	struct timespec now;
@@ -460,12 +476,12 @@ void draw(struct console *c)
 		curs_set(1);
 	} else if (c->active == 0 && show_msg) {
 		attrset(c->msg_err ? role_attr(c, R_ERR) : A_NORMAL);
-		put(LINES - 2, 0, COLS, c->msg, false);
+		draw_msg(c, LINES - 2);
 		attrset(A_NORMAL);
 	}
 	if (c->active > 0 && show_msg && !c->prefix) {
 		attrset(c->msg_err ? role_attr(c, R_ERR) : role_attr(c, R_HELP));
-		put(LINES - 1, 0, COLS, c->msg, true);
+		draw_msg(c, LINES - 1);
 	} else {
 		char keys[512];
 		attrset(role_attr(c, R_HELP));

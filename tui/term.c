@@ -28,7 +28,8 @@ struct sb_line {
 };
 
 struct tui_term {
-	char *name;
+	char *name;  /* the node */
+	char *label; /* the tab's name: the node, or "node#2" for its second shell */
 	int fd;
 	pid_t pid;
 	VTerm *vt;
@@ -201,6 +202,7 @@ void tui_term_close(struct tui_term *t)
 		free(sb_at(t, i));
 	free(t->sb);
 	free(t->name);
+	free(t->label);
 	free(t);
 }
 
@@ -217,6 +219,17 @@ pid_t tui_term_pid(const struct tui_term *t)
 const char *tui_term_name(const struct tui_term *t)
 {
 	return t->name;
+}
+
+const char *tui_term_label(const struct tui_term *t)
+{
+	return t->label ? t->label : t->name;
+}
+
+void tui_term_set_label(struct tui_term *t, const char *label)
+{
+	free(t->label);
+	t->label = xstrdup(label);
 }
 
 void tui_term_set_exited(struct tui_term *t, int status)

@@ -95,6 +95,16 @@ const char *tui_parse_impair(const char *text, struct nslab_link_change *c);
  * names[0] is the lab view. Returns buf. */
 char *tui_tabs_line(char *buf, size_t width, const char *const *names, size_t n, size_t active);
 
+/* ---- text layout (tui/text.c) ---- */
+
+struct tui_span {
+	size_t start, len;
+};
+/* Wrap s into at most max lines of at most width bytes, breaking at spaces (the spaces at a
+ * break are dropped; a word longer than a line is cut). The last line allowed takes the rest,
+ * however long. Returns the number of lines. */
+size_t tui_wrap(const char *s, size_t width, struct tui_span *out, size_t max);
+
 /* ---- key bindings (tui/keys.c): one table for dispatch, the bottom line and the help ---- */
 
 /* Contexts a key applies in (a bit mask). */
@@ -171,7 +181,11 @@ int tui_term_open(struct tui_term **out, const char *lab, const char *node, int 
 void tui_term_close(struct tui_term *t);
 int tui_term_fd(const struct tui_term *t);
 pid_t tui_term_pid(const struct tui_term *t);
+/* The node the shell runs in. */
 const char *tui_term_name(const struct tui_term *t);
+/* What its tab and messages call it (the node's name unless set). */
+const char *tui_term_label(const struct tui_term *t);
+void tui_term_set_label(struct tui_term *t, const char *label);
 /* Read at most budget bytes of output into the emulator. > 0 read, 0 nothing ready,
  * -1 the pty is closed (the shell and everything on it exited). */
 long tui_term_pump(struct tui_term *t, size_t budget);

@@ -44,14 +44,27 @@ con_expect_restored() {
 	con_expect 'icanon echo' "$1: terminal restored (icanon, echo)"
 }
 
+# con_lab LAB NAME COLS ROWS: the LAN example deployed as LAB and `nslab console LAB` running in a
+# COLS x ROWS tmux session; 1 (test skipped or failed) if that could not be done
+con_lab() {
+	command -v tmux >/dev/null || { skip "tmux is not installed"; return 1; }
+	ok "$NSLAB" deploy --quiet --name "$1" "$EXAMPLES/lan.clab.yml" || return 1
+	con_start "$2" "$3" "$4" || { fail "tmux session did not start"; con_stop; return 1; }
+	# node shells start from a HOME without dotfiles (root's may be slow or ask questions) and a
+	# known prompt: user@node:dir$
+	mkdir -p "$TMPD/home"
+	con_keys "HOME=$TMPD/home PS1='\\u@\\h:\\w\\$ ' $NSLAB console $1" Enter
+}
+
+# con_log_rm LAB: remove the console's log file of LAB
+con_log_rm() {
+	rm -f "/tmp/nslab-console-$1.log" "${XDG_RUNTIME_DIR:-/tmp}/nslab-console-$1.log"
+}
+
 test_console_lab_view_shell_and_link() {
 	local lab=${LP}-console
 	TEST_LABS="$lab"
-	command -v tmux >/dev/null || { skip "tmux is not installed"; return; }
-	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/lan.clab.yml" || return
-	con_start view 100 30 || { fail "tmux session did not start"; con_stop; return; }
-
-	con_keys "$NSLAB console $lab" Enter
+	con_lab $lab view 100 30 || return
 	# the lab view: nodes with kind and state, links, the key help line
 	con_expect 'pc1 +linux +running' "node pc1 listed"
 	con_expect 'sw1 +bridge +running' "node sw1 listed"
@@ -121,17 +134,13 @@ test_console_lab_view_shell_and_link() {
 	con_expect '^host\$' "shell prompt after quitting"
 	con_expect_restored "after q"
 	con_stop
-	rm -f "/tmp/nslab-console-$lab.log" "${XDG_RUNTIME_DIR:-/tmp}/nslab-console-$lab.log"
+	con_log_rm $lab
 }
 
 test_console_80x24_and_signals() {
 	local lab=${LP}-console2 pid
 	TEST_LABS="$lab"
-	command -v tmux >/dev/null || { skip "tmux is not installed"; return; }
-	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/lan.clab.yml" || return
-	con_start small 80 24 || { fail "tmux session did not start"; con_stop; return; }
-
-	con_keys "$NSLAB console $lab" Enter
+	con_lab $lab small 80 24 || return
 	con_expect 'pc4 +linux +running' "nodes listed at 80x24"
 	expect_match "$SCREEN" 'pc4:eth1 -- sw1:p4' "links listed at 80x24"
 	expect_match "$SCREEN" 'q quit' "help line at 80x24"
@@ -141,6 +150,14 @@ test_console_80x24_and_signals() {
 	tmux -L "$CON_TMUX" resize-window -t con -x 90 -y 28 >/dev/null 2>&1
 	con_keys 'stty size' Enter
 	con_expect '^2[0-9] 90' "the node shell follows the resize"
+	# back in the lab view, the whole new size is used: title at the right edge, keys on the last row
+	con_keys F1
+	con_expect 'NODE +KIND' "lab view after the resize"
+	expect_eq "$(echo "$SCREEN" | wc -l)" 28 "screen rows after the resize"
+	# (capture-pane drops the title's trailing space: it ends in column 89 of 90)
+	expect_match "$(echo "$SCREEN" | head -1)" "nslab console: $lab\$" "title on the first row after the resize"
+	expect_eq "$(echo "$SCREEN" | head -1 | awk '{print length($0)}')" 89 "title at the right edge after the resize"
+	expect_match "$(echo "$SCREEN" | tail -1)" 'q quit' "key line on the last row after the resize"
 	pid=$(pgrep -P "$(tmux -L "$CON_TMUX" display-message -p -t con '#{pane_pid}')" -f "console $lab")
 	[ -n "$pid" ] && kill -TERM "$pid"
 	con_expect '^host\$' "prompt after SIGTERM"
@@ -149,5 +166,46 @@ test_console_80x24_and_signals() {
 	[ -s "${XDG_RUNTIME_DIR:-/tmp}/nslab-console-$lab.log" ] || [ -s "/tmp/nslab-console-$lab.log" ] ||
 		fail "no console log file"
 	con_stop
-	rm -f "/tmp/nslab-console-$lab.log" "${XDG_RUNTIME_DIR:-/tmp}/nslab-console-$lab.log"
+	con_log_rm $lab
+}
+
+# issue 16's console habits: two shells on one node told apart, a long message wrapped rather than
+# cut, a lab destroyed from outside shown as gone
+test_console_habits() {
+	local lab=${LP}-conh
+	TEST_LABS="$lab"
+	con_lab $lab habits 70 24 || return
+	con_expect 'pc1 +linux +running' "nodes listed"
+
+	# a second shell on pc1 gets its own label
+	con_keys Down Enter
+	con_expect 'pc1.*[#$] *$' "prompt of the first pc1 shell" 10
+	con_keys F1
+	con_expect 'NODE +KIND' "lab view"
+	con_keys a
+	con_expect '3:pc1#2' "the second pc1 shell is labelled pc1#2"
+	expect_match "$SCREEN" '2:pc1 ' "the first keeps pc1"
+	con_keys F1
+
+	# a long error wraps: its end (the kernel's own words) is on screen at 70 columns
+	con_keys End i
+	con_expect 'impair ' "impairment prompt"
+	con_keys 'delay 20ms' Enter
+	if modinfo sch_netem >/dev/null 2>&1; then
+		con_expect "link pc4:eth1 -- sw1:p4: delay 20ms" "impairment set (this kernel has netem: no long error)"
+	else
+		con_expect 'Specified qdisc kind is unknown\)' "the end of the long netem error, wrapped" 10
+		expect_match "$SCREEN" 'CONFIG_NET_SCH_NETEM' "the hint of the netem error"
+	fi
+
+	# destroyed from outside: shown as gone, not as running
+	ok "$NSLAB" destroy $lab
+	con_keys F1
+	con_expect "nslab console: $lab \\(gone\\)" "title says gone" 10
+	con_expect 'pc1 +linux +gone' "nodes shown gone"
+	con_keys q y
+	con_expect '^host\$' "shell prompt after quitting"
+	con_expect_restored "after q"
+	con_stop
+	con_log_rm $lab
 }

@@ -15,6 +15,7 @@
  * compile them in (keys.c's table is then visible to the tests). */
 #include "tui/keys.c"
 #include "tui/model.c"
+#include "tui/text.c"
 
 static const char *lab_json(uint64_t pc1_tx, uint64_t sw_tx, uint64_t cpu, bool down, const char *impair)
 {
@@ -312,6 +313,34 @@ static void test_key_lines(void **state)
 	assert_string_equal(b, "");
 }
 
+static void test_wrap(void **state)
+{
+	const char *msg = "link a -- b: kernel has no sch_netem: delay/loss need it (CONFIG_NET_SCH_NETEM)";
+	struct tui_span sp[4];
+	size_t n;
+
+	(void)state;
+	n = tui_wrap(msg, 30, sp, 4);
+	assert_int_equal(n, 3);
+	assert_int_equal(sp[0].start, 0);
+	assert_true(strncmp(msg + sp[0].start, "link a -- b: kernel has no", sp[0].len) == 0 && sp[0].len == 26);
+	assert_true(strncmp(msg + sp[1].start, "sch_netem: delay/loss need it", sp[1].len) == 0 && sp[1].len == 29);
+	assert_true(strncmp(msg + sp[2].start, "(CONFIG_NET_SCH_NETEM)", sp[2].len) == 0 && sp[2].len == 22);
+	/* every byte but the spaces at breaks is in a line, in order */
+	for (size_t i = 1; i < n; i++)
+		assert_true(sp[i].start >= sp[i - 1].start + sp[i - 1].len);
+	/* it fits: one line; a word longer than the width is cut; max lines: the last takes the rest */
+	assert_int_equal(tui_wrap("short", 30, sp, 4), 1);
+	assert_int_equal(sp[0].len, 5);
+	assert_int_equal(tui_wrap("abcdefghij", 4, sp, 4), 3);
+	assert_int_equal(sp[0].len, 4);
+	assert_int_equal(sp[2].len, 2);
+	assert_int_equal(tui_wrap(msg, 30, sp, 2), 2);
+	assert_int_equal(sp[1].start + sp[1].len, strlen(msg));
+	assert_int_equal(tui_wrap("", 30, sp, 4), 0);
+	assert_int_equal(tui_wrap(msg, 0, sp, 4), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,7 +349,7 @@ int main(void)
 		cmocka_unit_test(test_bad_json),	     cmocka_unit_test(test_format),
 		cmocka_unit_test(test_parse_impair),	     cmocka_unit_test(test_tabs_line),
 		cmocka_unit_test(test_key_lookup),	     cmocka_unit_test(test_key_table_whole),
-		cmocka_unit_test(test_key_lines),
+		cmocka_unit_test(test_key_lines),	     cmocka_unit_test(test_wrap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
