@@ -82,16 +82,27 @@ $(BUILD)/fuzz/fuzz_topology: tests/fuzz/fuzz_topology.c $(UTIL_SRC) $(TOPO_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(shell pkg-config --cflags --libs yaml-0.1)
 
-fuzz: $(BUILD)/fuzz/fuzz_topology
+$(BUILD)/fuzz/fuzz_lab_conf: tests/fuzz/fuzz_lab_conf.c $(UTIL_SRC) $(TOPO_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(shell pkg-config --cflags --libs yaml-0.1)
 
-# A short, bounded fuzz run (CI): 60 s over the seed corpus in examples/ and tests/fuzz/corpus.
-fuzz-run: $(BUILD)/fuzz/fuzz_topology
+fuzz: $(BUILD)/fuzz/fuzz_topology $(BUILD)/fuzz/fuzz_lab_conf
+
+# A short, bounded fuzz run (CI): 60 s over the seed corpus in examples/ and tests/fuzz/corpus,
+# then the lab.conf reader for FUZZ_LABCONF_SECONDS (30) over tests/fuzz/corpus_lab_conf.
+fuzz-run: $(BUILD)/fuzz/fuzz_topology $(BUILD)/fuzz/fuzz_lab_conf
 	@mkdir -p $(BUILD)/fuzz/corpus
 	@echo "fuzzing the topology parser for $${FUZZ_SECONDS:-60} s (log: $(BUILD)/fuzz/log)"
 	@$(BUILD)/fuzz/fuzz_topology -max_total_time=$${FUZZ_SECONDS:-60} -max_len=8192 \
 		-dict=tests/fuzz/fuzz_topology.dict $(BUILD)/fuzz/corpus tests/fuzz/corpus examples \
 		> $(BUILD)/fuzz/log 2>&1 || { tail -n 60 $(BUILD)/fuzz/log; echo "fuzz: FAILED"; exit 1; }
 	@grep -E '^Done|stat::number_of_executed_units' $(BUILD)/fuzz/log | tail -n 2; echo "fuzz: no crash, leak or sanitizer report"
+	@mkdir -p $(BUILD)/fuzz/corpus_lab_conf
+	@echo "fuzzing the lab.conf reader for $${FUZZ_LABCONF_SECONDS:-30} s (log: $(BUILD)/fuzz/log_lab_conf)"
+	@$(BUILD)/fuzz/fuzz_lab_conf -max_total_time=$${FUZZ_LABCONF_SECONDS:-30} -max_len=4096 \
+		-dict=tests/fuzz/fuzz_lab_conf.dict $(BUILD)/fuzz/corpus_lab_conf tests/fuzz/corpus_lab_conf \
+		> $(BUILD)/fuzz/log_lab_conf 2>&1 || { tail -n 60 $(BUILD)/fuzz/log_lab_conf; echo "fuzz: FAILED"; exit 1; }
+	@grep -E '^Done|stat::number_of_executed_units' $(BUILD)/fuzz/log_lab_conf | tail -n 2; echo "fuzz: lab.conf: no crash, leak or sanitizer report"
 
 # Tests that need kernel features this machine lacks (sch_netem) or another cgroup layout (pure v2),
 # in a stock Debian kernel under qemu (../shared/kernel-vm; skipped with a reason when absent).
@@ -102,11 +113,14 @@ vm-test: $(BUILD)/nslab $(BUILD)/tests/test_qdisc $(BUILD)/tests/test_cgroup
 		else echo "vm: $$t passed"; fi; done; exit $$fail
 
 BASH_COMPLETION_DIR ?= $(PREFIX)/share/bash-completion/completions
-INSTALLED := $(PREFIX)/bin/nslab $(PREFIX)/share/man/man1/nslab.1 $(BASH_COMPLETION_DIR)/nslab
+INSTALLED := $(PREFIX)/bin/nslab $(PREFIX)/share/man/man1/nslab.1 $(BASH_COMPLETION_DIR)/nslab \
+	$(PREFIX)/lib/nslab/kathara/bin/systemctl $(PREFIX)/lib/nslab/kathara/bin/service
 
 install: $(BUILD)/nslab
 	install -D -m 0755 $(BUILD)/nslab $(DESTDIR)$(PREFIX)/bin/nslab
 	install -D -m 0644 docs/nslab.1 $(DESTDIR)$(PREFIX)/share/man/man1/nslab.1
+	install -D -m 0755 scripts/kathara/bin/systemctl $(DESTDIR)$(PREFIX)/lib/nslab/kathara/bin/systemctl
+	ln -sf systemctl $(DESTDIR)$(PREFIX)/lib/nslab/kathara/bin/service
 	install -D -m 0644 completion/nslab.bash $(DESTDIR)$(BASH_COMPLETION_DIR)/nslab
 
 # Removes exactly what install put there.

@@ -119,7 +119,8 @@ int nslab_deploy_execs(const struct nslab_exec_ctx *d, struct nslab_err *err)
 			break;
 		}
 		/* start what may start, in plan order: a node's next command once its previous ended */
-		for (size_t i = emitted; !stop && i < n && running < NSLAB_EXEC_PARALLEL; i++) {
+		/* a lab.dep start order: one node at a time, in node order */
+		for (size_t i = emitted; !stop && i < n && running < (d->plan->topo->exec_in_order ? 1 : NSLAB_EXEC_PARALLEL); i++) {
 			if (jobs[i].pid || busy[jobs[i].op->node])
 				continue;
 			r = exec_start(d, &jobs[i], err);

@@ -1013,6 +1013,9 @@ int nslab_node_start(int pidfd, char *const argv[], char *const env[], int out_f
 			signal(SIGPIPE, SIG_DFL);
 			sigemptyset(&none);
 			sigprocmask(SIG_SETMASK, &none, NULL);
+			/* execvpe() searches the caller's PATH, not envp's: a node's PATH (lab.conf's
+			 * service shims) must decide which program runs */
+			environ = envp;
 			execvpe(argv[0], argv, envp);
 			dprintf(2, "nslab: %s: %s\n", argv[0], strerror(errno));
 			_exit(errno == ENOENT ? 127 : 126);

@@ -582,28 +582,6 @@ out:
 	return r;
 }
 
-static char *shell_quote(const char *s)
-{
-	size_t n = 3;
-	char *o, *p;
-
-	for (const char *c = s; *c; c++)
-		n += *c == '\'' ? 4 : 1;
-	o = p = xmalloc(n);
-	*p++ = '\'';
-	for (const char *c = s; *c; c++) {
-		if (*c == '\'') {
-			memcpy(p, "'\\''", 4);
-			p += 4;
-		} else {
-			*p++ = *c;
-		}
-	}
-	*p++ = '\'';
-	*p = 0;
-	return o;
-}
-
 static bool do_link(const char *lab, const struct nslab_scn_step *st, char **detail)
 {
 	struct nslab_link_req req = {
@@ -626,7 +604,7 @@ static bool do_link(const char *lab, const struct nslab_scn_step *st, char **det
 
 static bool do_reach(const char *lab, const struct nslab_scn_step *st, char **detail)
 {
-	_cleanup_free_ char *q = shell_quote(st->target);
+	_cleanup_free_ char *q = nslab_shell_quote(st->target);
 	_cleanup_free_ char *cmd = xasprintf("ping -c 1 -W 1 %s", q);
 	double deadline = now_s() + (double)st->duration_us / 1e6;
 	struct nslab_err err = { 0 };
@@ -684,7 +662,7 @@ static bool do_exec_check(const char *lab, const struct nslab_scn_step *st, char
 
 static bool do_loss(const char *lab, const struct nslab_scn_step *st, char **detail)
 {
-	_cleanup_free_ char *q = shell_quote(st->target);
+	_cleanup_free_ char *q = nslab_shell_quote(st->target);
 	_cleanup_free_ char *cmd = xasprintf("ping -q -n -c %u -i 0.01 -W 1 %s", st->count, q);
 	struct nslab_err err = { 0 };
 	unsigned long sent = 0, recv = 0;

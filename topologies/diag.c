@@ -5,6 +5,8 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 void nslab_diag_add(struct nslab_diags *d, enum nslab_severity sev, const struct nslab_pos *pos,
 		    const char *fmt, ...)
@@ -59,4 +61,47 @@ void nslab_diags_free(struct nslab_diags *d)
 	d->v = NULL;
 	d->n = 0;
 	d->nerrors = 0;
+}
+
+struct diag_sort_item {
+	struct nslab_diag diag;
+	size_t file_rank, idx;
+};
+
+static int diag_cmp(const void *a, const void *b)
+{
+	const struct diag_sort_item *x = a, *y = b;
+
+	if (x->file_rank != y->file_rank)
+		return x->file_rank < y->file_rank ? -1 : 1;
+	if (x->diag.line != y->diag.line)
+		return x->diag.line < y->diag.line ? -1 : 1;
+	if (x->diag.col != y->diag.col)
+		return x->diag.col < y->diag.col ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+void nslab_diags_sort(struct nslab_diags *d, size_t start)
+{
+	size_t n = d->n - start;
+	struct diag_sort_item *v;
+
+	if (n < 2)
+		return;
+	v = xcalloc(n, sizeof(*v));
+	for (size_t i = 0; i < n; i++) {
+		v[i].diag = d->v[start + i];
+		v[i].idx = i;
+		v[i].file_rank = i;
+		for (size_t j = 0; j < i; j++) {
+			if (!strcmp(v[j].diag.file ? v[j].diag.file : "", v[i].diag.file ? v[i].diag.file : "")) {
+				v[i].file_rank = v[j].file_rank;
+				break;
+			}
+		}
+	}
+	qsort(v, n, sizeof(*v), diag_cmp);
+	for (size_t i = 0; i < n; i++)
+		d->v[start + i] = v[i].diag;
+	free(v);
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* topologies/load.c: the loader's entry points: read a topology file, parse it (YAML), resolve it into the model, report every problem in one pass. */
+#include "topologies/lab_conf.h"
 #include "topologies/loader.h"
 
 #include <fcntl.h>
@@ -94,6 +95,8 @@ int nslab_topo_load_file(const char *path, struct nslab_topo **out, struct nslab
 
 	if (out)
 		*out = NULL;
+	if (nslab_labconf_is_lab(path)) /* a Kathará lab folder */
+		return nslab_labconf_load(path, out, diags);
 	ret = topo_read_file(path, &buf, &len);
 	if (ret == -EFBIG) {
 		struct nslab_pos pos = { .file = path };

@@ -36,6 +36,10 @@ static void nslab_node_free(struct nslab_node *n)
 	}
 	free(n->ifaces);
 	free(n->limits.cpuset);
+	free(n->root_copy);
+	for (size_t i = 0; i < n->nshutdown; i++)
+		free(n->shutdown[i]);
+	free(n->shutdown);
 }
 
 void nslab_topo_free(struct nslab_topo *t)

@@ -148,6 +148,15 @@ struct nslab_node {
 	size_t nifaces;
 	int br_ifindex;		  /* bridge kind: ifindex of the bridge device (named like the node); else 0 */
 	struct nslab_limits limits;
+	/*
+	 * Node filesystem work (Kathará lab folders; NULL/empty for YAML files): root_copy is a host
+	 * directory whose contents are copied onto the node's own root before its exec runs (lab.conf's
+	 * DIR/DEVICE/); shutdown commands run with /bin/sh -c in the node at destroy, in order, before
+	 * it is stopped (DEVICE.shutdown, shared.shutdown).
+	 */
+	char *root_copy;
+	char **shutdown;
+	size_t nshutdown;
 	struct nslab_pos pos;
 };
 
@@ -169,6 +178,7 @@ struct nslab_topo {
 	size_t nnodes;
 	struct nslab_link *links;
 	size_t nlinks;
+	bool exec_in_order; /* run the nodes' exec lists one node at a time, in node order (lab.dep) */
 };
 
 /* ---- diagnostics: every problem found in one pass ---- */
@@ -192,6 +202,9 @@ void nslab_diag_add(struct nslab_diags *d, enum nslab_severity sev, const struct
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* "file:line:col: error: message" (malloc'd). */
 char *nslab_diag_format(const struct nslab_diag *diag);
+/* The diagnostics from index start on in reading order, stably: grouped by file (in the order
+ * the files first appear), then by line and column. */
+void nslab_diags_sort(struct nslab_diags *d, size_t start);
 void nslab_diags_free(struct nslab_diags *d);
 
 /* ---- loading ---- */

@@ -184,3 +184,25 @@ void nslab_close_fds_except(const int *keep, size_t n)
 	}
 	syscall(SYS_close_range, from, ~0U, 0U);
 }
+
+char *nslab_shell_quote(const char *s)
+{
+	size_t n = 3;
+	char *o, *p;
+
+	for (const char *c = s; *c; c++)
+		n += *c == '\'' ? 4 : 1;
+	o = p = xmalloc(n);
+	*p++ = '\'';
+	for (const char *c = s; *c; c++) {
+		if (*c == '\'') {
+			memcpy(p, "'\\''", 4);
+			p += 4;
+		} else {
+			*p++ = *c;
+		}
+	}
+	*p++ = '\'';
+	*p = 0;
+	return o;
+}

@@ -49,6 +49,8 @@ static inline int take_fd(int *fd)
 
 /* Safe bounded copy; returns false if src did not fit. */
 bool nslab_strlcpy(char *dst, const char *src, size_t size);
+/* s as one word for /bin/sh: 'it'\''s' (malloc'd). */
+char *nslab_shell_quote(const char *s);
 
 /* Whole-file helpers. read returns a NUL-terminated malloc'd buffer. */
 int nslab_read_file(const char *path, char **out, size_t *len);
