@@ -27,6 +27,7 @@
 #include "labstate.h"
 #include "node.h"
 #include "rundir.h"
+#include "shutdown.h"
 
 /* SIGKILL every journaled node (verified by start time); their pidfds, to wait on, in *pfds. */
 static size_t kill_nodes(const struct nslab_journal *j, struct pollfd **pfds_out)
@@ -90,6 +91,7 @@ int nslab_destroy_locked(const char *lab, struct nslab_err *err)
 	r = nslab_journal_read(lab, &j, err);
 	if (r < 0)
 		return r;
+	nslab_lab_run_shutdowns(lab, &j); /* lab.conf's DEVICE.shutdown, shared.shutdown */
 	struct pollfd *pfds;
 	size_t nkilled = kill_nodes(&j, &pfds);
 	/* while they exit */

@@ -65,6 +65,10 @@ static void node_from_topo(const struct nslab_topo *t, const struct nslab_node *
 		sn->labels[l].value = xstrdup(node->labels[l].value);
 	}
 	limits_copy(&sn->limits, &node->limits);
+	sn->nshutdown = node->nshutdown;
+	sn->shutdown = xcalloc(node->nshutdown + 1, sizeof(char *));
+	for (size_t k2 = 0; k2 < node->nshutdown; k2++)
+		sn->shutdown[k2] = xstrdup(node->shutdown[k2]);
 	sn->nifaces = node->nifaces + (node->kind == NSLAB_KIND_BRIDGE);
 	sn->ifaces = xcalloc(sn->nifaces + 1, sizeof(*sn->ifaces));
 	if (node->kind == NSLAB_KIND_BRIDGE) {
@@ -171,6 +175,8 @@ json_t *nslab_state_node_json(const struct nslab_st_node *sn)
 	for (size_t i = 0; i < sn->nifaces; i++)
 		json_array_append_new(ifs, iface_json(&sn->ifaces[i]));
 	json_object_set_new(jn, "interfaces", ifs);
+	if (sn->nshutdown)
+		json_object_set_new(jn, "shutdown", strv_json(sn->shutdown, sn->nshutdown));
 	return jn;
 }
 
@@ -299,7 +305,8 @@ static int node_from(json_t *jn, struct nslab_st_node *sn, struct nslab_err *err
 	    !(sn->netns = req_str(jn, "netns", sn->name, err)))
 		return -EINVAL;
 	sn->group = opt_str(jn, "group");
-	if (strv_from(json_object_get(jn, "env"), &sn->env, &sn->nenv, sn->name, err) < 0)
+	if (strv_from(json_object_get(jn, "env"), &sn->env, &sn->nenv, sn->name, err) < 0 ||
+	    strv_from(json_object_get(jn, "shutdown"), &sn->shutdown, &sn->nshutdown, sn->name, err) < 0)
 		return -EINVAL;
 	sn->labels = xcalloc(json_object_size(labels) + 1, sizeof(*sn->labels));
 	json_object_foreach(labels, key, v) {
@@ -459,6 +466,7 @@ static void node_free(struct nslab_st_node *sn)
 	free(sn->group);
 	free(sn->netns);
 	nslab_strv_free(sn->env, sn->nenv);
+	nslab_strv_free(sn->shutdown, sn->nshutdown);
 	for (size_t l = 0; l < sn->nlabels; l++) {
 		free(sn->labels[l].key);
 		free(sn->labels[l].value);

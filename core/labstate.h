@@ -52,6 +52,8 @@ struct nslab_st_node {
 	struct nslab_limits limits; /* in force (nslab limit changes them) */
 	struct nslab_st_iface *ifaces;
 	size_t nifaces;
+	char **shutdown; /* run by destroy in the node before it stops it (lab.conf's DEVICE.shutdown) */
+	size_t nshutdown;
 };
 
 struct nslab_st_link {

@@ -138,3 +138,24 @@ test_kathara_errors_change_nothing() {
 	expect_match "$out" "broken" "the startup file's output is shown"
 	expect_eq "$(leftovers $lab)" "" "rolled back"
 }
+
+test_kathara_shutdown_files_run_at_destroy() {
+	local lab=${LP}-ksd dir=$TMPD/ksd out
+	TEST_LABS="$lab"
+	mkdir -p "$dir/lab"
+	printf 'a[0]=A\nb[0]=A\n' >"$dir/lab/lab.conf"
+	# what the scripts leave must outlive the nodes: a file of the host's
+	printf 'echo "a $(hostname) $(cat /proc/sys/net/ipv4/ip_forward)" >%s/a.down\n' "$dir" >"$dir/lab/a.shutdown"
+	printf 'echo "shared $(hostname)" >>%s/shared.down\n' "$dir" >"$dir/lab/shared.shutdown"
+	ok "$NSLAB" deploy --quiet --name $lab "$dir/lab" || return
+	[ -e "$dir/a.down" ] && fail "a.shutdown ran at deploy"
+	ok "$NSLAB" destroy $lab
+	# a.shutdown in a (inside the node, before it was stopped), shared.shutdown in both
+	expect_eq "$(cat "$dir/a.down" 2>/dev/null)" "a a 1" "a.shutdown ran in node a"
+	expect_eq "$(sort "$dir/shared.down" 2>/dev/null | tr '\n' ' ')" "shared a shared b " "shared.shutdown ran in every node"
+	# a shutdown file that hangs does not hold destroy for more than 10 s
+	printf 'sleep 60\n' >"$dir/lab/a.shutdown"
+	ok "$NSLAB" deploy --quiet --name $lab "$dir/lab" || return
+	out=$( { /usr/bin/time -f %e "$NSLAB" destroy $lab >/dev/null; } 2>&1)
+	[ "${out%.*}" -lt 15 ] 2>/dev/null || fail "destroy with a hanging shutdown file took ${out}s"
+}
