@@ -933,8 +933,22 @@ static void kc_build_device(struct kc_ld *ld, struct kc_dev *dv, struct nslab_no
 		_cleanup_free_ char *root = xasprintf("%s/%s", ld->dir, dv->name);
 		_cleanup_free_ char *shared = xasprintf("%s/shared", ld->dir);
 
-		if (kc_isdir(root))
+		if (kc_isdir(root)) {
+			_cleanup_free_ char *quagga = xasprintf("%s/etc/quagga", root);
+			_cleanup_free_ char *initd = shims ? xasprintf("%s/../init.d/quagga", shims) : NULL;
+			char real[PATH_MAX];
+
+			/* Quagga's init script, which startup files call, runs its configuration on FRR */
+			if (initd && kc_isdir(quagga) && realpath(initd, real)) {
+				struct nslab_bind *b = VEC_PUSH(n->binds, n->nbinds);
+
+				b->src = xstrdup(real);
+				b->dst = xstrdup("/etc/init.d/quagga");
+				b->ro = true;
+				b->pos = dv->pos;
+			}
 			n->root_copy = steal_ptr(root);
+		}
 		if (kc_isdir(shared)) {
 			struct nslab_bind *b = VEC_PUSH(n->binds, n->nbinds);
 
