@@ -159,3 +159,39 @@ test_kathara_shutdown_files_run_at_destroy() {
 	out=$( { /usr/bin/time -f %e "$NSLAB" destroy $lab >/dev/null; } 2>&1)
 	[ "${out%.*}" -lt 15 ] 2>/dev/null || fail "destroy with a hanging shutdown file took ${out}s"
 }
+
+# node_own_root LAB NODE: does the node have a root filesystem of its own (an overlay)?
+node_own_root() {
+	"$NSLAB" exec "$1" "$2" -- awk '$5 == "/" && / - overlay / { f = 1 } END { exit !f }' /proc/self/mountinfo 2>/dev/null
+}
+
+test_kathara_rip_frr() {
+	local lab=${LP}-krip out i
+	TEST_LABS="$lab"
+	if ! kathara_lab main-labs/intradomain-routing/frr/rip/kathara-lab_rip rip; then
+		skip "no Kathará corpus at $NSLAB_KATHARA_CORPUS"
+		return
+	fi
+	if [ ! -x /usr/lib/frr/ripd ] || [ ! -x /etc/init.d/frr ]; then
+		skip "FRR is not installed (apt-get install frr)"
+		return
+	fi
+	out=$("$NSLAB" deploy --name $lab "$TMPD/rip" 2>&1) || { fail "deploy: $out"; return; }
+	if ! node_own_root $lab r1; then
+		skip "nodes have no root filesystem of their own: DEVICE/ folders are not copied"
+		return
+	fi
+	# r1's folder is on its root, and FRR runs it: ripd, in the node, with the lab's frr.conf
+	expect_match "$("$NSLAB" exec $lab r1 -- cat /etc/frr/frr.conf)" "network 100.1.0.0/16" "r1/etc/frr/frr.conf copied"
+	expect_match "$("$NSLAB" exec $lab r1 -- cat /etc/frr/daemons)" "ripd=yes" "r1/etc/frr/daemons copied"
+	# RIP converges: r1 learns r4's L (100.1.10.0/24), and r5 behind r4 reaches r1's stub A
+	for i in $(seq 60); do
+		"$NSLAB" exec $lab r1 -- ip route show 100.1.10.0/24 2>/dev/null | grep -q proto && break
+		sleep 1
+	done
+	expect_match "$("$NSLAB" exec $lab r1 -- ip route show 100.1.10.0/24)" "proto (rip|189)" "r1 learned L by RIP"
+	expect_match "$("$NSLAB" exec $lab r1 -- vtysh -c 'show ip rip')" "100.1.10.0/24" "vtysh in the node"
+	ok "$NSLAB" exec $lab r5 -- ping -c 2 -i 0.2 -W 2 100.1.1.1
+	# the host's FRR configuration is untouched
+	expect_eq "$(grep -c 'network 100.1.0.0/16' /etc/frr/frr.conf 2>/dev/null)" 0 "host /etc/frr/frr.conf"
+}
