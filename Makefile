@@ -115,14 +115,14 @@ vm-test: $(BUILD)/nslab $(BUILD)/tests/test_qdisc $(BUILD)/tests/test_cgroup
 BASH_COMPLETION_DIR ?= $(PREFIX)/share/bash-completion/completions
 INSTALLED := $(PREFIX)/bin/nslab $(PREFIX)/share/man/man1/nslab.1 $(BASH_COMPLETION_DIR)/nslab \
 	$(PREFIX)/lib/nslab/kathara/bin/systemctl $(PREFIX)/lib/nslab/kathara/bin/service \
-	$(PREFIX)/lib/nslab/kathara/init.d/quagga
+	$(PREFIX)/lib/nslab/kathara/init/quagga
 
 install: $(BUILD)/nslab
 	install -D -m 0755 $(BUILD)/nslab $(DESTDIR)$(PREFIX)/bin/nslab
 	install -D -m 0644 docs/nslab.1 $(DESTDIR)$(PREFIX)/share/man/man1/nslab.1
 	install -D -m 0755 scripts/kathara/bin/systemctl $(DESTDIR)$(PREFIX)/lib/nslab/kathara/bin/systemctl
 	ln -sf systemctl $(DESTDIR)$(PREFIX)/lib/nslab/kathara/bin/service
-	install -D -m 0755 scripts/kathara/init.d/quagga $(DESTDIR)$(PREFIX)/lib/nslab/kathara/init.d/quagga
+	install -D -m 0755 scripts/kathara/init/quagga $(DESTDIR)$(PREFIX)/lib/nslab/kathara/init/quagga
 	install -D -m 0644 completion/nslab.bash $(DESTDIR)$(BASH_COMPLETION_DIR)/nslab
 
 # Removes exactly what install put there.

@@ -935,7 +935,7 @@ static void kc_build_device(struct kc_ld *ld, struct kc_dev *dv, struct nslab_no
 
 		if (kc_isdir(root)) {
 			_cleanup_free_ char *quagga = xasprintf("%s/etc/quagga", root);
-			_cleanup_free_ char *initd = shims ? xasprintf("%s/../init.d/quagga", shims) : NULL;
+			_cleanup_free_ char *initd = shims ? xasprintf("%s/../init/quagga", shims) : NULL;
 			char real[PATH_MAX];
 
 			/* Quagga's init script, which startup files call, runs its configuration on FRR */
