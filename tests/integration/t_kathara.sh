@@ -4,6 +4,12 @@
 
 KATHARA_TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")/../kathara" && pwd)
 : "${NSLAB_KATHARA_CORPUS:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/../shared/corpus/kathara}"
+# the service shims are found beside the nslab binary (build/ of this tree, or an installed one); a
+# binary elsewhere (an ASan build in /tmp) is given this tree's
+if [ -z "${NSLAB_KATHARA_SHIMS:-}" ] && [ ! -x "$(dirname "$NSLAB")/../scripts/kathara/bin/systemctl" ] &&
+	[ ! -x "$(dirname "$NSLAB")/../lib/nslab/kathara/bin/systemctl" ]; then
+	export NSLAB_KATHARA_SHIMS=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts/kathara/bin" && pwd)
+fi
 
 # kathara_lab CORPUS-SUBDIR NAME [DIR]: a writable copy of a corpus lab with the startup files of
 # tests/kathara/NAME, in $TMPD/DIR (default NAME)
