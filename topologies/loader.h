@@ -114,6 +114,7 @@ struct topo_settings {
 	struct nslab_pos kind_pos;
 	char *group;
 	struct nslab_pos group_pos;
+	char *image, *cmd, *entrypoint; /* containerlab's container keys: see core/profile.c */
 	bool has_exec;
 	char **exec;
 	size_t nexec;

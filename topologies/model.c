@@ -16,6 +16,9 @@ static void nslab_node_free(struct nslab_node *n)
 {
 	free(n->name);
 	free(n->group);
+	free(n->image);
+	free(n->cmd);
+	free(n->entrypoint);
 	for (size_t i = 0; i < n->nexec; i++)
 		free(n->exec[i]);
 	free(n->exec);

@@ -128,6 +128,10 @@ struct nslab_node {
 	char *name;
 	enum nslab_kind kind;
 	char *group;		  /* NULL when the node names none */
+	/* containerlab's container keys, inherited like the others; NULL when not given. nslab runs
+	 * no image: the image picks a profile of what to start in the node (core/profile.c), and
+	 * cmd/entrypoint run when the program they name exists on the host. */
+	char *image, *cmd, *entrypoint;
 	char **exec;		  /* run with /bin/sh -c inside the node, in order */
 	size_t nexec;
 	struct nslab_bind *binds;

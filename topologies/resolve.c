@@ -139,6 +139,20 @@ static void topo_resolve_node(struct topo_ld *ld, const struct topo_named *raw, 
 	}
 	lv[nlv++] = &ld->defaults;
 
+	for (size_t i = nlv; i-- > 0;) { /* the nearest level's wins */
+		if (lv[i]->image) {
+			free(n->image);
+			n->image = xstrdup(lv[i]->image);
+		}
+		if (lv[i]->cmd) {
+			free(n->cmd);
+			n->cmd = xstrdup(lv[i]->cmd);
+		}
+		if (lv[i]->entrypoint) {
+			free(n->entrypoint);
+			n->entrypoint = xstrdup(lv[i]->entrypoint);
+		}
+	}
 	for (size_t i = 0; i < nlv; i++) {
 		if (!lv[i]->has_exec)
 			continue;

@@ -49,6 +49,9 @@ static void topo_kvs_free(struct nslab_kv *v, size_t n)
 static void topo_settings_free(struct topo_settings *s)
 {
 	free(s->group);
+	free(s->image);
+	free(s->cmd);
+	free(s->entrypoint);
 	for (size_t i = 0; i < s->nexec; i++)
 		free(s->exec[i]);
 	free(s->exec);

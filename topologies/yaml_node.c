@@ -421,6 +421,35 @@ static void topo_set_interfaces(struct topo_ld *ld, void *obj, yaml_node_t *key,
 	topo_map_each(ld, val, "interfaces", "interface", topo_iface_pair, obj);
 }
 
+/* image, cmd and entrypoint: a string each, the nearest level's wins */
+static void topo_set_str(struct topo_ld *ld, yaml_node_t *val, const char *what, char **slot)
+{
+	const char *v = topo_str(ld, val, what);
+
+	if (!v)
+		return;
+	free(*slot);
+	*slot = xstrdup(v);
+}
+
+static void topo_set_image(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	(void)key;
+	topo_set_str(ld, val, "image", &((struct topo_settings *)obj)->image);
+}
+
+static void topo_set_cmd(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	(void)key;
+	topo_set_str(ld, val, "cmd", &((struct topo_settings *)obj)->cmd);
+}
+
+static void topo_set_entrypoint(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	(void)key;
+	topo_set_str(ld, val, "entrypoint", &((struct topo_settings *)obj)->entrypoint);
+}
+
 static void topo_set_docker(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
 {
 	(void)obj, (void)val;
@@ -445,14 +474,14 @@ static const struct topo_keyword topo_settings_keys[] = {
 	{ "cpu-weight", topo_set_cpu_weight, TOPO_LV_ALL },
 	{ "pids", topo_set_pids, TOPO_LV_ALL },
 	{ "net-cls", topo_set_net_cls, TOPO_LV_ALL },
-	TOPO_DOCKER("image"),
+	{ "image", topo_set_image, TOPO_LV_ALL },
+	{ "cmd", topo_set_cmd, TOPO_LV_ALL },
+	{ "entrypoint", topo_set_entrypoint, TOPO_LV_ALL },
 	TOPO_DOCKER("image-pull-policy"),
 	TOPO_DOCKER("mgmt-ipv4"),
 	TOPO_DOCKER("mgmt-ipv6"),
 	TOPO_DOCKER("ports"),
 	TOPO_DOCKER("network-mode"),
-	TOPO_DOCKER("cmd"),
-	TOPO_DOCKER("entrypoint"),
 	TOPO_DOCKER("user"),
 	TOPO_DOCKER("restart-policy"),
 	TOPO_DOCKER("license"),

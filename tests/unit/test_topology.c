@@ -589,11 +589,12 @@ static void test_docker_keys_warn(void **state)
 		    "      cpu-set: 0-1\n",
 		    &d);
 	assert_int_equal(d.nerrors, 0);
-	assert_int_equal(d.n, 7);
+	assert_int_equal(d.n, 5);
 	assert_diag(&d, "t.yml:2:1: warning: prefix is ignored");
 	assert_diag(&d, "t.yml:3:1: warning: mgmt is ignored");
-	assert_diag(&d, "t.yml:6:27: warning: image is ignored on defaults");
-	assert_diag(&d, "t.yml:9:7: warning: image is ignored on node a");
+	/* image is kept: it picks what nslab starts in the node (core/profile.c) */
+	assert_false(diag_has(&d, "image"));
+	assert_string_equal(t->nodes[0].image, "ghcr.io/x/y");
 	assert_diag(&d, "t.yml:10:7: warning: mgmt-ipv4 is ignored on node a");
 	assert_diag(&d, "t.yml:11:7: warning: ports is ignored on node a");
 	assert_diag(&d, "t.yml:12:7: warning: cap-add is ignored on node a");
@@ -602,7 +603,33 @@ static void test_docker_keys_warn(void **state)
 	assert_int_equal(t->nodes[0].limits.memory_bytes, 1ULL << 30);
 	/* sorted in file order */
 	assert_int_equal(d.v[0].line, 2);
-	assert_int_equal(d.v[6].line, 12);
+	assert_int_equal(d.v[4].line, 12);
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+}
+
+/* image, cmd and entrypoint are inherited like the other keys: the nearest level's wins. */
+static void test_image_cmd_inherit(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+
+	(void)state;
+	t = load_ok("name: w\n"
+		    "topology:\n"
+		    "  defaults: {kind: linux, image: alpine:3, cmd: sleep 1}\n"
+		    "  kinds: {linux: {entrypoint: /bin/sh}}\n"
+		    "  groups: {routers: {image: \"quay.io/frrouting/frr:10.5.1\"}}\n"
+		    "  nodes:\n"
+		    "    a: {group: routers}\n"
+		    "    b: {cmd: \"tail -f /dev/null\"}\n",
+		    &d);
+	assert_int_equal(d.n, 0);
+	assert_string_equal(t->nodes[0].image, "quay.io/frrouting/frr:10.5.1");
+	assert_string_equal(t->nodes[0].cmd, "sleep 1");
+	assert_string_equal(t->nodes[0].entrypoint, "/bin/sh");
+	assert_string_equal(t->nodes[1].image, "alpine:3");
+	assert_string_equal(t->nodes[1].cmd, "tail -f /dev/null");
 	nslab_topo_free(t);
 	nslab_diags_free(&d);
 }
@@ -1726,6 +1753,7 @@ int main(void)
 		cmocka_unit_test(test_yaml_aliases),
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_docker_keys_warn),
+		cmocka_unit_test(test_image_cmd_inherit),
 		cmocka_unit_test(test_impair_link_both_ends),
 		cmocka_unit_test(test_impair_per_end),
 		cmocka_unit_test(test_impair_interface_only),
