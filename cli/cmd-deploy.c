@@ -15,6 +15,12 @@ static bool opt_quiet;
 static double phase_t0;
 static const char *phase_name;
 
+static void on_warning(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "warning: %s\n", msg);
+}
+
 static void on_exec(void *ctx, const char *node, const char *cmd, const char *output, int status)
 {
 	(void)ctx;
@@ -75,7 +81,8 @@ static int cmd_deploy(int argc, char **argv)
 	t = cli_load_topo(argv[optind]);
 	if (!t)
 		return EXIT_FAIL;
-	struct nslab_deploy_opts dopts = { .name = name, .on_exec = on_exec, .on_phase = verbose ? on_phase : NULL };
+	struct nslab_deploy_opts dopts = { .name = name, .on_exec = on_exec, .on_warning = on_warning,
+					   .on_phase = verbose ? on_phase : NULL };
 	t0 = cli_now_s();
 	r = nslab_lab_deploy(t, &dopts, &err);
 	if (verbose)

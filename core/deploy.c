@@ -35,6 +35,7 @@
 #include "node.h"
 #include "plan.h"
 #include "rundir.h"
+#include "service.h"
 
 static void raise_nofile(void)
 {
@@ -103,6 +104,7 @@ struct deploy {
 	struct nslab_nlb **early, **wire;
 	struct sysctls *early_sysctl, *late_sysctl, *fwd_sysctl;
 	struct nslab_nlb *veths;
+	struct nslab_services svc; /* what starts in the nodes before exec (core/service.h) */
 	struct nslab_cg_sys cg;
 	bool cg_ok; /* cgroups usable: every node gets its own (accounting at least) */
 	struct nslab_err jerr; /* why the last cgroup journal line failed */
@@ -685,12 +687,18 @@ static int deploy_run(struct deploy *d, struct nslab_err *err)
 	}
 	if (r == 0)
 		r = netcls_nft(d, err);
+	if (r == 0 && d->svc.n) {
+		phase(d, "services", d->svc.n);
+		r = nslab_services_start(d->t, &d->svc, d->pids, d->o ? d->o->on_exec : NULL, d->o ? d->o->ctx : NULL,
+					 err);
+	}
 	if (r == 0 && nexec)
 		phase(d, "exec", nexec);
 	if (r == 0 && nexec)
 		r = nslab_deploy_execs(&(struct nslab_exec_ctx){ d->plan, d->o, d->pids, d->pidfds }, err);
-	/* exec commands often set the addresses (containerlab files do): name what nodes really hold */
-	if (r == 0 && nexec)
+	/* daemons (FRR's zebra) and exec commands often set the addresses (containerlab files do):
+	 * name what the nodes really hold */
+	if (r == 0 && (nexec || d->svc.n))
 		r = nslab_live_hosts_refresh(d->t, d->lab, d->pids, err);
 	if (r == 0 && nslab_deploy_interrupted())
 		r = nslab_err_set(err, EINTR, "interrupted");
@@ -735,6 +743,7 @@ static void deploy_free(struct deploy *d)
 		free(d->fwd_sysctl[i].kv);
 	}
 	nslab_nlb_free(d->veths);
+	nslab_services_free(&d->svc);
 	free(d->pids);
 	free(d->starts);
 	free(d->names);
@@ -878,6 +887,13 @@ int nslab_lab_deploy_plan(const struct nslab_plan *p, const struct nslab_deploy_
 				     lab ? lab : "");
 	if (geteuid() != 0)
 		return nslab_err_set(err, EPERM, "deploying lab %s needs root (namespaces, mounts, netlink)", lab);
+	/* what starts in the nodes, before anything is made: a missing program changes nothing */
+	__attribute__((cleanup(nslab_services_freep))) struct nslab_services *svc = &d.svc;
+	r = nslab_services_prepare(t, svc, err);
+	if (r < 0)
+		return nslab_err_prefix(err, "deploying lab %s", lab);
+	for (size_t i = 0; o && o->on_warning && i < d.svc.nwarnings; i++)
+		o->on_warning(o->ctx, d.svc.warnings[i]);
 	lock = labdir_create(lab, err);
 	if (lock < 0)
 		return lock;

@@ -27,6 +27,7 @@
 #include "labstate.h"
 #include "node.h"
 #include "rundir.h"
+#include "service.h"
 #include "shutdown.h"
 
 /* SIGKILL every journaled node (verified by start time); their pidfds, to wait on, in *pfds. */
@@ -93,6 +94,16 @@ int nslab_destroy_locked(const char *lab, struct nslab_err *err)
 		return r;
 	nslab_lab_run_shutdowns(lab, &j); /* lab.conf's DEVICE.shutdown, shared.shutdown */
 	struct pollfd *pfds;
+	/* daemons first, with SIGTERM and a grace period, so that they remove their own files */
+	pid_t *pids = xcalloc(j.nnodes + 1, sizeof(pid_t));
+	unsigned long long *starts = xcalloc(j.nnodes + 1, sizeof(*starts));
+	for (size_t i = 0; i < j.nnodes; i++) {
+		pids[i] = j.nodes[i].pid;
+		starts[i] = j.nodes[i].start;
+	}
+	nslab_services_stop(pids, starts, j.nnodes, NSLAB_SERVICE_STOP_TIMEOUT_MS);
+	free(pids);
+	free(starts);
 	size_t nkilled = kill_nodes(&j, &pfds);
 	/* while they exit */
 	nslab_netns_handles_drop(j.netns, j.nnetns);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* core/execs.c: the deploy's exec phase (see execs.h). */
 #include "execs.h"
+#include "service.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -20,14 +21,6 @@ bool nslab_deploy_interrupted(void)
 	sigset_t pending;
 	return sigpending(&pending) == 0 &&
 	       (sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) || sigismember(&pending, SIGHUP));
-}
-
-static char **node_env(const struct nslab_node *node)
-{
-	char **env = xcalloc(node->nenv + 1, sizeof(char *));
-	for (size_t i = 0; i < node->nenv; i++)
-		env[i] = xasprintf("%s=%s", node->env[i].key, node->env[i].value);
-	return env;
 }
 
 /*
@@ -65,7 +58,7 @@ static int exec_start(const struct nslab_exec_ctx *d, struct exec_job *j, struct
 		if (d->pidfds[j->op->node] < 0)
 			return nslab_err_sys(err, errno, "node %s: pidfd_open", node->name);
 	}
-	env = node_env(node);
+	env = nslab_node_env(node);
 	r = nslab_node_start(d->pidfds[j->op->node], argv, env, j->mfd, &j->pid, err);
 	nslab_env_free(env);
 	if (r < 0)

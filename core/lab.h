@@ -20,6 +20,8 @@ struct nslab_deploy_opts {
 	const char *name; /* lab name; NULL = the topology's */
 	/* Called after each exec: command with its combined output and exit status. */
 	void (*on_exec)(void *ctx, const char *node, const char *cmd, const char *output, int status);
+	/* Called with each warning (an image no profile matches, a cmd whose program is missing). */
+	void (*on_warning)(void *ctx, const char *msg);
 	/* Called at the start of each phase with the number of operations in it. */
 	void (*on_phase)(void *ctx, const char *phase, size_t nops);
 	void *ctx;
