@@ -26,6 +26,8 @@
 	X(pingall)     \
 	X(iperf)       \
 	X(generate)    \
+	X(graph)       \
+	X(wait)        \
 	X(help)        \
 	X(version)     \
 	/* end of the verbs */
