@@ -108,6 +108,14 @@ int nslab_destroy_locked(const char *lab, struct nslab_err *err)
 	/* while they exit */
 	nslab_netns_handles_drop(j.netns, j.nnetns);
 	wait_nodes(&j, pfds, nkilled);
+	/* never "destroyed" while a handle keeps a namespace (and its interfaces) alive */
+	for (size_t i = 0; i < j.nnetns; i++)
+		if (!nslab_netns_handle_gone(j.netns[i]) && nslab_netns_handle_drop(j.netns[i]) < 0) {
+			r = nslab_err_set(err, EBUSY, "cannot remove namespace handle %s: " NSLAB_NETNS_HIDDEN_HINT,
+					  j.netns[i]);
+			nslab_journal_free(&j);
+			return r;
+		}
 	/* cgroups: the journaled directories, deepest last-made first; then whatever of the lab's
 	 * subtree a crash left (nslab_cg_remove_lab sweeps only nslab.lab-LAB) */
 	for (size_t i = j.ncgroups; i-- > 0;) {
@@ -291,9 +299,10 @@ static int cleanup_dead_labs(char *const *only, void (*cb)(void *ctx, const char
 
 /* Handles of labs that have no state directory at all, and whose namespace no process is in (a
  * live node under another run directory keeps its handle). */
-static void cleanup_stray_handles(char *const *only, void (*cb)(void *ctx, const char *lab, const char *why),
-				  void *ctx)
+static int cleanup_stray_handles(char *const *only, void (*cb)(void *ctx, const char *lab, const char *why),
+				 void *ctx, struct nslab_err *err)
 {
+	int ret = 0;
 	DIR *d = opendir(NSLAB_NETNS_DIR);
 	size_t plen = strlen(NSLAB_NETNS_PREFIX);
 	struct dirent *de;
@@ -317,21 +326,30 @@ static void cleanup_stray_handles(char *const *only, void (*cb)(void *ctx, const
 				in_use = busy[k] == st.st_ino;
 		if (in_use)
 			continue;
-		nslab_netns_handle_drop(p);
+		if (nslab_netns_handle_drop(p) < 0) {
+			/* an error, never "cleaned": the namespace stays alive */
+			ret = nslab_err_set(err, EBUSY, "cannot remove namespace handle %s: " NSLAB_NETNS_HIDDEN_HINT, p);
+			continue;
+		}
 		if (cb)
 			cb(ctx, de->d_name, "stray namespace handle");
 	}
 	if (d)
 		closedir(d);
 	free(busy);
+	return ret;
 }
 
 int nslab_lab_cleanup(char *const *only, void (*cb)(void *ctx, const char *lab, const char *why), void *ctx,
 		      struct nslab_err *err)
 {
 	int r = cleanup_dead_labs(only, cb, ctx, err);
+	struct nslab_err e = { 0 };
 
-	cleanup_stray_handles(only, cb, ctx);
+	if (cleanup_stray_handles(only, cb, ctx, &e) < 0 && r == 0) {
+		*err = e;
+		r = -e.code;
+	}
 	sweep_stray_cgroups(cb, ctx, only);
 	nslab_rundir_tidy();
 	return r;

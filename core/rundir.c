@@ -261,11 +261,28 @@ char *nslab_netns_find(const char *lab)
 	return found;
 }
 
-void nslab_netns_handle_drop(const char *path)
+int nslab_netns_handle_drop(const char *path)
 {
+	struct stat st;
+
 	/* a failed umount leaves a busy file: still unlink what can be */
 	umount2(path, MNT_DETACH);
-	unlink(path);
+	if (unlink(path) < 0 && errno != ENOENT) {
+		int e = errno;
+		/* EBUSY: the name is still a mount point beneath a later mount of the folder
+		 * (iproute2's `ip netns add` binds /run/netns onto itself, copying the handles) */
+		return -e;
+	}
+	if (lstat(path, &st) == 0)
+		return -EBUSY;
+	return 0;
+}
+
+bool nslab_netns_handle_gone(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) < 0 && errno == ENOENT;
 }
 
 /* Each umount() waits for an RCU grace period (namespace_unlock), and concurrent waiters share

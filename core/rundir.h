@@ -45,7 +45,16 @@ int nslab_netns_dir_ensure(struct nslab_err *err);
 /* The first /run/netns/nslab-LAB.* handle that exists (malloc'd), or NULL. */
 char *nslab_netns_find(const char *lab);
 /* Unmount and unlink one handle; handles in NSLAB_DROP_HELPERS processes when there are many. */
-void nslab_netns_handle_drop(const char *path);
+/* Unmount and remove one handle; 0 once the name is really gone, else -errno (-EBUSY when it is
+ * still a mount point: mounted beneath a later bind mount of /run/netns). */
+int nslab_netns_handle_drop(const char *path);
+/* True when the handle's name no longer exists. */
+bool nslab_netns_handle_gone(const char *path);
+/* The message for a handle that could not be removed (a person can act on it). */
+#define NSLAB_NETNS_HIDDEN_HINT \
+	"it is still mounted beneath a later mount of " NSLAB_NETNS_DIR " (iproute2's `ip netns add` binds " \
+	"that folder onto itself), so its namespace stays alive; once no other namespace handle is in use, " \
+	"`umount " NSLAB_NETNS_DIR "` and run `nslab cleanup` again"
 void nslab_netns_handles_drop(char *const *paths, size_t n);
 
 /* Names of every lab directory under RUNDIR (sorted). */

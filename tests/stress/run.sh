@@ -263,8 +263,18 @@ ipnetns() {
 			ip netns add "$LP-probe"
 			"$NSLAB" deploy --quiet "$f" >/dev/null 2>&1
 		fi
-		"$NSLAB" destroy "$lab" >"$TMPD/out" 2>&1
-		ip netns del "$LP-probe"
+		if ! "$NSLAB" destroy "$lab" >"$TMPD/out" 2>&1; then
+			# handles hidden beneath iproute2's bind: destroy must say so, and what it says to do works
+			ip netns del "$LP-probe"
+			if ! grep -q 'ip netns add' "$TMPD/out"; then
+				echo "    trial $i: destroy failed without the reason: $(head -c 200 "$TMPD/out")"
+			elif [ $was_mnt = 0 ]; then
+				umount /run/netns 2>/dev/null
+				"$NSLAB" cleanup "$lab" >"$TMPD/out" 2>&1 || echo "    trial $i: cleanup after umount failed: $(head -c 200 "$TMPD/out")"
+			fi
+		else
+			ip netns del "$LP-probe"
+		fi
 		if ! why=$(settle "$BASE"); then
 			echo "    trial $i: destroy said '$(head -c 100 "$TMPD/out")' but left: $why"
 			"$NSLAB" cleanup "$lab" >/dev/null 2>&1
