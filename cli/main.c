@@ -26,6 +26,7 @@
 	X(pingall)     \
 	X(iperf)       \
 	X(generate)    \
+	X(save)        \
 	X(help)        \
 	X(version)     \
 	/* end of the verbs */
