@@ -7,6 +7,8 @@
 #include "../core/lab.h"
 #include "../util/json.h"
 #include "../util/util.h"
+#include "../topologies/paths.h"
+#include "../util/util.h"
 #include "cli.h"
 
 extern const struct cli_cmd cli_cmd_deploy;
@@ -57,8 +59,10 @@ static int cmd_deploy(int argc, char **argv)
 	static const struct option opts[] = { { "name", required_argument, NULL, 'n' },
 					       { "quiet", no_argument, NULL, 'q' },
 					       { "verbose", no_argument, NULL, 'v' },
+					       { "lab-folder", required_argument, NULL, 'F' },
 					       { 0 } };
 	const char *name = NULL;
+	_cleanup_free_ char *folder = NULL;
 	struct nslab_err err = { 0 };
 	struct nslab_topo *t;
 	bool verbose = false;
@@ -73,6 +77,8 @@ static int cmd_deploy(int argc, char **argv)
 			opt_quiet = true;
 		else if (o == 'v')
 			verbose = true;
+		else if (o == 'F')
+			folder = nslab_path_resolve(optarg, "", nslab_path_env_process()); /* from the current folder */
 		else
 			return cli_bad_option(&cli_cmd_deploy, argv, o);
 	}
@@ -81,7 +87,8 @@ static int cmd_deploy(int argc, char **argv)
 	t = cli_load_topo(argv[optind]);
 	if (!t)
 		return EXIT_FAIL;
-	struct nslab_deploy_opts dopts = { .name = name, .on_exec = on_exec, .on_warning = on_warning,
+	struct nslab_deploy_opts dopts = { .name = name, .lab_folder = folder, .on_exec = on_exec,
+					   .on_warning = on_warning,
 					   .on_phase = verbose ? on_phase : NULL };
 	t0 = cli_now_s();
 	r = nslab_lab_deploy(t, &dopts, &err);
@@ -103,8 +110,10 @@ static int cmd_deploy(int argc, char **argv)
 }
 
 const struct cli_cmd cli_cmd_deploy = {
-	"deploy", "FILE [--name LAB] [--quiet] [--verbose]", "build the lab a topology file describes",
+	"deploy", "FILE [--name LAB] [--lab-folder DIR] [--quiet] [--verbose]", "build the lab a topology file describes",
 	"  -n, --name LAB  lab name (default: the file's `name`)\n"
+	"  --lab-folder DIR  keep each node's files in DIR/NODE (default: the file's `lab-folder`, else\n"
+	"                  in the run directory, gone with the lab); a redeploy from DIR gets them back\n"
 	"  -q, --quiet     print nothing on success\n"
 	"  -v, --verbose   print each deploy phase and its duration on stderr\n"
 	"Exits 0 once every node is up, wired, addressed and its exec: commands ran (each with\n"

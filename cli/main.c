@@ -28,6 +28,7 @@
 	X(generate)    \
 	X(graph)       \
 	X(wait)        \
+	X(save)        \
 	X(help)        \
 	X(version)     \
 	/* end of the verbs */

@@ -26,6 +26,7 @@
 #include "../netlink/nl.h"
 #include "../util/util.h"
 #include "cgroup.h"
+#include "copytree.h"
 #include "destroy.h"
 #include "execs.h"
 #include "impair.h"
@@ -34,6 +35,7 @@
 #include "live.h"
 #include "node.h"
 #include "plan.h"
+#include "rootfs.h"
 #include "rundir.h"
 #include "service.h"
 
@@ -108,6 +110,7 @@ struct deploy {
 	struct nslab_cg_sys cg;
 	bool cg_ok; /* cgroups usable: every node gets its own (accounting at least) */
 	struct nslab_err jerr; /* why the last cgroup journal line failed */
+	struct nslab_rootfs_lab rootfs;
 };
 
 static bool has_limits(const struct nslab_limits *l)
@@ -356,11 +359,12 @@ static int journal_nodes(struct deploy *d, size_t from, size_t to, struct nslab_
 }
 
 /* Hand the spawner chunk k (NSLAB_BROOD_CHUNK nodes, fewer for the last). */
-static int request_chunk(struct deploy *d, size_t k, const char *hosts, struct nslab_err *err)
+static int request_chunk(struct deploy *d, size_t k, struct nslab_err *err)
 {
 	const struct nslab_topo *t = d->t;
 	struct nslab_node_spec specs[NSLAB_BROOD_CHUNK] = { 0 };
 	char *cgdirs[NSLAB_BROOD_CHUNK] = { 0 };
+	char *layers[NSLAB_BROOD_CHUNK] = { 0 };
 	size_t from = k * NSLAB_BROOD_CHUNK, n = t->nnodes - from;
 	int r = 0;
 
@@ -376,10 +380,11 @@ static int request_chunk(struct deploy *d, size_t k, const char *hosts, struct n
 			cgdirs[i] = NULL;
 		}
 	}
-	for (size_t i = 0; r == 0 && i < n; i++)
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		layers[i] = xasprintf("%s/%s", d->rootfs.layers, t->nodes[from + i].name);
 		specs[i] = (struct nslab_node_spec){
 			.name = t->nodes[from + i].name,
-			.hosts_path = hosts,
+			.root = nslab_rootfs_for_node(&d->rootfs, layers[i]),
 			.binds = t->nodes[from + i].binds,
 			.nbinds = t->nodes[from + i].nbinds,
 			.early_sysctl = d->early_sysctl[from + i].kv,
@@ -390,10 +395,13 @@ static int request_chunk(struct deploy *d, size_t k, const char *hosts, struct n
 			.nlate_sysctl = d->late_sysctl[from + i].n,
 			.cgroup = cgdirs[i],
 		};
+	}
 	if (r == 0)
 		r = nslab_brood_request(&d->brood, specs, n, err);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(cgdirs[i]);
+		free(layers[i]);
+	}
 	return r;
 }
 
@@ -407,7 +415,6 @@ static int request_chunk(struct deploy *d, size_t k, const char *hosts, struct n
 static int spawn_nodes(struct deploy *d, struct nslab_err *err)
 {
 	const struct nslab_topo *t = d->t;
-	_cleanup_free_ char *hosts = nslab_lab_path(d->lab, "hosts");
 	size_t nchunks = (t->nnodes + NSLAB_BROOD_CHUNK - 1) / NSLAB_BROOD_CHUNK;
 	int r;
 
@@ -419,13 +426,13 @@ static int spawn_nodes(struct deploy *d, struct nslab_err *err)
 	}
 	r = 0;
 	for (size_t k = 0; r == 0 && k < NSLAB_SPAWN_AHEAD && k < nchunks; k++)
-		r = request_chunk(d, k, hosts, err);
+		r = request_chunk(d, k, err);
 	for (size_t k = 0; r == 0 && k < nchunks; k++) {
 		size_t from = k * NSLAB_BROOD_CHUNK;
 		size_t to = from + NSLAB_BROOD_CHUNK < t->nnodes ? from + NSLAB_BROOD_CHUNK : t->nnodes;
 
 		if (k + NSLAB_SPAWN_AHEAD < nchunks)
-			r = request_chunk(d, k + NSLAB_SPAWN_AHEAD, hosts, err);
+			r = request_chunk(d, k + NSLAB_SPAWN_AHEAD, err);
 		if (r == 0)
 			r = nslab_brood_collect(&d->brood, to - from, d->pids + from, d->starts + from, err);
 		if (r == 0)
@@ -500,6 +507,29 @@ static pid_t start_netns_mounter(struct deploy *d, int *status_fd, struct nslab_
 	close(p[1]);
 	*status_fd = p[0];
 	return pid;
+}
+
+/* Kathará's DEVICE/ folders onto their nodes' own roots (through /proc/PID/root: every write lands
+ * in the node's layer, every path resolved inside that root), before services and startup files. */
+static int copy_roots(struct deploy *d, struct nslab_err *err)
+{
+	for (size_t i = 0; i < d->t->nnodes; i++) {
+		const struct nslab_node *n = &d->t->nodes[i];
+		char what[512] = "";
+		if (!n->root_copy)
+			continue;
+		_cleanup_free_ char *root = xasprintf("/proc/%d/root", (int)d->pids[i]);
+		_cleanup_close_ int src = open(n->root_copy, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		_cleanup_close_ int dst = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (src < 0)
+			return nslab_err_sys(err, errno, "node %s: opening %s", n->name, n->root_copy);
+		if (dst < 0)
+			return nslab_err_sys(err, errno, "node %s: opening its root", n->name);
+		int r = nslab_copy_tree(src, dst, what, sizeof(what));
+		if (r < 0)
+			return nslab_err_sys(err, -r, "node %s: copying %s onto its root: %s", n->name, n->root_copy, what);
+	}
+	return 0;
 }
 
 static int wait_netns_mounter(pid_t pid, int status_fd, struct nslab_err *err)
@@ -680,6 +710,8 @@ static int deploy_run(struct deploy *d, struct nslab_err *err)
 	if (r == 0 && nslab_deploy_interrupted())
 		r = nslab_err_set(err, EINTR, "interrupted");
 	if (r == 0)
+		r = copy_roots(d, err);
+	if (r == 0)
 		r = wire_links(d, err);
 	if (r == 0) {
 		phase(d, "links-up", d->t->nlinks);
@@ -700,6 +732,10 @@ static int deploy_run(struct deploy *d, struct nslab_err *err)
 	 * name what the nodes really hold */
 	if (r == 0 && (nexec || d->svc.n))
 		r = nslab_live_hosts_refresh(d->t, d->lab, d->pids, err);
+	if (r == 0 && nexec) {
+		_cleanup_free_ char *hosts = nslab_lab_path(d->lab, "hosts");
+		r = nslab_rootfs_hosts_update(&d->rootfs, hosts, err);
+	}
 	if (r == 0 && nslab_deploy_interrupted())
 		r = nslab_err_set(err, EINTR, "interrupted");
 	return r;
@@ -754,6 +790,7 @@ static void deploy_free(struct deploy *d)
 	free(d->early_sysctl);
 	free(d->late_sysctl);
 	free(d->fwd_sysctl);
+	nslab_rootfs_lab_free(&d->rootfs);
 }
 
 /* Why a lab directory already exists, in words for the error message. */
@@ -805,7 +842,12 @@ static int labdir_create(const char *lab, struct nslab_err *err)
 
 /* What the lab keeps on disk before any kernel object exists: the journal's first line,
  * state.json ("deploying") and the nodes' /etc/hosts. */
-static int labdir_fill(const struct nslab_topo *t, const char *lab, struct nslab_err *err)
+static int journal_line(void *ctx, const char *line)
+{
+	return nslab_journal_append(ctx, NULL, "%s", line);
+}
+
+static int labdir_fill(const struct nslab_topo *t, const char *lab, const char *folder, struct nslab_err *err)
 {
 	_cleanup_free_ char *hosts_path = nslab_lab_path(lab, "hosts");
 	_cleanup_free_ char *hosts = NULL;
@@ -816,6 +858,7 @@ static int labdir_fill(const struct nslab_topo *t, const char *lab, struct nslab
 	if (r < 0)
 		return r;
 	nslab_state_from_topo(t, lab, "deploying", &st);
+	st.lab_folder = folder ? xstrdup(folder) : NULL;
 	r = nslab_state_write(lab, &st, err);
 	nslab_state_free(&st);
 	if (r < 0)
@@ -878,6 +921,7 @@ int nslab_lab_deploy_plan(const struct nslab_plan *p, const struct nslab_deploy_
 {
 	const struct nslab_topo *t = p->topo;
 	const char *lab = o && o->name ? o->name : t->name;
+	const char *folder = o && o->lab_folder ? o->lab_folder : t->lab_folder; /* each node's layer kept there */
 	struct deploy d = { .t = t, .plan = p, .o = o, .lab = lab };
 	struct deploy_signals sig;
 	int lock, r;
@@ -900,7 +944,11 @@ int nslab_lab_deploy_plan(const struct nslab_plan *p, const struct nslab_deploy_
 	signals_hold(&sig);
 	raise_nofile();
 	deploy_alloc(&d, t->nnodes);
-	r = labdir_fill(t, lab, err);
+	r = labdir_fill(t, lab, folder, err);
+	if (r == 0) {
+		_cleanup_free_ char *hosts = nslab_lab_path(lab, "hosts");
+		r = nslab_rootfs_lab_prepare(&d.rootfs, lab, folder, hosts, journal_line, (void *)lab, err);
+	}
 	if (r == 0)
 		r = deploy_run(&d, err);
 	if (r == 0)

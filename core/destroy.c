@@ -26,6 +26,7 @@
 #include "lab.h"
 #include "labstate.h"
 #include "node.h"
+#include "rootfs.h"
 #include "rundir.h"
 #include "service.h"
 #include "shutdown.h"
@@ -116,6 +117,10 @@ int nslab_destroy_locked(const char *lab, struct nslab_err *err)
 			nslab_journal_free(&j);
 			return r;
 		}
+	if (j.layers && (r = nslab_rootfs_layers_remove(lab, j.layers, err)) < 0) {
+		nslab_journal_free(&j);
+		return r;
+	}
 	/* cgroups: the journaled directories, deepest last-made first; then whatever of the lab's
 	 * subtree a crash left (nslab_cg_remove_lab sweeps only nslab.lab-LAB) */
 	for (size_t i = j.ncgroups; i-- > 0;) {

@@ -108,6 +108,9 @@ int nslab_journal_read(const char *lab, struct nslab_journal *j, struct nslab_er
 		} else if (sscanf(line, "netns %4095s", p) == 1) {
 			char **slot = VEC_PUSH(j->netns, j->nnetns);
 			*slot = xstrdup(p);
+		} else if (sscanf(line, "layers %4095s", p) == 1) {
+			free(j->layers);
+			j->layers = xstrdup(p);
 		} else if (sscanf(line, "cgroup %4095s", p) == 1) {
 			char **slot = VEC_PUSH(j->cgroups, j->ncgroups);
 			*slot = xstrdup(p);
@@ -124,6 +127,7 @@ void nslab_journal_free(struct nslab_journal *j)
 	free(j->nodes);
 	nslab_strv_free(j->netns, j->nnetns);
 	nslab_strv_free(j->cgroups, j->ncgroups);
+	free(j->layers);
 	memset(j, 0, sizeof(*j));
 }
 

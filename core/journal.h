@@ -29,6 +29,7 @@ struct nslab_journal {
 	char **netns;
 	size_t nnetns;
 	char **cgroups; /* in creation order: remove in reverse */
+	char *layers;	/* the nodes' layers (core/rootfs.h), or NULL */
 	size_t ncgroups;
 };
 

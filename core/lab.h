@@ -18,6 +18,7 @@
 
 struct nslab_deploy_opts {
 	const char *name; /* lab name; NULL = the topology's */
+	const char *lab_folder; /* absolute; NULL = the topology's (t->lab_folder), else the run directory */
 	/* Called after each exec: command with its combined output and exit status. */
 	void (*on_exec)(void *ctx, const char *node, const char *cmd, const char *output, int status);
 	/* Called with each warning (an image no profile matches, a cmd whose program is missing). */

@@ -188,6 +188,8 @@ json_t *nslab_state_to_json(const struct nslab_lab_state *s)
 	json_object_set_new(root, "file", json_string(s->file));
 	json_object_set_new(root, "status", json_string(s->status));
 	json_object_set_new(root, "created", json_string(s->created));
+	if (s->lab_folder)
+		json_object_set_new(root, "lab_folder", json_string(s->lab_folder));
 	for (size_t n = 0; n < s->nnodes; n++)
 		json_array_append_new(nodes, nslab_state_node_json(&s->nodes[n]));
 	for (size_t l = 0; l < s->nlinks; l++)
@@ -336,6 +338,7 @@ int nslab_state_from_json(json_t *j, struct nslab_lab_state *s, struct nslab_err
 		goto bad;
 	s->file = opt_str(j, "file");
 	s->created = opt_str(j, "created");
+	s->lab_folder = opt_str(j, "lab_folder");
 	s->nodes = xcalloc(json_array_size(json_object_get(j, "nodes")) + 1, sizeof(*s->nodes));
 	json_array_foreach(json_object_get(j, "nodes"), i, v) {
 		r = node_from(v, &s->nodes[s->nnodes++], err);
@@ -482,6 +485,7 @@ void nslab_state_free(struct nslab_lab_state *s)
 {
 	free(s->name);
 	free(s->file);
+	free(s->lab_folder);
 	free(s->status);
 	free(s->created);
 	for (size_t n = 0; n < s->nnodes; n++)

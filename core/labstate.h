@@ -63,6 +63,7 @@ struct nslab_st_link {
 
 struct nslab_lab_state {
 	char *name, *file, *status, *created;
+	char *lab_folder; /* where the nodes' layers are kept (core/rootfs.h), or NULL */
 	struct nslab_st_node *nodes;
 	size_t nnodes;
 	struct nslab_st_link *links;

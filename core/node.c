@@ -8,7 +8,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <termios.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <linux/sched.h>
@@ -93,27 +95,6 @@ static void child_fail(int code, const char *fmt, ...)
 	_exit(1);
 }
 
-/* Drop the node's copies of namespace handles (nsfs bind mounts under /run/netns): they
- * would keep other labs' namespaces alive for as long as this node lives. */
-static void detach_nsfs_mounts(void)
-{
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096];
-
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char mnt[4096];
-		char *sep = strstr(line, " - ");
-		if (!sep || strncmp(sep, " - nsfs ", 8) != 0)
-			continue;
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
-			continue;
-		/* mountinfo escapes spaces as \040; our own paths have none */
-		umount2(mnt, MNT_DETACH);
-	}
-}
-
 static void node_init_loop(void) __attribute__((noreturn));
 
 static void node_init_loop(void)
@@ -138,7 +119,9 @@ static void node_init_loop(void)
 		if (sig == SIGCHLD) {
 			while (waitpid(-1, NULL, WNOHANG) > 0)
 				;
-		} else if (sig == SIGTERM || sig == SIGINT) {
+		} else if ((sig == SIGTERM || sig == SIGINT) && si.si_pid == 0) {
+			/* from outside the node (its sender has no pid in the node's PID namespace); a
+			 * `kill 1` inside the node is ignored, as a container's init ignores it */
 			_exit(0);
 		}
 	}
@@ -183,60 +166,14 @@ static void send_batch(struct nslab_nl **nl, const struct nslab_nlb *b)
 
 static void node_setup(const struct nslab_node_spec *s)
 {
-	int hosts_fd = -1;
-	int *bind_fds = NULL;
-	char path[64];
-	struct stat st;
+	char what[400] = "";
+	int r;
 
 	if (sethostname(s->name, strlen(s->name)) < 0)
 		child_fail(errno, "setting hostname %s", s->name);
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		child_fail(errno, "making / private");
-
-	/* open every source while the host's /run is still visible */
-	if (s->hosts_path) {
-		hosts_fd = open(s->hosts_path, O_PATH | O_CLOEXEC);
-		if (hosts_fd < 0)
-			child_fail(errno, "opening %s", s->hosts_path);
-	}
-	bind_fds = xcalloc(s->nbinds + 1, sizeof(int));
-	for (size_t i = 0; i < s->nbinds; i++) {
-		bind_fds[i] = open(s->binds[i].src, O_PATH | O_CLOEXEC);
-		if (bind_fds[i] < 0)
-			child_fail(errno, "bind %s:%s: opening the host path", s->binds[i].src, s->binds[i].dst);
-		if (stat(s->binds[i].dst, &st) < 0)
-			child_fail(errno, "bind %s:%s: the node path must exist (nodes share the host's filesystem)",
-				   s->binds[i].src, s->binds[i].dst);
-	}
-
-	detach_nsfs_mounts();
-	umount2("/proc", MNT_DETACH);
-	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		child_fail(errno, "mounting /proc");
-	umount2("/sys", MNT_DETACH);
-	if (mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		child_fail(errno, "mounting /sys");
-	/* a private /run: daemons (FRR, bird) keep their pid files and sockets per node */
-	if (mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=16m") < 0)
-		child_fail(errno, "mounting /run");
-	if (hosts_fd >= 0) {
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", hosts_fd);
-		if (mount(path, "/etc/hosts", NULL, MS_BIND, NULL) < 0)
-			child_fail(errno, "bind-mounting /etc/hosts");
-		close(hosts_fd);
-	}
-	for (size_t i = 0; i < s->nbinds; i++) {
-		const struct nslab_bind *b = &s->binds[i];
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", bind_fds[i]);
-		if (mount(path, b->dst, NULL, MS_BIND | MS_REC, NULL) < 0)
-			child_fail(errno, "bind %s:%s", b->src, b->dst);
-		if (b->ro && mount(NULL, b->dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
-			child_fail(errno, "bind %s:%s: making it read-only", b->src, b->dst);
-		close(bind_fds[i]);
-	}
-	free(bind_fds);
-	if (chdir("/") < 0)
-		child_fail(errno, "chdir /");
+	r = nslab_rootfs_enter(&s->root, s->binds, s->nbinds, what, sizeof(what));
+	if (r < 0)
+		child_fail(-r, "%s", what);
 }
 
 static void node_child(const struct nslab_node_spec *s, int release_fd, int wire_fd, int report_to)
@@ -294,7 +231,12 @@ static void pack_kv(struct nslab_pack *p, const char *const *kv, size_t n)
 void nslab_node_spec_pack(struct nslab_pack *p, const struct nslab_node_spec *s)
 {
 	nslab_pack_str(p, s->name);
-	nslab_pack_str(p, s->hosts_path);
+	nslab_pack_str(p, s->root.layer);
+	nslab_pack_u32(p, s->root.keep);
+	nslab_pack_str(p, s->root.lower);
+	nslab_pack_u32(p, (uint32_t)s->root.ncarry);
+	for (size_t i = 0; i < s->root.ncarry; i++)
+		nslab_pack_str(p, s->root.carry[i]);
 	nslab_pack_u32(p, (uint32_t)s->nbinds);
 	for (size_t i = 0; i < s->nbinds; i++) {
 		nslab_pack_str(p, s->binds[i].src);
@@ -311,6 +253,7 @@ void nslab_node_spec_pack(struct nslab_pack *p, const struct nslab_node_spec *s)
 /* What an unpacked spec owns. */
 struct spec_arena {
 	struct nslab_bind *binds;
+	const char **carry;
 	const char **early_kv, **late_kv;
 	struct nslab_nlb *early, *wire;
 };
@@ -322,6 +265,7 @@ void nslab_node_spec_arena_free(void *arena)
 	if (!a)
 		return;
 	free(a->binds);
+	free(a->carry);
 	free(a->early_kv);
 	free(a->late_kv);
 	nslab_nlb_free(a->early);
@@ -355,7 +299,23 @@ int nslab_node_spec_unpack(struct nslab_unpack *u, struct nslab_node_spec *s, vo
 	memset(s, 0, sizeof(*s));
 	*arena = a;
 	s->name = nslab_unpack_str(u);
-	s->hosts_path = nslab_unpack_str(u);
+	s->root.layer = nslab_unpack_str(u);
+	s->root.keep = nslab_unpack_u32(u) != 0;
+	s->root.lower = nslab_unpack_str(u);
+	if (!s->name || !s->root.layer || !s->root.lower || u->bad) {
+		u->bad = true;
+		return -EINVAL;
+	}
+	s->root.ncarry = nslab_unpack_u32(u);
+	if (u->bad || s->root.ncarry > u->left / 5) {
+		u->bad = true;
+		return -EINVAL;
+	}
+	a->carry = xcalloc(s->root.ncarry + 1, sizeof(char *));
+	for (size_t i = 0; i < s->root.ncarry; i++)
+		if (!(a->carry[i] = nslab_unpack_str(u)))
+			u->bad = true;
+	s->root.carry = a->carry;
 	s->nbinds = nslab_unpack_u32(u);
 	if (!s->name || u->bad || s->nbinds > u->left / 14) {
 		u->bad = true;
@@ -897,6 +857,38 @@ int nslab_node_join_cgroups(int pidfd, struct nslab_err *err)
 	if (nslab_cg_detect(&cg, NULL) < 0)
 		return 0; /* no cgroups here: the node has none either */
 	return nslab_cg_join_pid_cgroups(&cg, pid, err);
+}
+
+int nslab_node_openpty(int pidfd, int *master, int *slave, const struct termios *tio, const struct winsize *ws)
+{
+	pid_t pid = nslab_pidfd_pid(pidfd);
+	char path[64];
+	int m, s, e;
+
+	if (pid <= 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	/* the node's ptmx (core/rootfs.c: mode 0666), reached through its root; the slave by the master,
+	 * no path lookup (TIOCGPTPEER) */
+	snprintf(path, sizeof(path), "/proc/%d/root/dev/pts/ptmx", (int)pid);
+	m = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (m < 0)
+		return -1;
+	if (sys_pidfd_send_signal(pidfd, 0) < 0 || unlockpt(m) < 0 ||
+	    (s = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+		e = errno;
+		close(m);
+		errno = e;
+		return -1;
+	}
+	if (tio)
+		tcsetattr(s, TCSAFLUSH, tio);
+	if (ws)
+		ioctl(s, TIOCSWINSZ, ws);
+	*master = m;
+	*slave = s;
+	return 0;
 }
 
 int nslab_node_enter(int pidfd, struct nslab_err *err)

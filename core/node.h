@@ -14,14 +14,15 @@
 #include "../netlink/nl.h"
 #include "../topologies/model.h"
 #include "../util/err.h"
+#include "rootfs.h"
 
 #define NSLAB_NODE_NSFLAGS (CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID)
 
 /*
  * What a node's init does inside its own namespaces, in two steps, so that
  * the per-node work of a deploy runs in the nodes, in parallel on every core:
- *   step 1 (once released): hostname, private mounts, /proc, /sys, /run,
- *     /etc/hosts and binds, the early sysctls, then the early netlink batch
+ *   step 1 (once released): hostname, its own root (core/rootfs.h: overlay
+ *     layers, /proc, /sys, /dev, /run, binds), the early sysctls, then the early netlink batch
  *     (lo up, the bridge of a bridge node);
  *   step 2 (once the deployer has created the veth pairs): the wire batch
  *     (peer ends up and enslaved, addresses, routes), then the late sysctls.
@@ -30,7 +31,7 @@
  */
 struct nslab_node_spec {
 	const char *name;	/* hostname */
-	const char *hosts_path; /* bind-mounted on /etc/hosts; NULL for none */
+	struct nslab_rootfs root;
 	const struct nslab_bind *binds;
 	size_t nbinds;
 	const char *const *early_sysctl; /* key, value, key, value, ... */
@@ -118,6 +119,12 @@ pid_t nslab_pidfd_pid(int pidfd);
 /* Move the caller into the node's cgroups (nothing when the node has none). Call before
  * nslab_node_enter(), from the process that will fork the node's program. */
 int nslab_node_join_cgroups(int pidfd, struct nslab_err *err);
+
+/* openpty(3) in the node's own /dev/pts (so that tty(1) and ttyname(3) work there): master and
+ * slave, termios and window size as openpty() takes them (either may be NULL). -1 with errno. */
+struct termios;
+struct winsize;
+int nslab_node_openpty(int pidfd, int *master, int *slave, const struct termios *tio, const struct winsize *ws);
 
 /* Move the calling (single-threaded) process into every namespace of the node and chdir("/");
  * its next children are born in the node's PID namespace. */

@@ -93,8 +93,8 @@ int nslab_pty_spawn(const char *lab, const char *node, const struct nslab_pty_op
 	r = nslab_lab_node_open(lab, node, &pidfd, &env, err);
 	if (r < 0)
 		return r;
-	/* winsize and termios are only read: openpty's prototype predates const */
-	if (openpty(&master, &slave, NULL, (struct termios *)o->tio, (struct winsize *)o->ws) < 0)
+	/* in the node's own /dev/pts (core/rootfs.c), so that tty(1) and ttyname(3) work there */
+	if (nslab_node_openpty(pidfd, &master, &slave, o->tio, o->ws) < 0)
 		return nslab_err_sys(err, errno, "opening a pseudo-terminal for %s", node);
 	/* the node's env:, then the terminal the caller emulates */
 	while (env && env[n])

@@ -930,6 +930,15 @@ static void kc_build_device(struct kc_ld *ld, struct kc_dev *dv, struct nslab_no
 		}
 	}
 	if (ld->dir) {
+		/* nodes have their own root (core/rootfs.h): the lab's folder, where the startup files
+		 * are, shown read-only at its own path, wherever it is (a private /tmp included) */
+		struct nslab_bind *lb = VEC_PUSH(n->binds, n->nbinds);
+		lb->src = xstrdup(ld->dir);
+		lb->dst = xstrdup(ld->dir);
+		lb->ro = true;
+		lb->pos = dv->pos;
+	}
+	if (ld->dir) {
 		_cleanup_free_ char *root = xasprintf("%s/%s", ld->dir, dv->name);
 		_cleanup_free_ char *shared = xasprintf("%s/shared", ld->dir);
 

@@ -183,6 +183,7 @@ struct topo_ld {
 
 	struct nslab_pos root_pos;
 	char *name;
+	char *lab_folder; /* `lab-folder:`, resolved (topologies/paths.h) */
 	bool has_name_key, has_topology_key, has_nodes_key;
 	struct nslab_pos topology_pos;
 	struct topo_settings defaults;

@@ -55,5 +55,6 @@ void nslab_topo_free(struct nslab_topo *t)
 	free(t->links);
 	free(t->name);
 	free(t->file);
+	free(t->lab_folder);
 	free(t);
 }

@@ -178,6 +178,7 @@ struct nslab_link {
 struct nslab_topo {
 	char *name;  /* lab name from the file (may be overridden by the caller) */
 	char *file;  /* path as given; nslab_pos.file points here */
+	char *lab_folder; /* `lab-folder:`, absolute; NULL = layers in the run directory */
 	struct nslab_node *nodes;
 	size_t nnodes;
 	struct nslab_link *links;

@@ -481,6 +481,7 @@ void topo_resolve(struct topo_ld *ld, struct nslab_topo *t)
 	struct topo_nstate *st = xcalloc(ld->nnodes, sizeof(*st));
 
 	t->name = steal_ptr(ld->name);
+	t->lab_folder = steal_ptr(ld->lab_folder);
 	t->nodes = xcalloc(ld->nnodes, sizeof(*t->nodes));
 	t->nnodes = ld->nnodes;
 	for (size_t i = 0; i < ld->nnodes; i++)

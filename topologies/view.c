@@ -77,6 +77,7 @@ static void topo_settings_free(struct topo_settings *s)
 void topo_ld_free(struct topo_ld *ld)
 {
 	free(ld->name);
+	free(ld->lab_folder);
 	topo_settings_free(&ld->defaults);
 	for (int k = 0; k < NSLAB_KIND__COUNT; k++)
 		topo_settings_free(&ld->kinds[k]);

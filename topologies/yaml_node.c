@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* topologies/yaml_node.c: the YAML key tables of node settings (defaults, kinds, groups, nodes): kind, group, exec, binds, env, labels, sysctls, routes, interfaces, and the Docker-only keys accepted and ignored. */
 #include "topologies/loader.h"
+#include "topologies/paths.h"
 
 /* ---- routes: {dst, via, dev, metric} ---- */
 
@@ -277,16 +278,19 @@ static void topo_set_exec(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_
 	topo_list_each(ld, val, "exec", topo_exec_item, s);
 }
 
-/* "host-path:node-path[:ro|:rw]", both absolute. */
+/* "host-path:node-path[:ro|:rw]", the node path absolute. */
 static void topo_bind_item(struct topo_ld *ld, void *obj, yaml_node_t *item)
 {
 	struct topo_settings *s = obj;
-	const char *v = topo_str(ld, item, "a bind");
-	const char *c1, *c2;
+	const char *raw = topo_str(ld, item, "a bind"), *why = NULL, *c1, *c2;
+	/* variables, ~ and a relative host path resolved as containerlab does (topologies/paths.h) */
+	_cleanup_free_ char *v = raw ? nslab_path_bind(raw, ld->file, nslab_path_env_process(), &why) : NULL;
 	_cleanup_free_ char *src = NULL, *dst = NULL;
 	struct nslab_bind *b;
 	bool ro = false;
 
+	if (raw && !v)
+		topo_err(ld, item, "bad bind \"%s\": %s", raw, why);
 	if (!v)
 		return;
 	c1 = strchr(v, ':');
@@ -305,8 +309,8 @@ static void topo_bind_item(struct topo_ld *ld, void *obj, yaml_node_t *item)
 	}
 	src = xstrndup(v, (size_t)(c1 - v));
 	dst = c2 ? xstrndup(c1 + 1, (size_t)(c2 - c1 - 1)) : xstrdup(c1 + 1);
-	if (src[0] != '/' || dst[0] != '/') {
-		topo_err(ld, item, "bad bind \"%s\": both paths must be absolute", v);
+	if (dst[0] != '/') {
+		topo_err(ld, item, "bad bind \"%s\": the node path must be absolute", raw);
 		return;
 	}
 	for (size_t i = 0; i < s->nbinds; i++) {

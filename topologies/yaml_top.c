@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* topologies/yaml_top.c: the YAML key tables of the top level (name, prefix, mgmt, topology) and of topology (defaults, kinds, groups, nodes, links). */
 #include "topologies/loader.h"
+#include "topologies/paths.h"
 
 /* ---- topology: defaults, kinds, groups, nodes, links ---- */
 
@@ -145,11 +146,23 @@ static void topo_set_mgmt(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_
 	topo_warn(ld, key, "mgmt is ignored: nslab labs have no management network");
 }
 
+static void topo_set_lab_folder(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	const char *s = topo_str(ld, val, "lab-folder"), *why = NULL;
+
+	(void)obj, (void)key;
+	free(ld->lab_folder);
+	ld->lab_folder = s ? nslab_path_host(s, ld->file, nslab_path_env_process(), &why) : NULL;
+	if (s && !ld->lab_folder)
+		topo_err(ld, val, "bad lab-folder \"%s\": %s", s, why);
+}
+
 static const struct topo_keyword topo_top_keys[] = {
 	{ "name", topo_set_name },
 	{ "topology", topo_set_topology },
 	{ "prefix", topo_set_prefix },
 	{ "mgmt", topo_set_mgmt },
+	{ "lab-folder", topo_set_lab_folder },
 };
 
 void topo_parse_top(struct topo_ld *ld, yaml_node_t *root)

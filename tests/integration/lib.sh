@@ -58,6 +58,8 @@ leftovers() {
 	[ -e "/run/nslab/$lab" ] && echo "state dir /run/nslab/$lab"
 	ls /run/netns 2>/dev/null | grep -F "nslab-$lab." | sed 's/^/netns handle /'
 	grep -F "nslab-$lab." /proc/self/mountinfo | sed 's/^/mount /'
+	# the nodes' layers (a tmpfs on /run/nslab/LAB/layers) and anything else mounted in the lab's folder
+	awk -v d="/run/nslab/$lab" '$5 == d || index($5, d "/") == 1 { print "mount " $5 }' /proc/self/mountinfo
 	find /sys/fs/cgroup -maxdepth 3 -name "nslab.lab-$lab" 2>/dev/null | sed 's/^/cgroup /'
 	return 0
 }

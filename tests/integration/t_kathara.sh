@@ -148,17 +148,18 @@ test_kathara_errors_change_nothing() {
 test_kathara_shutdown_files_run_at_destroy() {
 	local lab=${LP}-ksd dir=$TMPD/ksd out
 	TEST_LABS="$lab"
-	mkdir -p "$dir/lab"
+	mkdir -p "$dir/lab/shared"
 	printf 'a[0]=A\nb[0]=A\n' >"$dir/lab/lab.conf"
-	# what the scripts leave must outlive the nodes: a file of the host's
-	printf 'echo "a $(hostname) $(cat /proc/sys/net/ipv4/ip_forward)" >%s/a.down\n' "$dir" >"$dir/lab/a.shutdown"
-	printf 'echo "shared $(hostname)" >>%s/shared.down\n' "$dir" >"$dir/lab/shared.shutdown"
+	# what the scripts leave must outlive the nodes: nodes have their own files, so they write
+	# where Kathará's would, into the lab's shared/ folder (/shared in every node)
+	printf 'echo "a $(hostname) $(cat /proc/sys/net/ipv4/ip_forward)" >/shared/a.down\n' >"$dir/lab/a.shutdown"
+	printf 'echo "shared $(hostname)" >>/shared/shared.down\n' >"$dir/lab/shared.shutdown"
 	ok "$NSLAB" deploy --quiet --name $lab "$dir/lab" || return
-	[ -e "$dir/a.down" ] && fail "a.shutdown ran at deploy"
+	[ -e "$dir/lab/shared/a.down" ] && fail "a.shutdown ran at deploy"
 	ok "$NSLAB" destroy $lab
 	# a.shutdown in a (inside the node, before it was stopped), shared.shutdown in both
-	expect_eq "$(cat "$dir/a.down" 2>/dev/null)" "a a 1" "a.shutdown ran in node a"
-	expect_eq "$(sort "$dir/shared.down" 2>/dev/null | tr '\n' ' ')" "shared a shared b " "shared.shutdown ran in every node"
+	expect_eq "$(cat "$dir/lab/shared/a.down" 2>/dev/null)" "a a 1" "a.shutdown ran in node a"
+	expect_eq "$(sort "$dir/lab/shared/shared.down" 2>/dev/null | tr '\n' ' ')" "shared a shared b " "shared.shutdown ran in every node"
 	# a shutdown file that hangs does not hold destroy for more than 10 s
 	printf 'sleep 60\n' >"$dir/lab/a.shutdown"
 	ok "$NSLAB" deploy --quiet --name $lab "$dir/lab" || return

@@ -97,14 +97,16 @@ YML
 test_exec_runs_nodes_in_parallel_reports_in_order() {
 	local lab=${LP}-par out
 	TEST_LABS="$lab"
-	# a's command waits for b's to start (the nodes share the host's /tmp): it can only succeed when
-	# nodes run their commands at the same time; each node's own commands still run in order
+	# a's command waits for b's to start (both see the host's $TMPD through a bind): it can only
+	# succeed when nodes run their commands at the same time; each node's own commands still run in order
 	cat > "$TMPD/par.yml" <<YML
 name: ${LP}-par
 topology:
+  defaults:
+    binds: ["$TMPD:/shared"]
   nodes:
-    a: {kind: linux, exec: ["for i in \$(seq 100); do [ -e $TMPD/b-started ] && exit 0; sleep 0.05; done; exit 3", "echo a-second"]}
-    b: {kind: linux, exec: ["touch $TMPD/b-started; sleep 0.3; echo b-first", "echo b-second"]}
+    a: {kind: linux, exec: ["for i in \$(seq 100); do [ -e /shared/b-started ] && exit 0; sleep 0.05; done; exit 3", "echo a-second"]}
+    b: {kind: linux, exec: ["touch /shared/b-started; sleep 0.3; echo b-first", "echo b-second"]}
   links:
     - endpoints: ["a:eth1", "b:eth1"]
 YML

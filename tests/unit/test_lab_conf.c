@@ -616,12 +616,17 @@ static void test_folder(void **state)
 	want = xasprintf("%s/r1", lab);
 	assert_string_equal(r1->root_copy, want);
 	free(want);
-	assert_int_equal(r1->nbinds, 1);
+	/* the lab's folder read-only at its own path (startup files are run from there, nodes having
+	 * their own root), then shared/ at /shared */
+	assert_int_equal(r1->nbinds, 2);
+	assert_string_equal(r1->binds[0].src, lab);
+	assert_string_equal(r1->binds[0].dst, lab);
+	assert_true(r1->binds[0].ro);
 	want = xasprintf("%s/shared", lab);
-	assert_string_equal(r1->binds[0].src, want);
+	assert_string_equal(r1->binds[1].src, want);
 	free(want);
-	assert_string_equal(r1->binds[0].dst, "/shared");
-	assert_false(r1->binds[0].ro);
+	assert_string_equal(r1->binds[1].dst, "/shared");
+	assert_false(r1->binds[1].ro);
 	r2 = node(t, "r2");
 	assert_null(r2->root_copy);
 	assert_int_equal(r2->nexec, 1); /* shared.startup only */

@@ -458,7 +458,11 @@ static void test_node_spec_pack(void **state)
 	const char *early[] = { "net.core.somaxconn", "512" };
 	const char *late[] = { "net.ipv4.conf.eth1.rp_filter", "2", "net.ipv6.conf.eth1.disable_ipv6", "1" };
 	struct nslab_nlb *wire = nslab_nlb_new();
-	struct nslab_node_spec in = { .name = "r1", .hosts_path = "/run/nslab/lab/hosts", .binds = binds,
+	const char *carry[] = { "/home" };
+	struct nslab_node_spec in = { .name = "r1",
+				      .root = { .layer = "/run/nslab/lab/layers/r1", .keep = true,
+						.lower = "/run/nslab/lab/layers/.lab", .carry = carry, .ncarry = 1 },
+				      .binds = binds,
 				      .nbinds = 2, .early_sysctl = early, .nearly_sysctl = 1, .wire = wire,
 				      .late_sysctl = late, .nlate_sysctl = 2,
 				      .cgroup = "/sys/fs/cgroup/nslab.lab-x/node-r1" }, out;
@@ -474,7 +478,11 @@ static void test_node_spec_pack(void **state)
 	assert_int_equal(nslab_node_spec_unpack(&u, &out, &arena), 0);
 	assert_int_equal(u.left, 0);
 	assert_string_equal(out.name, "r1");
-	assert_string_equal(out.hosts_path, "/run/nslab/lab/hosts");
+	assert_string_equal(out.root.layer, "/run/nslab/lab/layers/r1");
+	assert_true(out.root.keep);
+	assert_string_equal(out.root.lower, "/run/nslab/lab/layers/.lab");
+	assert_int_equal(out.root.ncarry, 1);
+	assert_string_equal(out.root.carry[0], "/home");
 	assert_int_equal(out.nbinds, 2);
 	assert_string_equal(out.binds[1].dst, "/mnt/b");
 	assert_true(out.binds[0].ro);
@@ -485,7 +493,9 @@ static void test_node_spec_pack(void **state)
 	assert_string_equal(out.late_sysctl[2], "net.ipv6.conf.eth1.disable_ipv6");
 	assert_null(out.early);
 	assert_non_null(out.wire);
-	assert_memory_equal(nslab_nlb_data(out.wire, &l2), nslab_nlb_data(wire, &l1), l1);
+	/* (the lengths are read only once both calls have set them) */
+	const void *d2 = nslab_nlb_data(out.wire, &l2), *d1 = nslab_nlb_data(wire, &l1);
+	assert_memory_equal(d2, d1, l1);
 	assert_int_equal(l1, l2);
 	assert_string_equal(nslab_nlb_what(out.wire, 0), "set r1:eth1 up");
 	assert_string_equal(out.cgroup, "/sys/fs/cgroup/nslab.lab-x/node-r1");

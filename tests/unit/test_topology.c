@@ -1393,14 +1393,16 @@ static void test_err_settings(void **state)
 	(void)state;
 	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, sysctls: {kernel.pid_max: 100}}}\n",
 			 "t.yml:3:38: error: sysctl kernel.pid_max cannot be set per node");
-	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, binds: [\"data:/data\"]}}\n",
-			 "t.yml:3:36: error: bad bind \"data:/data\": both paths must be absolute");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, binds: [\"/data:data\"]}}\n",
+			 "t.yml:3:36: error: bad bind \"/data:data\": the node path must be absolute");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, binds: [\"${D:/x\"]}}\n",
+			 "t.yml:3:36: error: bad bind \"${D:/x\": a ${ without its }");
 	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, binds: [\"/data\"]}}\n",
 			 "bad bind \"/data\": expected host-path:node-path[:ro|:rw]");
 	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, binds: [\"/a:/b:z\"]}}\n",
 			 "the mode after the second ':' must be ro or rw");
 	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, binds: [\"/a:b\"]}}\n",
-			 "both paths must be absolute");
+			 "the node path must be absolute");
 	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, binds: [\"/a:/b\", \"/c:/b\"]}}\n",
 			 "bind destination /b is already bound in node a");
 	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, interfaces: {eth1: {ipv4: 10.0.0.1/24}}}}\n",
