@@ -482,6 +482,13 @@ static pid_t start_netns_mounter(struct deploy *d, int *status_fd, struct nslab_
 			_cleanup_free_ char *path = nslab_netns_path(d->lab, t->nodes[n].name);
 			char src[64];
 			int le = !links ? 0 : link(anchor, path) < 0 ? errno : -1;
+			if (le == ENOENT) {
+				/* another nslab's tidy removed an empty /run/netns it had made since we
+				 * made sure of it: make it again (with its mark) and retry once */
+				struct nslab_err e2 = { 0 };
+				if (nslab_netns_dir_ensure(&e2) == 0)
+					le = link(anchor, path) < 0 ? errno : -1;
+			}
 			if (le >= 0) { /* no link made: EEXIST is an error, anything else falls back to a file */
 				int fd = le == EEXIST ? -1 : open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
 				if (le == EEXIST)

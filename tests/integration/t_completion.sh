@@ -15,7 +15,7 @@ test_bash_completion() {
 	local lab=${LP}-compl out d
 	TEST_LABS="$lab"
 	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/triangle.clab.yml" || return
-	expect_match "$(complete_words "$NSLAB" "")" "^--help --version attach .*deploy .*generate .*iperf .*pingall .*version $" "verbs"
+	expect_match "$(complete_words "$NSLAB" "")" "^--help --version attach .*deploy .*generate .*iperf .*pingall .*version( wait)? $" "verbs"
 	expect_eq "$(complete_words "$NSLAB" pin)" "pingall " "verb prefix"
 	expect_eq "$(complete_words "$NSLAB" iperf --u)" "--udp " "option of a verb"
 	expect_eq "$(complete_words "$NSLAB" exec "$lab")" "$lab " "lab name"
