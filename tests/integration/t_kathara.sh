@@ -198,7 +198,14 @@ test_kathara_rip_frr() {
 	done
 	expect_match "$("$NSLAB" exec $lab r1 -- ip route show 100.1.10.0/24)" "proto (rip|189)" "r1 learned L by RIP"
 	expect_match "$("$NSLAB" exec $lab r1 -- vtysh -c 'show ip rip')" "100.1.10.0/24" "vtysh in the node"
+	# r5 learns r1's side too (RIP converges hop by hop: r1 learning r4's L does not mean r5 has
+	# learned r1's A yet), then reaches it
+	for i in $(seq 60); do
+		"$NSLAB" exec $lab r5 -- ping -c 1 -W 1 100.1.1.1 >/dev/null 2>&1 && break
+		sleep 1
+	done
 	ok "$NSLAB" exec $lab r5 -- ping -c 2 -i 0.2 -W 2 100.1.1.1
+	echo "    r5 reached r1's network after ${i} s of RIP"
 	# the host's FRR configuration is untouched
 	expect_eq "$(grep -c 'network 100.1.0.0/16' /etc/frr/frr.conf 2>/dev/null)" 0 "host /etc/frr/frr.conf"
 }
