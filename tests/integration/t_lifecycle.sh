@@ -351,11 +351,12 @@ test_queued_destroy_spares_the_next_deploy() {
 name: ${LP}-queued
 topology:
   nodes:
-    a: {kind: linux, exec: ["touch $go", "sleep 1"]}
+    a: {kind: linux, binds: ["$TMPD:$TMPD"], exec: ["touch $go", "sleep 1"]}
     b: {kind: linux}
   links:
     - endpoints: ["a:eth1", "b:eth1"]
 YML
+	# (nodes have their own /tmp: the bind lets a's exec tell the host it ran)
 	ok "$NSLAB" deploy --quiet "$TMPD/queued.yml" || return
 	rm -f "$go" # its exec made it
 	NSLAB_TEST_LOCK_WAIT=$go "$NSLAB" destroy $lab >/dev/null 2>"$TMPD/queued.err" &
