@@ -632,8 +632,19 @@ int nslab_rootfs_enter(const struct nslab_rootfs *r, const struct nslab_bind *bi
 	}
 
 	/* into it; the host's tree (and every namespace handle mounted in it) is dropped */
-	if (fchdir(rootfd) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
-		return WHAT("pivot_root into its root"), -errno;
+	if (fchdir(rootfd) < 0)
+		return WHAT("entering its root"), -errno;
+	if (syscall(SYS_pivot_root, ".", ".") < 0) {
+		/* EINVAL: the host runs from an initramfs (rootfs cannot be pivoted away, as in
+		 * kernel-vm's guest). Move the node's root over / and chroot into it, as switch_root
+		 * and runc's no-pivot mode do; the host's tree stays beneath, out of the node's reach. */
+		if (errno != EINVAL || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0)
+			return WHAT("pivot_root into its root"), -errno;
+		if (chdir("/") < 0)
+			return WHAT("entering its root"), -errno;
+		umask(022);
+		return 0;
+	}
 	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
 		return WHAT("detaching the host's root"), -errno;
 	umask(022);

@@ -69,6 +69,8 @@ topology:
     - endpoints: ["a:eth1", "b:eth1"]
 YML
 busy=$(/usr/sbin/ip -o link show | awk -F': ' '$1==2{print $2}')
+# a node's own root is an overlay: this guest has no module tree, the runner added overlay.ko
+[ -d /sys/module/overlay ] || insmod /qn/mod/overlay.ko 2>/dev/null || true
 if $NSLAB deploy --quiet $T/idx.yml >$T/idx.out 2>&1; then
 	pass deploy-ifindex-busy-in-caller-ns "ifindex 2 is '$busy' in the deployer's namespace; deploy ok"
 elif [ "${CGV2LAB_STRICT:-0}" = 1 ]; then

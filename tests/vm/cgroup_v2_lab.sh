@@ -37,7 +37,7 @@ adds=(--add "$ROOT/build/nslab" --add "$HERE/cgroup_v2_lab.guest.sh")
 # kernel-vm's initramfs loads only its netem modules: net-cls by nftables and bridge nodes need these
 # (insmod'ed by the guest script in this order; the kernel is fetched by kernel-vm's own fetch-kernel.sh)
 KDIR=$("$VM/fetch-kernel.sh" 2>/dev/null) && KMOD=$(ls -d "$KDIR"/root/lib/modules/* | head -n1) || KMOD=
-for m in crypto/crc32c_generic lib/libcrc32c net/netfilter/nfnetlink net/netfilter/nf_tables net/llc/llc \
+for m in fs/overlayfs/overlay crypto/crc32c_generic lib/libcrc32c net/netfilter/nfnetlink net/netfilter/nf_tables net/llc/llc \
 	net/802/stp net/bridge/bridge net/bridge/netfilter/nft_meta_bridge; do
 	[ -n "$KMOD" ] && [ -f "$KMOD/kernel/$m.ko" ] && adds+=(--add "$KMOD/kernel/$m.ko:/qn/mod/${m##*/}.ko")
 done

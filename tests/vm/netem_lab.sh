@@ -96,6 +96,8 @@ topology:
     - endpoints: ["a:eth2", "b:eth2"]
 YML
 
+# a node's own root is an overlay: this guest has no module tree, the runner added overlay.ko
+[ -d /sys/module/overlay ] || insmod /qn/mod/overlay.ko 2>/dev/null || true
 if ! $NSLAB deploy --quiet --name $LAB $W/lab.yml > $W/deploy 2>&1; then
 	echo "netem_lab: CHECK deploy FAIL nslab deploy failed: $(cat $W/deploy)"
 	exit 1

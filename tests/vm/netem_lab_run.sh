@@ -15,5 +15,10 @@ if [ ! -x "$KVM_RUN" ]; then
 fi
 [ "${1:-}" = "--" ] && shift
 make -C "$REPO" -s build/nslab >&2
-exec "$KVM_RUN" --no-tests --timeout 240 --add "$REPO/build/nslab" --add "$HERE/netem_lab.sh" \
+# kernel-vm's initramfs loads only its netem modules: a node's own root needs overlayfs (the guest
+# script insmods it; the kernel is fetched by kernel-vm's own fetch-kernel.sh)
+adds=()
+KDIR=$("$HERE/../../../shared/kernel-vm/fetch-kernel.sh" 2>/dev/null) && KMOD=$(ls -d "$KDIR"/root/lib/modules/* | head -n1) || KMOD=
+[ -n "$KMOD" ] && [ -f "$KMOD/kernel/fs/overlayfs/overlay.ko" ] && adds+=(--add "$KMOD/kernel/fs/overlayfs/overlay.ko:/qn/mod/overlay.ko")
+exec "$KVM_RUN" --no-tests --timeout 240 --add "$REPO/build/nslab" --add "$HERE/netem_lab.sh" "${adds[@]}" \
 	--run "sh /qn/bin/netem_lab.sh" "$@"
