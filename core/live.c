@@ -12,6 +12,8 @@
 
 #include "../netlink/nl.h"
 #include "../util/util.h"
+
+#define NSLAB_IF_OPER_UP 6 /* IF_OPER_UP of <linux/if.h> (RFC 2863), which clashes with <net/if.h> */
 #include "rundir.h"
 
 size_t nslab_live_ends(const struct nslab_topo *t, struct nslab_live_end **out)
@@ -86,7 +88,10 @@ static int node_ends_up(const struct nslab_topo *t, struct node_ends *ne, const 
 		for (size_t k = 0; k < nli; k++)
 			if (li[k].ifindex == ifindex) {
 				*flags = li[k].flags;
-				up = (li[k].flags & (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING);
+				/* IFF_RUNNING alone is also set while a new device's operstate is still
+				 * UNKNOWN (the link watch has not run yet): wait for IF_OPER_UP */
+				up = (li[k].flags & (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING) &&
+				     li[k].operstate == NSLAB_IF_OPER_UP;
 			}
 		if (!up)
 			*down = &ends[i];

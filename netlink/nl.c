@@ -529,6 +529,8 @@ static int link_cb(const struct nlmsghdr *nlh, struct vec *v)
 		l->mtu = u;
 	if (a[IFLA_CARRIER] && mnl_attr_get_payload_len(a[IFLA_CARRIER]) >= 1)
 		l->carrier = mnl_attr_get_u8(a[IFLA_CARRIER]) != 0;
+	if (a[IFLA_OPERSTATE] && mnl_attr_get_payload_len(a[IFLA_OPERSTATE]) >= 1)
+		l->operstate = mnl_attr_get_u8(a[IFLA_OPERSTATE]);
 	get_bin(a[IFLA_ADDRESS], l->mac, sizeof(l->mac));
 	if (get_u32(a[IFLA_MASTER], &u))
 		l->master = (int)u;

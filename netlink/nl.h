@@ -116,6 +116,7 @@ struct nslab_nl_link_info {
 	unsigned mtu;
 	unsigned flags;		/* IFF_* */
 	bool carrier;
+	unsigned char operstate; /* IF_OPER_* (RFC 2863), as `ip link` shows "state" */
 	unsigned char mac[6];
 	int master;		/* ifindex of the master, 0 if none */
 	int peer_ifindex;	/* IFLA_LINK (veth peer's ifindex in its namespace), 0 if none */
