@@ -35,7 +35,7 @@ int nslab_topo_load_buf(const char *name, const char *buf, size_t len, struct ns
 	if (topo_read_yaml(&ld, buf ? buf : "", buf ? len : 0))
 		topo_resolve(&ld, t);
 	topo_ld_free(&ld);
-	topo_sort_diags(d, start);
+	nslab_diags_sort(d, start); /* file order, as a person reads them */
 
 	if (d->nerrors != start_errors || !out) {
 		ret = d->nerrors != start_errors ? -EINVAL : 0;

@@ -255,7 +255,6 @@ void topo_diag_at(struct topo_ld *ld, enum nslab_severity sev, const struct nsla
 	__attribute__((format(printf, 4, 5)));
 void topo_settings_init(struct topo_settings *s);
 void topo_ld_free(struct topo_ld *ld);
-void topo_sort_diags(struct nslab_diags *d, size_t start);
 
 /* ---- yaml.c: the YAML reader ---- */
 

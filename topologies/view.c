@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* topologies/view.c: the loader's view of a file (what it says, before resolution): diagnostics in file order, and freeing it. Shared by every topology format. */
+/* topologies/view.c: the loader's view of a file (what it says, before resolution): diagnostics at a place (sorted into file order by load.c with nslab_diags_sort), and freeing it. Shared by every topology format. */
 #include "topologies/loader.h"
 
 void topo_diag_at(struct topo_ld *ld, enum nslab_severity sev, const struct nslab_pos *pos, const char *fmt, ...)
@@ -95,41 +95,4 @@ void topo_ld_free(struct topo_ld *ld)
 		for (int e = 0; e < 2; e++)
 			topo_ep_free(&ld->links[i].ep[e]);
 	free(ld->links);
-}
-
-/* ---- entry points ---- */
-
-struct topo_sort_item {
-	struct nslab_diag diag;
-	size_t idx;
-};
-
-static int topo_diag_cmp(const void *a, const void *b)
-{
-	const struct topo_sort_item *x = a, *y = b;
-
-	if (x->diag.line != y->diag.line)
-		return x->diag.line < y->diag.line ? -1 : 1;
-	if (x->diag.col != y->diag.col)
-		return x->diag.col < y->diag.col ? -1 : 1;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
-/* Put the diagnostics of this load in file order (stable), as a person reads them. */
-void topo_sort_diags(struct nslab_diags *d, size_t start)
-{
-	size_t n = d->n - start;
-	struct topo_sort_item *v;
-
-	if (n < 2)
-		return;
-	v = xcalloc(n, sizeof(*v));
-	for (size_t i = 0; i < n; i++) {
-		v[i].diag = d->v[start + i];
-		v[i].idx = i;
-	}
-	qsort(v, n, sizeof(*v), topo_diag_cmp);
-	for (size_t i = 0; i < n; i++)
-		d->v[start + i] = v[i].diag;
-	free(v);
 }
