@@ -120,7 +120,9 @@ test_attach_error_path() {
 	TEST_LABS="$lab"
 	command -v script >/dev/null || { skip "script (util-linux) is not installed"; return; }
 	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/lan.clab.yml" || return
-	out=$(script -qec "ulimit -n 5; $NSLAB attach $lab pc1 </dev/tty; echo status=\$?" /dev/null 2>&1 | tr -d '\r')
+	# The redirect comes before the limit: dash (script's shell when
+	# $SHELL is unset, as in CI) saves fd 0 above fd 10 for a redirect.
+	out=$(SHELL=/bin/sh script -qec "exec </dev/tty; ulimit -n 5; $NSLAB attach $lab pc1; echo status=\$?" /dev/null 2>&1 | tr -d '\r')
 	expect_match "$out" "nslab: opening a pseudo-terminal for pc1: Too many open files" "attach reports the pty error"
 	expect_match "$out" "status=1$" "attach exits 1 (23 would be a leak under ASan)"
 }
