@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* topologies/lab_conf.c: reads Kathará lab folders (lab.conf, lab.dep, lab.ext and the files beside them) into the lab model, as Kathará's LabParser reads them. */
-#include "topologies/lab_conf.h"
+#include "topologies/lab_conf_int.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -13,102 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define KC_DEV_NAME_MAX 30 /* Kathará: ^[a-z0-9_]{1,30}$ */
-#define KC_IFACE_MAX 4095  /* ethN: far more than any lab; keeps the contiguity check small */
-#define KC_MAX_ERRORS 200
-#define KC_MIN_MEMORY (4ull << 20)
-
-/* What every Kathará device gets from Docker (DockerMachine.create): a router (the router kind
- * turns forwarding on) without reverse-path filtering or ICMP rate limits, IPv6 off unless the
- * device asks for it. */
-static const char *const kc_sysctls_common[][2] = {
-	{ "net.ipv4.conf.all.rp_filter", "0" },
-	{ "net.ipv4.conf.default.rp_filter", "0" },
-	{ "net.ipv4.conf.lo.rp_filter", "0" },
-	{ "net.ipv4.icmp_ratelimit", "0" },
-};
-static const char *const kc_sysctls_ipv6_on[][2] = {
-	{ "net.ipv6.conf.all.disable_ipv6", "0" },
-	{ "net.ipv6.conf.default.disable_ipv6", "0" },
-	{ "net.ipv6.conf.all.accept_ra", "0" },
-	{ "net.ipv6.icmp.ratelimit", "0" },
-};
-static const char *const kc_sysctls_ipv6_off[][2] = {
-	{ "net.ipv6.conf.all.disable_ipv6", "1" },
-	{ "net.ipv6.conf.default.disable_ipv6", "1" },
-};
-
 static const char *const kc_lab_metadata[] = {
 	"LAB_NAME", "LAB_DESCRIPTION", "LAB_VERSION", "LAB_AUTHOR", "LAB_EMAIL", "LAB_WEB",
 };
 
 /* Kathará's own reserved device names. */
 static const char *const kc_reserved[] = { "shared", "_test" };
-
-/* The device options that hold one value (a second one replaces it, with a warning). */
-enum kc_single {
-	KC_S_IMAGE,
-	KC_S_MEM,
-	KC_S_CPUS,
-	KC_S_IPV6,
-	KC_S_SHELL,
-	KC_S_BRIDGED,
-	KC_S_NUM_TERMS,
-	KC_S__COUNT,
-	KC_S_NONE = -1, /* exec, sysctl, env, port: each line adds one */
-};
-
-struct kc_iface {
-	unsigned num;
-	size_t cd;
-	bool has_mac;
-	unsigned char mac[6];
-	struct nslab_pos pos;
-};
-
-struct kc_dev {
-	char *name;
-	struct nslab_pos pos; /* first line naming it */
-	struct kc_iface *ifs;
-	size_t nifs;
-	char **exec;
-	size_t nexec;
-	struct nslab_kv *env;
-	size_t nenv;
-	struct nslab_kv *sysctls;
-	size_t nsysctls;
-	struct nslab_kv *labels;
-	size_t nlabels;
-	int ipv6; /* -1 unset, 0, 1 */
-	struct nslab_limits lim;
-	unsigned single_line[KC_S__COUNT]; /* line of the last value of each single option, 0 = none */
-	size_t dep_rank;		   /* 0 = not in lab.dep, else 1 + place in its start order */
-};
-
-struct kc_member {
-	size_t dev, ifc; /* device index, index in its ifs */
-};
-
-struct kc_cd {
-	char *name;
-	struct nslab_pos pos; /* first line naming it */
-	struct kc_member *m;
-	size_t nm;
-};
-
-struct kc_ld {
-	struct nslab_diags *d;
-	const char *file; /* lab.conf as named in diagnostics; model positions point here */
-	const char *dir;  /* the lab folder, or NULL (buffer only) */
-	size_t start_errors;
-	bool too_many;
-	char *lab_name;
-	struct kc_dev *devs;
-	size_t ndevs;
-	struct kc_cd *cds;
-	size_t ncds;
-	bool has_dep;
-};
 
 /* ---- diagnostics ---- */
 
@@ -138,7 +48,7 @@ static void kc_vdiag(struct kc_ld *ld, enum nslab_severity sev, const char *file
 	nslab_diag_add(ld->d, sev, &pos, "%s", msg ? msg : "(out of memory formatting a message)");
 }
 
-__attribute__((format(printf, 5, 6))) static void kc_err_in(struct kc_ld *ld, const char *file, unsigned line,
+__attribute__((format(printf, 5, 6))) void kc_err_in(struct kc_ld *ld, const char *file, unsigned line,
 							    unsigned col, const char *fmt, ...)
 {
 	va_list ap;
@@ -148,7 +58,7 @@ __attribute__((format(printf, 5, 6))) static void kc_err_in(struct kc_ld *ld, co
 	va_end(ap);
 }
 
-__attribute__((format(printf, 4, 5))) static void kc_err(struct kc_ld *ld, unsigned line, unsigned col,
+__attribute__((format(printf, 4, 5))) void kc_err(struct kc_ld *ld, unsigned line, unsigned col,
 							 const char *fmt, ...)
 {
 	va_list ap;
@@ -158,7 +68,7 @@ __attribute__((format(printf, 4, 5))) static void kc_err(struct kc_ld *ld, unsig
 	va_end(ap);
 }
 
-__attribute__((format(printf, 5, 6))) static void kc_warn_in(struct kc_ld *ld, const char *file, unsigned line,
+__attribute__((format(printf, 5, 6))) void kc_warn_in(struct kc_ld *ld, const char *file, unsigned line,
 							     unsigned col, const char *fmt, ...)
 {
 	va_list ap;
@@ -170,7 +80,7 @@ __attribute__((format(printf, 5, 6))) static void kc_warn_in(struct kc_ld *ld, c
 
 /* ---- small text helpers ---- */
 
-static bool kc_word_char(char c)
+bool kc_word_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
@@ -202,7 +112,7 @@ static bool kc_is_digits(const char *s)
 }
 
 /* The value with leading and trailing white space removed (malloc'd). */
-static char *kc_strip(const char *s)
+char *kc_strip(const char *s)
 {
 	const char *e;
 
@@ -283,7 +193,7 @@ static size_t kc_cd_get(struct kc_ld *ld, const char *name, unsigned line, unsig
 }
 
 /* The later value of a key replaces the earlier one (Kathará keeps the last); true when it did. */
-static bool kc_kv_set(struct nslab_kv **v, size_t *n, const char *key, const char *value, const struct nslab_pos *pos)
+bool kc_kv_set(struct nslab_kv **v, size_t *n, const char *key, const char *value, const struct nslab_pos *pos)
 {
 	for (size_t i = 0; i < *n; i++) {
 		if (!strcmp((*v)[i].key, key)) {
@@ -553,78 +463,107 @@ static void kc_option(struct kc_ld *ld, struct kc_dev *dv, const char *opt, cons
  * then, when that fails, a comment, a blank line or LAB_*=VALUE at the start of the raw line.
  * Where Kathará only says "syntax error", the messages say what is wrong.
  */
-static void kc_line(struct kc_ld *ld, const char *raw, unsigned line)
+/* The parts of DEV[ARG]=VALUE on a stripped line s (raw columns are lead + offset + 1). */
+struct kc_assign {
+	char *name, *arg, *value;
+	unsigned arg_col, value_col;
+};
+
+static void kc_assign_free(struct kc_assign *a)
 {
-	_cleanup_free_ char *s = kc_strip(raw);
-	_cleanup_free_ char *name = NULL, *arg = NULL, *value = NULL;
-	unsigned lead = (unsigned)(strspn(raw, " \t\r\v\f"));
-	size_t nlen, alen, vlen;
-	const char *p, *v, *q;
+	free(a->name);
+	free(a->arg);
+	free(a->value);
+}
+
+/* The value after '=' at v: quoted or not, no quote inside, only a comment after it. */
+static bool kc_parse_value(struct kc_ld *ld, const char *s, const char *v, unsigned lead, unsigned line,
+			   struct kc_assign *a)
+{
 	char quote = 0;
+	size_t vlen;
+	const char *q;
+
+	if (*v == '"' || *v == '\'')
+		quote = *v++;
+	vlen = strcspn(v, "\"'");
+	q = v + vlen;
+	if (quote) {
+		if (!*q) {
+			kc_err(ld, line, lead + (unsigned)(q - s) + 1, "missing closing quote %c", quote);
+			return false;
+		}
+		if (*q != quote) {
+			kc_err(ld, line, lead + (unsigned)(q - s) + 1, "a value cannot contain quotes (Kathará's syntax)");
+			return false;
+		}
+		q++;
+		if (*q && !(kc_space(*q) && q[strspn(q, " \t\r\v\f")] == '#')) {
+			kc_err(ld, line, lead + (unsigned)(q - s) + 1,
+			       "unexpected text after the closing quote (a comment needs a space and #)");
+			return false;
+		}
+	} else if (*q) {
+		kc_err(ld, line, lead + (unsigned)(q - s) + 1, "a value cannot contain quotes (Kathará's syntax)");
+		return false;
+	}
+	if (!vlen) {
+		kc_err(ld, line, lead + (unsigned)(v - s) + 1, "empty value for %s[%s]", a->name, a->arg);
+		return false;
+	}
+	a->value = xstrndup(v, vlen);
+	a->value_col = lead + (unsigned)(v - s) + 1;
+	return true;
+}
+
+/* DEV[ARG]=VALUE split into its parts; false (reported) when it is malformed. */
+static bool kc_parse_assign(struct kc_ld *ld, const char *s, size_t nlen, unsigned lead, unsigned line,
+			    struct kc_assign *a)
+{
+	const char *p = s + nlen + 1;
+	size_t alen = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+
+	a->name = xstrndup(s, nlen);
+	if (!alen || p[alen] != ']' || p[alen + 1] != '=') {
+		kc_err(ld, line, lead + (unsigned)(p - s) + 1,
+		       "expected %s[N]=\"CD\" or %s[OPTION]=VALUE: the part in brackets is a number or an option name",
+		       a->name, a->name);
+		return false;
+	}
+	a->arg = xstrndup(p, alen);
+	a->arg_col = lead + (unsigned)(p - s) + 1;
+	return kc_parse_value(ld, s, p + alen + 2, lead, line, a);
+}
+
+/* A device line: DEV[N]="CD" or DEV[OPTION]=VALUE. */
+static void kc_device_line(struct kc_ld *ld, const char *s, size_t nlen, unsigned lead, unsigned line)
+{
+	__attribute__((cleanup(kc_assign_free))) struct kc_assign a = { 0 };
 	struct kc_dev *dv;
 
-	if (!*s || s[0] == '#')
-		return; /* Kathará refuses an indented comment; nslab takes it */
-	nlen = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
-	if (nlen && s[nlen] == '[') {
-		name = xstrndup(s, nlen);
-		p = s + nlen + 1;
-		alen = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
-		if (!alen || p[alen] != ']' || p[alen + 1] != '=') {
-			kc_err(ld, line, lead + (unsigned)(p - s) + 1,
-			       "expected %s[N]=\"CD\" or %s[OPTION]=VALUE: the part in brackets is a number or an option name",
-			       name, name);
-			return;
-		}
-		arg = xstrndup(p, alen);
-		v = p + alen + 2;
-		if (*v == '"' || *v == '\'')
-			quote = *v++;
-		vlen = strcspn(v, "\"'");
-		q = v + vlen;
-		if (quote) {
-			if (!*q) {
-				kc_err(ld, line, lead + (unsigned)(q - s) + 1, "missing closing quote %c", quote);
-				return;
-			}
-			if (*q != quote) {
-				kc_err(ld, line, lead + (unsigned)(q - s) + 1, "a value cannot contain quotes (Kathará's syntax)");
-				return;
-			}
-			q++;
-			if (*q && !(kc_space(*q) && q[strspn(q, " \t\r\v\f")] == '#')) {
-				kc_err(ld, line, lead + (unsigned)(q - s) + 1,
-				       "unexpected text after the closing quote (a comment needs a space and #)");
-				return;
-			}
-		} else if (*q) {
-			kc_err(ld, line, lead + (unsigned)(q - s) + 1, "a value cannot contain quotes (Kathará's syntax)");
-			return;
-		}
-		if (!vlen) {
-			kc_err(ld, line, lead + (unsigned)(v - s) + 1, "empty value for %s[%s]", name, arg);
-			return;
-		}
-		value = xstrndup(v, vlen);
-		if (nlen > KC_DEV_NAME_MAX || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != nlen) {
-			kc_err(ld, line, lead + 1,
-			       "invalid device name \"%s\": 1-%d lowercase letters, digits and _ (Kathará's rule)", name,
-			       KC_DEV_NAME_MAX);
-			return;
-		}
-		for (size_t i = 0; i < ARRAY_SIZE(kc_reserved); i++) {
-			if (!strcmp(name, kc_reserved[i])) {
-				kc_err(ld, line, lead + 1, "\"%s\" is a reserved name (Kathará's), it cannot name a device", name);
-				return;
-			}
-		}
-		dv = kc_dev_get(ld, name, line, lead + 1);
-		if (kc_is_digits(arg))
-			kc_interface(ld, dv, arg, value, line, lead + (unsigned)(p - s) + 1, lead + (unsigned)(v - s) + 1);
-		else
-			kc_option(ld, dv, arg, value, line, lead + (unsigned)(p - s) + 1, lead + (unsigned)(v - s) + 1);
+	if (!kc_parse_assign(ld, s, nlen, lead, line, &a))
+		return;
+	if (nlen > KC_DEV_NAME_MAX || strspn(a.name, "abcdefghijklmnopqrstuvwxyz0123456789_") != nlen) {
+		kc_err(ld, line, lead + 1, "invalid device name \"%s\": 1-%d lowercase letters, digits and _ (Kathará's rule)",
+		       a.name, KC_DEV_NAME_MAX);
 		return;
 	}
+	for (size_t i = 0; i < ARRAY_SIZE(kc_reserved); i++) {
+		if (!strcmp(a.name, kc_reserved[i])) {
+			kc_err(ld, line, lead + 1, "\"%s\" is a reserved name (Kathará's), it cannot name a device", a.name);
+			return;
+		}
+	}
+	dv = kc_dev_get(ld, a.name, line, lead + 1);
+	if (kc_is_digits(a.arg))
+		kc_interface(ld, dv, a.arg, a.value, line, a.arg_col, a.value_col);
+	else
+		kc_option(ld, dv, a.arg, a.value, line, a.arg_col, a.value_col);
+}
+
+/* LAB_*=VALUE at the start of the raw line; false when the line is not one. */
+static bool kc_meta_line(struct kc_ld *ld, const char *raw, unsigned line)
+{
 	for (size_t i = 0; i < ARRAY_SIZE(kc_lab_metadata); i++) {
 		size_t kl = strlen(kc_lab_metadata[i]);
 		_cleanup_free_ char *val = NULL;
@@ -648,14 +587,32 @@ static void kc_line(struct kc_ld *ld, const char *raw, unsigned line)
 				kc_warn_in(ld, ld->file, line, (unsigned)kl + 2,
 					   "LAB_NAME \"%s\" is not a valid lab name: the lab is named %s", n, ld->lab_name);
 		}
+		return true;
+	}
+	return false;
+}
+
+static void kc_line(struct kc_ld *ld, const char *raw, unsigned line)
+{
+	_cleanup_free_ char *s = kc_strip(raw);
+	unsigned lead = (unsigned)(strspn(raw, " \t\r\v\f"));
+	size_t nlen;
+
+	if (!*s || s[0] == '#')
+		return; /* Kathará refuses an indented comment; nslab takes it */
+	nlen = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+	if (nlen && s[nlen] == '[') {
+		kc_device_line(ld, s, nlen, lead, line);
 		return;
 	}
+	if (kc_meta_line(ld, raw, line))
+		return;
 	kc_err(ld, line, lead + 1,
 	       "syntax error: expected DEVICE[N]=\"CD\", DEVICE[OPTION]=VALUE, LAB_NAME=... (or another LAB_* line) or a # comment");
 }
 
 /* Calls fn on each line (without its '\n'); false when the text holds a NUL byte (reported). */
-static bool kc_each_line(struct kc_ld *ld, const char *file, const char *buf, size_t len,
+bool kc_each_line(struct kc_ld *ld, const char *file, const char *buf, size_t len,
 			 void (*fn)(struct kc_ld *ld, const char *line, unsigned lineno))
 {
 	const char *nul = memchr(buf, '\0', len);
@@ -678,456 +635,6 @@ static bool kc_each_line(struct kc_ld *ld, const char *file, const char *buf, si
 		off += n + 1;
 	}
 	return true;
-}
-
-/* ---- lab.dep: start order ---- */
-
-struct kc_dep {
-	char *dev;
-	char **deps;
-	size_t ndeps;
-	unsigned line;
-};
-
-struct kc_dep_ld {
-	struct kc_ld *ld;
-	const char *file;
-	struct kc_dep *v;
-	size_t n;
-};
-
-static struct kc_dep_ld *kc_dep_cur; /* kc_each_line's callback has no context of its own */
-
-/* DEV: DEP1 DEP2 ... (Kathará: ^(\w+):\s?((\w+ ?)+)$ on the stripped line) */
-static void kc_dep_line(struct kc_ld *ld, const char *raw, unsigned line)
-{
-	struct kc_dep_ld *dl = kc_dep_cur;
-	_cleanup_free_ char *s = kc_strip(raw);
-	size_t klen = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
-	const char *p = s + klen + 1;
-	struct kc_dep *d;
-	bool ok = klen && s[klen] == ':';
-
-	if (!*s || s[0] == '#')
-		return;
-	if (ok) {
-		if (*p == ' ' || *p == '\t')
-			p++;
-		ok = kc_word_char(*p);
-		for (const char *c = p; ok && *c; c++)
-			ok = kc_word_char(*c) || (*c == ' ' && kc_word_char(c[1]));
-	}
-	if (!ok) {
-		kc_err_in(ld, dl->file, line, 0, "syntax error: expected DEVICE: DEVICE1 DEVICE2 ... (DEVICE starts after those)");
-		return;
-	}
-	d = VEC_PUSH(dl->v, dl->n);
-	d->dev = xstrndup(s, klen);
-	d->line = line;
-	for (const char *c = p; *c;) {
-		size_t wl = strspn(c, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
-
-		*VEC_PUSH(d->deps, d->ndeps) = xstrndup(c, wl);
-		c += wl;
-		c += *c == ' ';
-	}
-}
-
-static ssize_t kc_dev_index(const struct kc_ld *ld, const char *name)
-{
-	for (size_t i = 0; i < ld->ndevs; i++)
-		if (!strcmp(ld->devs[i].name, name))
-			return (ssize_t)i;
-	return -1;
-}
-
-static const struct kc_dep *kc_dep_find(const struct kc_dep_ld *dl, const char *dev)
-{
-	const struct kc_dep *found = NULL;
-
-	for (size_t i = 0; i < dl->n; i++)
-		if (!strcmp(dl->v[i].dev, dev))
-			found = &dl->v[i]; /* a later line replaces an earlier one, as in Kathará's dict */
-	return found;
-}
-
-/* Depth first: a device's dependencies are ranked before it. false on a loop (reported). */
-static bool kc_dep_visit(struct kc_dep_ld *dl, const char *dev, char ***stack, size_t *nstack, char ***order,
-			 size_t *norder)
-{
-	const struct kc_dep *d;
-
-	for (size_t i = 0; i < *norder; i++)
-		if (!strcmp((*order)[i], dev))
-			return true;
-	for (size_t i = 0; i < *nstack; i++) {
-		if (!strcmp((*stack)[i], dev)) {
-			char msg[512] = "";
-			size_t n = 0;
-
-			for (size_t j = i; j < *nstack && n < sizeof(msg); j++)
-				n += (size_t)snprintf(msg + n, sizeof(msg) - n, "%s -> ", (*stack)[j]);
-			d = kc_dep_find(dl, (*stack)[i]);
-			kc_err_in(dl->ld, dl->file, d ? d->line : 0, 0, "dependency loop: %s%s", msg, dev);
-			return false;
-		}
-	}
-	d = kc_dep_find(dl, dev);
-	*VEC_PUSH(*stack, *nstack) = (char *)dev;
-	for (size_t i = 0; d && i < d->ndeps; i++)
-		if (!kc_dep_visit(dl, d->deps[i], stack, nstack, order, norder))
-			return false;
-	(*nstack)--;
-	*VEC_PUSH(*order, *norder) = (char *)dev;
-	return true;
-}
-
-static void kc_read_dep(struct kc_ld *ld, const char *file, const char *buf, size_t len)
-{
-	struct kc_dep_ld dl = { .ld = ld, .file = file };
-	char **stack = NULL, **order = NULL;
-	size_t nstack = 0, norder = 0;
-	bool ok;
-
-	kc_dep_cur = &dl;
-	ok = kc_each_line(ld, file, buf, len, kc_dep_line);
-	kc_dep_cur = NULL;
-	if (ok && !dl.n) {
-		kc_warn_in(ld, file, 0, 0, "lab.dep has no dependency: devices start in any order");
-		ok = false;
-	}
-	for (size_t i = 0; ok && i < dl.n; i++)
-		ok = kc_dep_visit(&dl, dl.v[i].dev, &stack, &nstack, &order, &norder);
-	for (size_t i = 0; ok && i < dl.n; i++) {
-		if (kc_dev_index(ld, dl.v[i].dev) < 0)
-			kc_warn_in(ld, file, dl.v[i].line, 0, "%s is not a device of lab.conf: ignored", dl.v[i].dev);
-		for (size_t j = 0; j < dl.v[i].ndeps; j++)
-			if (kc_dev_index(ld, dl.v[i].deps[j]) < 0)
-				kc_warn_in(ld, file, dl.v[i].line, 0, "%s is not a device of lab.conf: ignored",
-					   dl.v[i].deps[j]);
-	}
-	if (ok) {
-		ld->has_dep = true;
-		for (size_t i = 0; i < norder; i++) {
-			ssize_t di = kc_dev_index(ld, order[i]);
-
-			if (di >= 0)
-				ld->devs[di].dep_rank = i + 1;
-		}
-	}
-	free(stack);
-	free(order);
-	for (size_t i = 0; i < dl.n; i++) {
-		free(dl.v[i].dev);
-		for (size_t j = 0; j < dl.v[i].ndeps; j++)
-			free(dl.v[i].deps[j]);
-		free(dl.v[i].deps);
-	}
-	free(dl.v);
-}
-
-/* ---- building the model ---- */
-
-static bool kc_isdir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static bool kc_isfile(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/*
- * Where the systemctl/service shims live (scripts/kathara/bin in the source tree,
- * PREFIX/lib/nslab/kathara/bin once installed), found beside the nslab binary, or
- * NSLAB_KATHARA_SHIMS. NULL when there is none (or no binary, as in unit tests).
- */
-static char *kc_shim_dir(void)
-{
-	static const char *const rel[] = { "../lib/nslab/kathara/bin", "../scripts/kathara/bin" };
-	const char *env = getenv("NSLAB_KATHARA_SHIMS");
-	char exe[PATH_MAX];
-	ssize_t n;
-	char *slash;
-
-	if (env && *env)
-		return kc_isdir(env) ? xstrdup(env) : NULL;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return NULL;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return NULL;
-	*slash = '\0';
-	for (size_t i = 0; i < ARRAY_SIZE(rel); i++) {
-		_cleanup_free_ char *p = xasprintf("%s/%s/systemctl", exe, rel[i]);
-		char real[PATH_MAX];
-
-		if (access(p, X_OK) == 0 && realpath(p, real)) {
-			*strrchr(real, '/') = '\0';
-			return xstrdup(real);
-		}
-	}
-	return NULL;
-}
-
-static void kc_sysctls_add(struct nslab_node *n, const char *const (*kv)[2], size_t count, const struct nslab_pos *pos)
-{
-	for (size_t i = 0; i < count; i++)
-		kc_kv_set(&n->sysctls, &n->nsysctls, kv[i][0], kv[i][1], pos);
-}
-
-static void kc_kvs_copy(struct nslab_kv **out, size_t *nout, const struct nslab_kv *in, size_t nin)
-{
-	for (size_t i = 0; i < nin; i++)
-		kc_kv_set(out, nout, in[i].key, in[i].value, &in[i].pos);
-}
-
-/* The node of a device: a router as Kathará makes every device, its files and scripts. */
-static void kc_build_device(struct kc_ld *ld, struct kc_dev *dv, struct nslab_node *n, const char *shims)
-{
-	n->name = xstrdup(dv->name);
-	n->kind = NSLAB_KIND_ROUTER;
-	n->pos = dv->pos;
-	n->limits = dv->lim;
-	kc_sysctls_add(n, kc_sysctls_common, ARRAY_SIZE(kc_sysctls_common), &dv->pos);
-	if (dv->ipv6 == 1)
-		kc_sysctls_add(n, kc_sysctls_ipv6_on, ARRAY_SIZE(kc_sysctls_ipv6_on), &dv->pos);
-	else
-		kc_sysctls_add(n, kc_sysctls_ipv6_off, ARRAY_SIZE(kc_sysctls_ipv6_off), &dv->pos);
-	kc_kvs_copy(&n->sysctls, &n->nsysctls, dv->sysctls, dv->nsysctls);
-	kc_kvs_copy(&n->env, &n->nenv, dv->env, dv->nenv);
-	kc_kvs_copy(&n->labels, &n->nlabels, dv->labels, dv->nlabels);
-
-	/* Kathará's start: shared.startup, then DEVICE.startup, with bash; then the exec options. */
-	for (int pass = 0; ld->dir && pass < 2; pass++) {
-		const char *who = pass == 0 ? "shared" : dv->name;
-		_cleanup_free_ char *path = xasprintf("%s/%s.startup", ld->dir, who);
-
-		if (kc_isfile(path)) {
-			_cleanup_free_ char *q = nslab_shell_quote(path);
-
-			*VEC_PUSH(n->exec, n->nexec) = xasprintf("bash %s", q);
-		}
-	}
-	for (size_t i = 0; i < dv->nexec; i++)
-		*VEC_PUSH(n->exec, n->nexec) = xstrdup(dv->exec[i]);
-	/* ... and at destroy DEVICE.shutdown, then shared.shutdown. */
-	for (int pass = 0; ld->dir && pass < 2; pass++) {
-		const char *who = pass == 0 ? dv->name : "shared";
-		_cleanup_free_ char *path = xasprintf("%s/%s.shutdown", ld->dir, who);
-
-		if (kc_isfile(path)) {
-			_cleanup_free_ char *q = nslab_shell_quote(path);
-
-			*VEC_PUSH(n->shutdown, n->nshutdown) = xasprintf("bash %s", q);
-		}
-	}
-	if (ld->dir) {
-		/* nodes have their own root (core/rootfs.h): the lab's folder, where the startup files
-		 * are, shown read-only at its own path, wherever it is (a private /tmp included) */
-		struct nslab_bind *lb = VEC_PUSH(n->binds, n->nbinds);
-		lb->src = xstrdup(ld->dir);
-		lb->dst = xstrdup(ld->dir);
-		lb->ro = true;
-		lb->pos = dv->pos;
-	}
-	if (ld->dir) {
-		_cleanup_free_ char *root = xasprintf("%s/%s", ld->dir, dv->name);
-		_cleanup_free_ char *shared = xasprintf("%s/shared", ld->dir);
-
-		if (kc_isdir(root)) {
-			_cleanup_free_ char *quagga = xasprintf("%s/etc/quagga", root);
-			_cleanup_free_ char *initd = shims ? xasprintf("%s/../init/quagga", shims) : NULL;
-			char real[PATH_MAX];
-
-			/* Quagga's init script, which startup files call, runs its configuration on FRR */
-			if (initd && kc_isdir(quagga) && realpath(initd, real)) {
-				struct nslab_bind *b = VEC_PUSH(n->binds, n->nbinds);
-
-				b->src = xstrdup(real);
-				b->dst = xstrdup("/etc/init.d/quagga");
-				b->ro = true;
-				b->pos = dv->pos;
-			}
-			n->root_copy = steal_ptr(root);
-		}
-		if (kc_isdir(shared)) {
-			struct nslab_bind *b = VEC_PUSH(n->binds, n->nbinds);
-
-			b->src = steal_ptr(shared);
-			b->dst = xstrdup("/shared");
-			b->pos = dv->pos;
-		}
-	}
-	if (shims) {
-		/* the shims first, so that systemctl and service in startup files start services the way a node
-		 * can; a PATH of the device's own env wins */
-		_cleanup_free_ char *path =
-			xasprintf("%s:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", shims);
-		bool own = false;
-
-		for (size_t i = 0; i < n->nenv && !own; i++)
-			own = !strcmp(n->env[i].key, "PATH");
-		if (!own)
-			kc_kv_set(&n->env, &n->nenv, "PATH", path, &dv->pos);
-	}
-	n->ifaces = xcalloc(dv->nifs ? dv->nifs : 1, sizeof(*n->ifaces));
-	n->nifaces = dv->nifs;
-	for (size_t i = 0; i < dv->nifs; i++) {
-		const struct kc_iface *ki = &dv->ifs[i];
-		struct nslab_iface *ifc = &n->ifaces[ki->num]; /* contiguous: checked before */
-
-		ifc->name = xasprintf("eth%u", ki->num);
-		ifc->ifindex = NSLAB_IFINDEX_FIRST + (int)ki->num;
-		ifc->mtu = NSLAB_KATHARA_MTU;
-		ifc->has_mac = ki->has_mac;
-		memcpy(ifc->mac, ki->mac, 6);
-		ifc->link = -1;
-		ifc->pos = ki->pos;
-	}
-}
-
-static struct nslab_iface *kc_bridge_port(struct nslab_node *br, const char *dev, unsigned num,
-					  const struct nslab_pos *pos)
-{
-	struct nslab_iface *ifc = VEC_PUSH(br->ifaces, br->nifaces);
-	_cleanup_free_ char *name = xasprintf("%s-eth%u", dev, num);
-
-	/* named after the device's end when that fits, else by port number (no '-': no clash) */
-	ifc->name = strlen(name) < NSLAB_IFNAMSIZ ? steal_ptr(name) : xasprintf("p%zu", br->nifaces);
-	ifc->ifindex = br->br_ifindex + (int)br->nifaces;
-	ifc->mtu = NSLAB_KATHARA_MTU;
-	ifc->link = -1;
-	ifc->pos = *pos;
-	return ifc;
-}
-
-static void kc_link(struct nslab_topo *t, size_t n0, size_t i0, size_t n1, size_t i1, const struct nslab_pos *pos)
-{
-	struct nslab_link *l = VEC_PUSH(t->links, t->nlinks);
-
-	l->ep[0] = (struct nslab_endpoint){ .node = n0, .iface = i0 };
-	l->ep[1] = (struct nslab_endpoint){ .node = n1, .iface = i1 };
-	l->mtu = NSLAB_KATHARA_MTU;
-	l->pos = *pos;
-	for (int e = 0; e < 2; e++) {
-		struct nslab_iface *ifc = &t->nodes[l->ep[e].node].ifaces[l->ep[e].iface];
-
-		ifc->link = (long)(t->nlinks - 1);
-		ifc->end = e;
-	}
-}
-
-static int kc_rank_cmp(const void *a, const void *b)
-{
-	const struct kc_dev *const *x = a, *const *y = b;
-
-	if ((*x)->dep_rank != (*y)->dep_rank)
-		return (*x)->dep_rank < (*y)->dep_rank ? -1 : 1;
-	return *x < *y ? -1 : *x > *y; /* stable: lab.conf order */
-}
-
-static void kc_build(struct kc_ld *ld, struct nslab_topo *t)
-{
-	_cleanup_free_ char *shims = ld->dir ? kc_shim_dir() : NULL;
-	_cleanup_free_ struct kc_dev **order = xcalloc(ld->ndevs + 1, sizeof(*order));
-	_cleanup_free_ size_t *node_of = xcalloc(ld->ndevs + 1, sizeof(*node_of));
-	size_t nbridges = 0;
-
-	for (size_t i = 0; i < ld->ncds; i++)
-		nbridges += ld->cds[i].nm != 2;
-	t->nodes = xcalloc(ld->ndevs + nbridges + 1, sizeof(*t->nodes));
-	/* Devices first, in lab.conf order, or as lab.dep orders them (Kathará: the others first). */
-	for (size_t i = 0; i < ld->ndevs; i++)
-		order[i] = &ld->devs[i];
-	qsort(order, ld->ndevs, sizeof(*order), kc_rank_cmp);
-	for (size_t i = 0; i < ld->ndevs; i++) {
-		node_of[order[i] - ld->devs] = t->nnodes;
-		kc_build_device(ld, order[i], &t->nodes[t->nnodes++], shims);
-	}
-	t->exec_in_order = ld->has_dep;
-	if (!shims && ld->dir) {
-		bool any = false;
-
-		for (size_t i = 0; i < t->nnodes && !any; i++)
-			any = t->nodes[i].nexec > 0;
-		if (any)
-			kc_warn_in(ld, ld->file, 0, 0,
-				   "the systemctl/service shims were not found beside nslab (NSLAB_KATHARA_SHIMS): "
-				   "startup files cannot start services with them");
-	}
-
-	/* Collision domains: two devices are a veth pair, any other number a bridge node. */
-	for (size_t c = 0; c < ld->ncds; c++) {
-		const struct kc_cd *cd = &ld->cds[c];
-		struct nslab_node *br;
-		size_t bi;
-
-		if (cd->nm == 2) {
-			const struct kc_member *m = cd->m;
-
-			kc_link(t, node_of[m[0].dev], ld->devs[m[0].dev].ifs[m[0].ifc].num, node_of[m[1].dev],
-				ld->devs[m[1].dev].ifs[m[1].ifc].num, &cd->pos);
-			continue;
-		}
-		if (cd->nm > NSLAB_BRIDGE_MAX_PORTS) {
-			kc_err(ld, cd->pos.line, cd->pos.col,
-			       "collision domain %s has %zu devices: a Linux bridge takes at most %d ports", cd->name, cd->nm,
-			       NSLAB_BRIDGE_MAX_PORTS);
-			continue;
-		}
-		bi = t->nnodes++;
-		br = &t->nodes[bi];
-		br->name = nslab_labconf_bridge_name(cd->name);
-		br->kind = NSLAB_KIND_BRIDGE;
-		br->pos = cd->pos;
-		br->br_ifindex = NSLAB_IFINDEX_FIRST;
-		for (size_t j = 0; j < bi; j++) {
-			if (t->nodes[j].kind == NSLAB_KIND_BRIDGE && !strcmp(t->nodes[j].name, br->name))
-				kc_err(ld, cd->pos.line, cd->pos.col,
-				       "collision domains %s and the one at line %u both become bridge node %s: rename one",
-				       cd->name, t->nodes[j].pos.line, br->name);
-		}
-		for (size_t k = 0; k < cd->nm; k++) {
-			const struct kc_dev *dv = &ld->devs[cd->m[k].dev];
-			const struct kc_iface *ki = &dv->ifs[cd->m[k].ifc];
-
-			kc_bridge_port(&t->nodes[bi], dv->name, ki->num, &ki->pos);
-			kc_link(t, bi, t->nodes[bi].nifaces - 1, node_of[cd->m[k].dev], ki->num, &ki->pos);
-		}
-	}
-}
-
-/* Interfaces are numbered from 0 without gaps (Kathará's check_integrity). */
-static void kc_check_ifaces(struct kc_ld *ld)
-{
-	for (size_t i = 0; i < ld->ndevs; i++) {
-		const struct kc_dev *dv = &ld->devs[i];
-
-		for (unsigned want = 0; want < dv->nifs; want++) {
-			const struct kc_iface *above = NULL;
-			bool have = false;
-
-			for (size_t k = 0; k < dv->nifs && !have; k++) {
-				have = dv->ifs[k].num == want;
-				if (dv->ifs[k].num > want && (!above || dv->ifs[k].num < above->num))
-					above = &dv->ifs[k];
-			}
-			if (!have && above) {
-				kc_err(ld, above->pos.line, above->pos.col,
-				       "%s has interface %u but no interface %u: interfaces are numbered from 0 without gaps",
-				       dv->name, above->num, want);
-				break;
-			}
-		}
-	}
 }
 
 static void kc_ld_free(struct kc_ld *ld)
