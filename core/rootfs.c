@@ -547,19 +547,11 @@ static int mount_at(int rootfd, const char *rel, const char *type, unsigned long
 	return 0;
 }
 
-int nslab_rootfs_enter(const struct nslab_rootfs *r, const struct nslab_bind *binds, size_t nbinds, char *what,
-		       size_t wlen)
+/* The host paths the node needs (binds, then the host's other disk filesystems), opened while the
+ * host's tree is still in view. */
+static int open_sources(const struct nslab_rootfs *r, const struct nslab_bind *binds, size_t nbinds, int *srcs,
+			char *what, size_t wlen)
 {
-	_cleanup_free_ int *srcs = NULL;
-	_cleanup_free_ char *lower = NULL, *opts = NULL;
-	_cleanup_close_ int layer = -1, rootfd = -1;
-	int ret;
-
-	umask(0);
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return WHAT("making its mounts private"), -errno;
-	/* everything taken from the host's view first, while it is there */
-	srcs = xcalloc(nbinds + r->ncarry + 1, sizeof(int));
 	for (size_t i = 0; i < nbinds; i++) {
 		srcs[i] = open(binds[i].src, O_PATH | O_CLOEXEC);
 		if (srcs[i] < 0)
@@ -570,8 +562,16 @@ int nslab_rootfs_enter(const struct nslab_rootfs *r, const struct nslab_bind *bi
 		if (srcs[nbinds + i] < 0)
 			return WHAT("opening the host's %s", r->carry[i]), -errno;
 	}
+	return 0;
+}
 
-	/* the layer: upper/ (the node's writes), work/ (overlayfs's), root/ (where it is mounted) */
+/* The node's layer (upper/: its writes, work/: overlayfs's, root/: where it is mounted) and the
+ * overlay on root/; the root's fd in *rootfd. Leaves the layer as the working directory. */
+static int mount_root(const struct nslab_rootfs *r, int *rootfd, char *what, size_t wlen)
+{
+	_cleanup_free_ char *lower = NULL, *opts = NULL;
+	_cleanup_close_ int layer = -1;
+
 	if (mkdir(r->layer, 0700) < 0 && errno != EEXIST)
 		return WHAT("creating its layer %s", r->layer), -errno;
 	layer = open(r->layer, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -589,20 +589,26 @@ int nslab_rootfs_enter(const struct nslab_rootfs *r, const struct nslab_bind *bi
 	opts = xasprintf("lowerdir=%s:/,upperdir=upper,workdir=work%s", lower, r->keep ? "" : ",volatile");
 	if (mount("overlay", "root", "overlay", 0, opts) < 0)
 		return WHAT("mounting its root (overlayfs, %s)", opts), -errno;
-	rootfd = openat(layer, "root", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
+	*rootfd = openat(layer, "root", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*rootfd < 0)
 		return WHAT("opening its root"), -errno;
+	return 0;
+}
 
-	/* the host's other disk filesystems, read-only */
+/* The host's other disk filesystems read-only, then the node's own /dev, /proc, /sys and /run. */
+static int mount_system(const struct nslab_rootfs *r, int rootfd, int *carry, char *what, size_t wlen)
+{
+	int ret;
+
 	for (size_t i = 0; i < r->ncarry; i++) {
 		int dst = open_in_root(rootfd, r->carry[i], false, true);
-		ret = dst < 0 ? dst : bind_tree(srcs[nbinds + i], dst, true);
+		ret = dst < 0 ? dst : bind_tree(carry[i], dst, true);
 		if (dst >= 0)
 			close(dst);
 		if (ret < 0)
 			return WHAT("showing the host's %s read-only", r->carry[i]), ret;
-		close(srcs[nbinds + i]);
-		srcs[nbinds + i] = -1;
+		close(carry[i]);
+		carry[i] = -1;
 	}
 	ret = make_dev(rootfd, what, wlen);
 	if (ret == 0)
@@ -612,15 +618,19 @@ int nslab_rootfs_enter(const struct nslab_rootfs *r, const struct nslab_bind *bi
 	/* its own /run: daemons (FRR, bird) keep their pid files and sockets per node */
 	if (ret == 0)
 		ret = mount_at(rootfd, "run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=16m", what, wlen);
-	if (ret < 0)
-		return ret;
+	return ret;
+}
 
-	/* the file's binds, last: on top of everything above */
+/* The file's binds, last: on top of everything above. */
+static int mount_binds(int rootfd, const struct nslab_bind *binds, size_t nbinds, int *srcs, char *what, size_t wlen)
+{
 	for (size_t i = 0; i < nbinds; i++) {
 		struct stat st;
+		int dst, ret;
+
 		if (fstat(srcs[i], &st) < 0)
 			return WHAT("bind %s:%s: the host path", binds[i].src, binds[i].dst), -errno;
-		int dst = open_in_root(rootfd, binds[i].dst, true, S_ISDIR(st.st_mode));
+		dst = open_in_root(rootfd, binds[i].dst, true, S_ISDIR(st.st_mode));
 		if (dst < 0)
 			return WHAT("bind %s:%s: the node path", binds[i].src, binds[i].dst), dst;
 		ret = bind_tree(srcs[i], dst, binds[i].ro);
@@ -630,8 +640,12 @@ int nslab_rootfs_enter(const struct nslab_rootfs *r, const struct nslab_bind *bi
 		close(srcs[i]);
 		srcs[i] = -1;
 	}
+	return 0;
+}
 
-	/* into it; the host's tree (and every namespace handle mounted in it) is dropped */
+/* Into the root at rootfd; the host's tree (and every namespace handle mounted in it) is dropped. */
+static int pivot_into(int rootfd, char *what, size_t wlen)
+{
 	if (fchdir(rootfd) < 0)
 		return WHAT("entering its root"), -errno;
 	if (syscall(SYS_pivot_root, ".", ".") < 0) {
@@ -642,11 +656,39 @@ int nslab_rootfs_enter(const struct nslab_rootfs *r, const struct nslab_bind *bi
 			return WHAT("pivot_root into its root"), -errno;
 		if (chdir("/") < 0)
 			return WHAT("entering its root"), -errno;
-		umask(022);
 		return 0;
 	}
 	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
 		return WHAT("detaching the host's root"), -errno;
-	umask(022);
 	return 0;
+}
+
+int nslab_rootfs_enter(const struct nslab_rootfs *r, const struct nslab_bind *binds, size_t nbinds, char *what,
+		       size_t wlen)
+{
+	_cleanup_free_ int *srcs = NULL;
+	_cleanup_close_ int rootfd = -1;
+	int ret;
+
+	umask(0);
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return WHAT("making its mounts private"), -errno;
+	srcs = xcalloc(nbinds + r->ncarry + 1, sizeof(int));
+	for (size_t i = 0; i < nbinds + r->ncarry; i++)
+		srcs[i] = -1;
+	ret = open_sources(r, binds, nbinds, srcs, what, wlen);
+	if (ret == 0)
+		ret = mount_root(r, &rootfd, what, wlen);
+	if (ret == 0)
+		ret = mount_system(r, rootfd, srcs + nbinds, what, wlen);
+	if (ret == 0)
+		ret = mount_binds(rootfd, binds, nbinds, srcs, what, wlen);
+	if (ret == 0)
+		ret = pivot_into(rootfd, what, wlen);
+	for (size_t i = 0; i < nbinds + r->ncarry; i++)
+		if (srcs[i] >= 0)
+			close(srcs[i]);
+	if (ret == 0)
+		umask(022);
+	return ret;
 }
