@@ -109,101 +109,114 @@ static struct nslab_op *push(struct nslab_plan *p, enum nslab_op_type type, enum
 	return op;
 }
 
+/* Each node's sysctls: its kind's first (forwarding in its own phase), then the file's. */
+static void plan_sysctls(struct nslab_plan *p, const struct nslab_topo *t, size_t n)
+{
+	const struct nslab_node *node = &t->nodes[n];
+
+	for (size_t k = 0; k < ARRAY_SIZE(kind_sysctls); k++) {
+		if (kind_sysctls[k].kind != node->kind)
+			continue;
+		struct nslab_op *op = push(p, NSLAB_OP_SYSCTL,
+					   nslab_sysctl_is_forwarding(kind_sysctls[k].key) ? NSLAB_PHASE_FORWARDING
+											   : NSLAB_PHASE_SYSCTLS,
+					   n);
+		op->key = kind_sysctls[k].key;
+		op->value = kind_sysctls[k].value;
+	}
+	for (size_t s = 0; s < node->nsysctls; s++) {
+		const char *key = node->sysctls[s].key;
+		/* an interface's own forwarding waits for the interface, like its other keys */
+		enum nslab_phase ph = nslab_sysctl_is_per_iface(key)   ? NSLAB_PHASE_LATE_SYSCTLS
+				      : nslab_sysctl_is_forwarding(key) ? NSLAB_PHASE_FORWARDING
+									: NSLAB_PHASE_SYSCTLS;
+		struct nslab_op *op = push(p, NSLAB_OP_SYSCTL, ph, n);
+		op->item = s;
+		op->key = node->sysctls[s].key;
+		op->value = node->sysctls[s].value;
+	}
+}
+
+/* A link's veth pair, created from its main end's namespace, and the peer end's "up". */
+static void plan_link(struct nslab_plan *p, const struct nslab_topo *t, size_t l)
+{
+	const struct nslab_link *lk = &t->links[l];
+	/* the bridge side is the main end: it can be enslaved and set up in the create request */
+	int main_end = t->nodes[lk->ep[1].node].kind == NSLAB_KIND_BRIDGE &&
+		       t->nodes[lk->ep[0].node].kind != NSLAB_KIND_BRIDGE;
+	const struct nslab_endpoint *pe = &lk->ep[!main_end];
+	struct nslab_op *op = push(p, NSLAB_OP_VETH, NSLAB_PHASE_LINKS, lk->ep[main_end].node);
+
+	op->link = l;
+	op->main_end = main_end;
+	/* the peer end is set up in its own namespace; on a bridge it is enslaved there too */
+	if (!t->nodes[pe->node].ifaces[pe->iface].down || t->nodes[pe->node].kind == NSLAB_KIND_BRIDGE) {
+		op = push(p, NSLAB_OP_LINK_UP, NSLAB_PHASE_UP, pe->node);
+		op->iface = pe->iface;
+		op->link = l;
+	}
+}
+
+/* A node's addresses, routes and impaired interfaces' qdiscs. */
+static void plan_l3(struct nslab_plan *p, const struct nslab_topo *t, size_t n)
+{
+	const struct nslab_node *node = &t->nodes[n];
+
+	for (size_t i = 0; i < node->nifaces; i++) {
+		for (size_t a = 0; a < node->ifaces[i].naddrs; a++) {
+			struct nslab_op *op = push(p, NSLAB_OP_ADDR, NSLAB_PHASE_ADDRS, n);
+			op->iface = i;
+			op->item = a;
+		}
+	}
+	for (size_t r = 0; r < node->nroutes; r++)
+		push(p, NSLAB_OP_ROUTE, NSLAB_PHASE_ROUTES, n)->item = r;
+	for (size_t i = 0; i < node->nifaces; i++)
+		if (node->ifaces[i].impair.mask)
+			push(p, NSLAB_OP_QDISC, NSLAB_PHASE_QDISCS, n)->iface = i;
+}
+
+/* Stable sort by phase: file order is kept inside each phase. A counting sort: phases are few,
+ * ops many (a 1000-node lab has thousands). */
+static void sort_by_phase(struct nslab_plan *p)
+{
+	size_t count[NSLAB_PHASE__COUNT + 1] = { 0 }, at[NSLAB_PHASE__COUNT + 1] = { 0 };
+	struct nslab_op *out;
+
+	if (!p->nops)
+		return;
+	for (size_t i = 0; i < p->nops; i++)
+		count[p->ops[i].phase]++;
+	for (size_t ph = 1; ph <= NSLAB_PHASE__COUNT; ph++)
+		at[ph] = at[ph - 1] + count[ph - 1];
+	out = xcalloc(p->nops, sizeof(*out));
+	for (size_t i = 0; i < p->nops; i++)
+		out[at[p->ops[i].phase]++] = p->ops[i];
+	free(p->ops);
+	p->ops = out;
+}
+
 void nslab_plan_build(const struct nslab_topo *t, struct nslab_plan *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->topo = t;
-
 	for (size_t n = 0; n < t->nnodes; n++)
 		push(p, NSLAB_OP_NODE, NSLAB_PHASE_NODES, n);
-
-	for (size_t n = 0; n < t->nnodes; n++) {
-		const struct nslab_node *node = &t->nodes[n];
-		for (size_t k = 0; k < ARRAY_SIZE(kind_sysctls); k++) {
-			if (kind_sysctls[k].kind != node->kind)
-				continue;
-			struct nslab_op *op = push(p, NSLAB_OP_SYSCTL,
-						   nslab_sysctl_is_forwarding(kind_sysctls[k].key) ? NSLAB_PHASE_FORWARDING
-												   : NSLAB_PHASE_SYSCTLS,
-						   n);
-			op->key = kind_sysctls[k].key;
-			op->value = kind_sysctls[k].value;
-		}
-		for (size_t s = 0; s < node->nsysctls; s++) {
-			const char *key = node->sysctls[s].key;
-			/* an interface's own forwarding waits for the interface, like its other keys */
-			enum nslab_phase ph = nslab_sysctl_is_per_iface(key)   ? NSLAB_PHASE_LATE_SYSCTLS
-					      : nslab_sysctl_is_forwarding(key) ? NSLAB_PHASE_FORWARDING
-										: NSLAB_PHASE_SYSCTLS;
-			struct nslab_op *op = push(p, NSLAB_OP_SYSCTL, ph, n);
-			op->item = s;
-			op->key = node->sysctls[s].key;
-			op->value = node->sysctls[s].value;
-		}
-	}
-
+	for (size_t n = 0; n < t->nnodes; n++)
+		plan_sysctls(p, t, n);
 	for (size_t n = 0; n < t->nnodes; n++) {
 		push(p, NSLAB_OP_LO_UP, NSLAB_PHASE_DEVICES, n);
 		if (t->nodes[n].kind == NSLAB_KIND_BRIDGE)
 			push(p, NSLAB_OP_BRIDGE, NSLAB_PHASE_DEVICES, n);
 	}
-
-	for (size_t l = 0; l < t->nlinks; l++) {
-		const struct nslab_link *lk = &t->links[l];
-		/* the bridge side is the main end: it can be enslaved and set up in the create request */
-		int main_end = t->nodes[lk->ep[1].node].kind == NSLAB_KIND_BRIDGE &&
-			       t->nodes[lk->ep[0].node].kind != NSLAB_KIND_BRIDGE;
-		int peer_end = !main_end;
-		struct nslab_op *op = push(p, NSLAB_OP_VETH, NSLAB_PHASE_LINKS, lk->ep[main_end].node);
-		op->link = l;
-		op->main_end = main_end;
-		const struct nslab_endpoint *pe = &lk->ep[peer_end];
-		/* the peer end is set up in its own namespace; on a bridge it is enslaved there too */
-		if (!t->nodes[pe->node].ifaces[pe->iface].down || t->nodes[pe->node].kind == NSLAB_KIND_BRIDGE) {
-			op = push(p, NSLAB_OP_LINK_UP, NSLAB_PHASE_UP, pe->node);
-			op->iface = pe->iface;
-			op->link = l;
-		}
-	}
-
-	for (size_t n = 0; n < t->nnodes; n++) {
-		const struct nslab_node *node = &t->nodes[n];
-		for (size_t i = 0; i < node->nifaces; i++) {
-			for (size_t a = 0; a < node->ifaces[i].naddrs; a++) {
-				struct nslab_op *op = push(p, NSLAB_OP_ADDR, NSLAB_PHASE_ADDRS, n);
-				op->iface = i;
-				op->item = a;
-			}
-		}
-		for (size_t r = 0; r < node->nroutes; r++) {
-			struct nslab_op *op = push(p, NSLAB_OP_ROUTE, NSLAB_PHASE_ROUTES, n);
-			op->item = r;
-		}
-		for (size_t i = 0; i < node->nifaces; i++) {
-			if (!node->ifaces[i].impair.mask)
-				continue;
-			struct nslab_op *op = push(p, NSLAB_OP_QDISC, NSLAB_PHASE_QDISCS, n);
-			op->iface = i;
-		}
-	}
-
-	for (size_t n = 0; n < t->nnodes; n++) {
-		for (size_t e = 0; e < t->nodes[n].nexec; e++) {
-			struct nslab_op *op = push(p, NSLAB_OP_EXEC, NSLAB_PHASE_EXEC, n);
-			op->item = e;
-		}
-	}
-
-	/* stable sort by phase keeps file order inside each phase */
-	for (size_t i = 1; i < p->nops; i++) {
-		struct nslab_op tmp = p->ops[i];
-		size_t j = i;
-		while (j > 0 && p->ops[j - 1].phase > tmp.phase) {
-			p->ops[j] = p->ops[j - 1];
-			j--;
-		}
-		p->ops[j] = tmp;
-	}
+	for (size_t l = 0; l < t->nlinks; l++)
+		plan_link(p, t, l);
+	for (size_t n = 0; n < t->nnodes; n++)
+		plan_l3(p, t, n);
+	for (size_t n = 0; n < t->nnodes; n++)
+		for (size_t e = 0; e < t->nodes[n].nexec; e++)
+			push(p, NSLAB_OP_EXEC, NSLAB_PHASE_EXEC, n)->item = e;
+	sort_by_phase(p);
 }
 
 void nslab_plan_free(struct nslab_plan *p)
