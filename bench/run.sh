@@ -112,6 +112,15 @@ if "$NSLAB" help 2>&1 | grep -qw link; then
 		CLI_DOWN+=("$($B/nsbench run -- "$NSLAB" link bench-rt n50:e0 down | sed 's/.*ms=\([0-9.]*\) .*/\1/;q')")
 		CLI_UP+=("$($B/nsbench run -- "$NSLAB" link bench-rt n50:e0 up | sed 's/.*ms=\([0-9.]*\) .*/\1/;q')")
 	done
+	# a rate set and a reset, against tc doing the same change (one process each, same namespace)
+	CLI_RATE=() TC_RATE=()
+	for i in $(seq 1 21); do
+		r=$(( i % 2 ? 10 : 20 ))
+		CLI_RATE+=("$($B/nsbench run -- "$NSLAB" link bench-rt n50:e0 set --rate ${r}mbit | sed 's/.*ms=\([0-9.]*\) .*/\1/;q')")
+		CLI_RATE+=("$($B/nsbench run -- "$NSLAB" link bench-rt n50:e0 reset | sed 's/.*ms=\([0-9.]*\) .*/\1/;q')")
+		TC_RATE+=("$($B/nsbench run -- tc -n nslab-bench-rt.n50 qdisc replace dev e0 root tbf rate ${r}mbit burst 32k latency 50ms | sed 's/.*ms=\([0-9.]*\) .*/\1/;q')")
+		TC_RATE+=("$($B/nsbench run -- tc -n nslab-bench-rt.n50 qdisc del dev e0 root | sed 's/.*ms=\([0-9.]*\) .*/\1/;q')")
+	done
 fi
 "$NSLAB" destroy bench-rt >/dev/null
 
@@ -171,6 +180,8 @@ echo "  $RT"
 if [ ${#CLI_DOWN[@]} -gt 0 ]; then
 	echo "  nslab link LAB n50:e0 down / up (whole command, process start included, 21 times): median" \
 		"$(printf '%s\n' "${CLI_DOWN[@]}" | median) ms / $(printf '%s\n' "${CLI_UP[@]}" | median) ms"
+	cr=$(printf '%s\n' "${CLI_RATE[@]}" | median); tr=$(printf '%s\n' "${TC_RATE[@]}" | median)
+	echo "  nslab link LAB n50:e0 set --rate / reset vs tc qdisc replace / del (42 each): median $cr ms vs $tr ms, nslab/tc $(ratio "$cr" "$tr")"
 fi
 echo
-echo "Targets: 1000-node chain deploy <= 1000 ms and gone <= 1000 ms; nslab/floor <= 2; PSS <= 150 kB/node; runtime change <= 1 ms."
+echo "Targets: 1000-node chain deploy <= 1000 ms and gone <= 1000 ms; nslab/floor <= 2; PSS <= 150 kB/node; runtime change <= 1 ms; nslab link set/reset <= 1.5 x tc."
