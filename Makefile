@@ -47,7 +47,7 @@ $(BUILD)/nslab: $(CLI_OBJ) $(BUILD)/libnslab.a
 
 # Unit tests link the library plus cmocka; a test may add -Wl,--wrap flags
 # in a first-line comment "// WRAP: sym1 sym2".
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libnslab.a
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libnslab.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(foreach s,$(shell sed -n '1s|^// WRAP: ||p' $<),-Wl,--wrap=$(s)) \
 		$(BUILD)/libnslab.a $(LDLIBS) $(shell pkg-config --libs cmocka)

@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/topo_helpers.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,22 +36,6 @@ static const char *lab_yml =
 	"        - {node: sw, interface: p1}\n"
 	"    - endpoints: [\"sw:p2\", \"h2:eth1\"]\n";
 
-static struct nslab_topo *load_ok(const char *yml)
-{
-	struct nslab_diags d = { 0 };
-	struct nslab_topo *t = NULL;
-	int ret = nslab_topo_load_buf("t.yml", yml, strlen(yml), &t, &d);
-
-	for (size_t i = 0; ret != 0 && i < d.n; i++) {
-		char *s = nslab_diag_format(&d.v[i]);
-		print_error("  diag: %s\n", s);
-		free(s);
-	}
-	nslab_diags_free(&d);
-	assert_int_equal(ret, 0);
-	return t;
-}
-
 static const struct nslab_graph_edge *edge_of(const struct nslab_graph *g, const char *node, const char *iface)
 {
 	for (size_t i = 0; i < g->nedges; i++)
@@ -63,7 +49,7 @@ static const struct nslab_graph_edge *edge_of(const struct nslab_graph *g, const
 static void test_from_topo(void **state)
 {
 	(void)state;
-	struct nslab_topo *t = load_ok(lab_yml);
+	struct nslab_topo *t = topo_load_ok(lab_yml);
 	struct nslab_graph g;
 
 	nslab_graph_from_topo(&g, t);
@@ -89,7 +75,7 @@ static void test_from_topo(void **state)
 static void test_render_dot_and_svg(void **state)
 {
 	(void)state;
-	struct nslab_topo *t = load_ok(lab_yml);
+	struct nslab_topo *t = topo_load_ok(lab_yml);
 	struct nslab_graph g;
 	struct nslab_err err = { 0 };
 	char *buf;

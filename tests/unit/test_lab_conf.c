@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/topo_helpers.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,15 +27,6 @@ static int kload(const char *conf, const char *dep, struct nslab_topo **t, struc
 	return nslab_labconf_load_buf("lab.conf", conf, strlen(conf), dep, dep ? strlen(dep) : 0, NULL, t, d);
 }
 
-static void dump_diags(const struct nslab_diags *d)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		char *s = nslab_diag_format(&d->v[i]);
-		print_error("  diag: %s\n", s);
-		free(s);
-	}
-}
-
 static struct nslab_topo *kload_ok(const char *conf, const char *dep, struct nslab_diags *d)
 {
 	struct nslab_topo *t = NULL;
@@ -47,26 +40,9 @@ static struct nslab_topo *kload_ok(const char *conf, const char *dep, struct nsl
 	return t;
 }
 
-/* True when some formatted diagnostic is exactly text (or starts with it, when text ends in "..."). */
-static bool diag_is(const struct nslab_diags *d, const char *text)
-{
-	size_t n = strlen(text);
-	bool prefix = n > 3 && !strcmp(text + n - 3, "...");
-
-	for (size_t i = 0; i < d->n; i++) {
-		char *s = nslab_diag_format(&d->v[i]);
-		bool hit = prefix ? !strncmp(s, text, n - 3) : !strcmp(s, text);
-
-		free(s);
-		if (hit)
-			return true;
-	}
-	return false;
-}
-
 #define assert_diag(d, text)                                            \
 	do {                                                            \
-		if (!diag_is((d), (text))) {                            \
+		if (!diag_match((d), (text), true)) {                            \
 			print_error("no diagnostic is: %s\n", (text));  \
 			dump_diags(d);                                  \
 			fail();                                         \

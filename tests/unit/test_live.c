@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/topo_helpers.h"
+
 #include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,22 +19,6 @@
 #include "topologies/model.h"
 #include "util/util.h"
 
-static struct nslab_topo *load_ok(const char *yml)
-{
-	struct nslab_diags d = { 0 };
-	struct nslab_topo *t = NULL;
-	int ret = nslab_topo_load_buf("t.yml", yml, strlen(yml), &t, &d);
-
-	for (size_t i = 0; ret != 0 && i < d.n; i++) {
-		char *s = nslab_diag_format(&d.v[i]);
-		print_error("  diag: %s\n", s);
-		free(s);
-	}
-	nslab_diags_free(&d);
-	assert_int_equal(ret, 0);
-	return t;
-}
-
 static const char *end_name(const struct nslab_topo *t, size_t node, size_t iface, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s:%s", t->nodes[node].name, t->nodes[node].ifaces[iface].name);
@@ -42,7 +28,7 @@ static const char *end_name(const struct nslab_topo *t, size_t node, size_t ifac
 /* Both ends of each link, a link with an end declared down not at all (its peer has no carrier). */
 static void test_live_ends(void **state)
 {
-	struct nslab_topo *t = load_ok("name: e\n"
+	struct nslab_topo *t = topo_load_ok("name: e\n"
 				       "topology:\n"
 				       "  nodes:\n"
 				       "    a: {kind: linux, interfaces: {eth2: {state: down}}}\n"

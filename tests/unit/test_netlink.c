@@ -44,6 +44,22 @@ static void raw_ifinfo(struct raw *r, int ifindex, unsigned flags, unsigned chan
 static const unsigned char MAC_A[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0a };
 static const unsigned char MAC_B[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0b };
 
+/* The attributes of one end of a veth pair after its ifinfomsg, in the order we send them. */
+static void raw_linkend(struct raw *r, const struct nslab_nl_linkend *e)
+{
+	if (e->mtu)
+		raw_u32(r, IFLA_MTU, e->mtu);
+	if (e->mac)
+		raw_attr(r, IFLA_ADDRESS, e->mac, 6);
+	if (e->queues) {
+		raw_u32(r, IFLA_NUM_TX_QUEUES, e->queues);
+		raw_u32(r, IFLA_NUM_RX_QUEUES, e->queues);
+	}
+	raw_str(r, IFLA_IFNAME, e->ifname);
+	if (e->netns_fd >= 0)
+		raw_u32(r, IFLA_NET_NS_FD, (uint32_t)e->netns_fd);
+}
+
 /* The veth request as nl.h documents it. */
 static void raw_veth(struct raw *r, uint32_t seq, const struct nslab_nl_linkend *m,
 		     const struct nslab_nl_linkend *p)
@@ -52,17 +68,7 @@ static void raw_veth(struct raw *r, uint32_t seq, const struct nslab_nl_linkend 
 
 	msg = raw_msg(r, RTM_NEWLINK, NEW, seq);
 	raw_ifinfo(r, m->ifindex, m->up ? IFF_UP : 0, m->up ? IFF_UP : 0);
-	if (m->mtu)
-		raw_u32(r, IFLA_MTU, m->mtu);
-	if (m->mac)
-		raw_attr(r, IFLA_ADDRESS, m->mac, 6);
-	if (m->queues) {
-		raw_u32(r, IFLA_NUM_TX_QUEUES, m->queues);
-		raw_u32(r, IFLA_NUM_RX_QUEUES, m->queues);
-	}
-	raw_str(r, IFLA_IFNAME, m->ifname);
-	if (m->netns_fd >= 0)
-		raw_u32(r, IFLA_NET_NS_FD, (uint32_t)m->netns_fd);
+	raw_linkend(r, m);
 	if (m->master_ifindex)
 		raw_u32(r, IFLA_MASTER, (uint32_t)m->master_ifindex);
 	li = raw_nest(r, IFLA_LINKINFO | NLA_F_NESTED);
@@ -70,17 +76,7 @@ static void raw_veth(struct raw *r, uint32_t seq, const struct nslab_nl_linkend 
 	data = raw_nest(r, IFLA_INFO_DATA | NLA_F_NESTED);
 	peer = raw_nest(r, VETH_INFO_PEER | NLA_F_NESTED);
 	raw_ifinfo(r, p->ifindex, 0, 0);
-	if (p->mtu)
-		raw_u32(r, IFLA_MTU, p->mtu);
-	if (p->mac)
-		raw_attr(r, IFLA_ADDRESS, p->mac, 6);
-	if (p->queues) {
-		raw_u32(r, IFLA_NUM_TX_QUEUES, p->queues);
-		raw_u32(r, IFLA_NUM_RX_QUEUES, p->queues);
-	}
-	raw_str(r, IFLA_IFNAME, p->ifname);
-	if (p->netns_fd >= 0)
-		raw_u32(r, IFLA_NET_NS_FD, (uint32_t)p->netns_fd);
+	raw_linkend(r, p);
 	raw_nest_end(r, peer);
 	raw_nest_end(r, data);
 	raw_nest_end(r, li);

@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/topo_helpers.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,25 +24,6 @@
 /* ---- helpers ---- */
 
 /* Loads yml, which must have no error; returns the model. */
-static struct nslab_topo *load_ok(const char *yml)
-{
-	struct nslab_diags d = { 0 };
-	struct nslab_topo *t = NULL;
-	int ret = nslab_topo_load_buf("t.yml", yml, strlen(yml), &t, &d);
-
-	if (ret != 0) {
-		for (size_t i = 0; i < d.n; i++) {
-			char *s = nslab_diag_format(&d.v[i]);
-			print_error("  diag: %s\n", s);
-			free(s);
-		}
-	}
-	nslab_diags_free(&d);
-	assert_int_equal(ret, 0);
-	assert_non_null(t);
-	return t;
-}
-
 static size_t node_index(const struct nslab_topo *t, const char *name)
 {
 	for (size_t i = 0; i < t->nnodes; i++)
@@ -161,7 +144,7 @@ static void test_plan_three_nodes(void **state)
 		{ NSLAB_PHASE_EXEC, NSLAB_OP_EXEC, "r1", "exec r1: /bin/sh -c 'echo two'" },
 		{ NSLAB_PHASE_EXEC, NSLAB_OP_EXEC, "h1", "exec h1: /bin/sh -c 'ip link'" },
 	};
-	struct nslab_topo *t = load_ok(topo3);
+	struct nslab_topo *t = topo_load_ok(topo3);
 	struct nslab_plan p;
 
 	(void)state;
@@ -182,7 +165,7 @@ static void test_plan_three_nodes(void **state)
 /* The fields the executor uses (not only the description) point at the right objects. */
 static void test_plan_op_fields(void **state)
 {
-	struct nslab_topo *t = load_ok(topo3);
+	struct nslab_topo *t = topo_load_ok(topo3);
 	struct nslab_plan p;
 	size_t r1, h1, sw1, nveth = 0, nup = 0, naddr = 0, nroute = 0, nexec = 0, nsys = 0;
 
@@ -290,7 +273,7 @@ static void test_plan_router_sysctls_overridable(void **state)
 		{ NSLAB_PHASE_LATE_SYSCTLS, NSLAB_OP_SYSCTL, "h", "sysctl h: net.ipv6.conf.eth1.disable_ipv6 = 1" },
 		{ NSLAB_PHASE_LATE_SYSCTLS, NSLAB_OP_SYSCTL, "h", "sysctl h: net.ipv4.neigh.eth1.gc_stale_time = 30" },
 	};
-	struct nslab_topo *t = load_ok("name: ov\n"
+	struct nslab_topo *t = topo_load_ok("name: ov\n"
 				       "topology:\n"
 				       "  nodes:\n"
 				       "    r:\n"
@@ -338,7 +321,7 @@ static void test_plan_bridge_to_bridge_and_down(void **state)
 		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "a", "create veth a:eth1 -- b:eth1 mtu 1400" },
 		{ NSLAB_PHASE_UP, NSLAB_OP_LINK_UP, "s2", "set s2:trunk up, enslaved to s2" },
 	};
-	struct nslab_topo *t = load_ok("name: bb\n"
+	struct nslab_topo *t = topo_load_ok("name: bb\n"
 				       "topology:\n"
 				       "  nodes:\n"
 				       "    s1: {kind: bridge}\n"
@@ -369,7 +352,7 @@ static void test_plan_bridge_to_bridge_and_down(void **state)
 /* A plan can be built twice from one model and freed twice without harm. */
 static void test_plan_rebuild(void **state)
 {
-	struct nslab_topo *t = load_ok(topo3);
+	struct nslab_topo *t = topo_load_ok(topo3);
 	struct nslab_plan p1, p2;
 
 	(void)state;
@@ -570,7 +553,7 @@ static void test_names(void **state)
 /* impairments: one qdisc op per impaired end, after routes, described in the units people write */
 static void test_plan_impairments(void **state)
 {
-	struct nslab_topo *t = load_ok("name: imp\n"
+	struct nslab_topo *t = topo_load_ok("name: imp\n"
 				       "topology:\n"
 				       "  nodes:\n"
 				       "    a: {kind: linux}\n"

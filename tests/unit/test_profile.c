@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/topo_helpers.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -197,20 +199,9 @@ static int teardown_profiles(void **state)
 	return 0;
 }
 
-static struct nslab_topo *load_ok(const char *yml)
-{
-	struct nslab_diags d = { 0 };
-	struct nslab_topo *t = NULL;
-	int ret = nslab_topo_load_buf("t.yml", yml, strlen(yml), &t, &d);
-
-	nslab_diags_free(&d);
-	assert_int_equal(ret, 0);
-	return t;
-}
-
 static void test_services_decide(void **state)
 {
-	struct nslab_topo *t = load_ok("name: s\n"
+	struct nslab_topo *t = topo_load_ok("name: s\n"
 				       "topology:\n"
 				       "  nodes:\n"
 				       "    a: {kind: linux, image: test/ok:1}\n"
@@ -251,7 +242,7 @@ static void test_services_decide(void **state)
 
 static void test_services_missing_program(void **state)
 {
-	struct nslab_topo *t = load_ok("name: s\n"
+	struct nslab_topo *t = topo_load_ok("name: s\n"
 				       "topology:\n"
 				       "  nodes:\n"
 				       "    a: {kind: linux, image: test/ok}\n"
@@ -266,7 +257,7 @@ static void test_services_missing_program(void **state)
 				     "install the Debian package nslab-pkg (apt-get install nslab-pkg)");
 	assert_int_equal(s.n, 0);
 	nslab_topo_free(t);
-	t = load_ok("name: s\ntopology:\n  nodes:\n    r2: {kind: linux, image: test/unpackaged}\n");
+	t = topo_load_ok("name: s\ntopology:\n  nodes:\n    r2: {kind: linux, image: test/unpackaged}\n");
 	assert_int_equal(nslab_services_prepare(t, &s, &err), -ENOENT);
 	assert_non_null(strstr(err.msg, "which Debian does not package"));
 	nslab_topo_free(t);
@@ -276,7 +267,7 @@ static void test_services_bad_profile_file(void **state)
 {
 	char path[] = "/tmp/nslab-test-badprof.XXXXXX";
 	int fd = mkstemp(path);
-	struct nslab_topo *t = load_ok("name: s\ntopology:\n  nodes:\n    a: {kind: linux}\n");
+	struct nslab_topo *t = topo_load_ok("name: s\ntopology:\n  nodes:\n    a: {kind: linux}\n");
 	struct nslab_services s;
 	struct nslab_err err = { 0 };
 

@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/topo_helpers.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -30,23 +32,6 @@
 #include "util/util.h"
 
 /* ---- helpers ---- */
-
-static struct nslab_topo *load_ok(const char *yml)
-{
-	struct nslab_diags d = { 0 };
-	struct nslab_topo *t = NULL;
-	int ret = nslab_topo_load_buf("t.yml", yml, strlen(yml), &t, &d);
-
-	for (size_t i = 0; ret != 0 && i < d.n; i++) {
-		char *s = nslab_diag_format(&d.v[i]);
-		print_error("  diag: %s\n", s);
-		free(s);
-	}
-	nslab_diags_free(&d);
-	assert_int_equal(ret, 0);
-	assert_non_null(t);
-	return t;
-}
 
 /* The repository's examples/ from the usual places a test runs in (repo root, build/tests). */
 static struct nslab_topo *load_example(const char *name)
@@ -167,7 +152,7 @@ static void test_hosts_families_and_lo(void **state)
 				   "10.255.0.1\ta\n"
 				   "fd00::1\ta\n"
 				   "fd00::2\tb\n";
-	struct nslab_topo *t = load_ok("name: fam\n"
+	struct nslab_topo *t = topo_load_ok("name: fam\n"
 				       "topology:\n"
 				       "  nodes:\n"
 				       "    a:\n"
@@ -261,7 +246,7 @@ static void test_topo_json(void **state)
 	static const char *const other_env[] = { "LAB=js" };
 	static const char *const lo_addrs[] = { "10.255.0.1/32" };
 	static const char *const eth1_addrs[] = { "10.0.0.1/24", "2001:db8::1/64" };
-	struct nslab_topo *t = load_ok(json_topo);
+	struct nslab_topo *t = topo_load_ok(json_topo);
 	json_t *j, *nodes, *n, *ifs, *labels, *links, *l;
 	const char *created;
 
@@ -349,7 +334,7 @@ static void test_topo_json(void **state)
 /* The JSON survives a dump/load round trip (what state.json goes through) unchanged. */
 static void test_topo_json_roundtrip(void **state)
 {
-	struct nslab_topo *t = load_ok(json_topo);
+	struct nslab_topo *t = topo_load_ok(json_topo);
 	json_t *j, *back;
 	json_error_t jerr;
 	char *s;
@@ -373,7 +358,7 @@ static void test_topo_json_roundtrip(void **state)
  * and `nslab limit` add at run time. */
 static void test_state_typed_roundtrip(void **state)
 {
-	struct nslab_topo *t = load_ok(json_topo);
+	struct nslab_topo *t = topo_load_ok(json_topo);
 	struct nslab_lab_state s, back;
 	struct nslab_st_node *n;
 	struct nslab_st_iface *ifc;
@@ -449,7 +434,7 @@ static void test_state_typed_roundtrip(void **state)
 static void test_state_on_disk(void **state)
 {
 	const char *rundir = *state;
-	struct nslab_topo *t = load_ok(json_topo);
+	struct nslab_topo *t = topo_load_ok(json_topo);
 	struct nslab_lab_state s, back;
 	struct nslab_err err = { 0 };
 	char *p;
