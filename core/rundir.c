@@ -217,28 +217,183 @@ int nslab_labdir_remove(const char *lab, struct nslab_err *err)
 	return r;
 }
 
-/* /run/netns as iproute2 expects it. We never convert it into a mount point, so a destroy leaves
- * nothing but what was there; the directory is removed again if we made it and it is empty. */
+/*
+ * /run/netns as iproute2 makes it: a shared mount point of itself. `ip netns add` makes the folder
+ * shared when it is a mount point already, and binds it onto itself (MS_REC, copying the handles
+ * mounted there, which stay beneath and hidden) only when it is not one. So nslab makes that mount
+ * itself when the folder holds no mount yet; a folder that is a mount point (iproute2 made it) is
+ * used as it is; a plain folder that already holds handles (an older nslab made it) is left as it
+ * is: binding it now would hide them (destroy then says so, NSLAB_NETNS_HIDDEN_HINT).
+ *
+ * RUNDIR/.netns-dir-created and .netns-dir-mounted remember what nslab made, so that
+ * nslab_rundir_tidy() takes it away again once no handle is left. A deployer holds a shared flock
+ * on the folder from nslab_netns_dir_ensure() until it exits or tidies (the handles are made
+ * meanwhile); tidy unmounts and removes only under an exclusive one.
+ */
+#define NETNS_MARK_CREATED ".netns-dir-created"
+#define NETNS_MARK_MOUNTED ".netns-dir-mounted"
+
+static int netns_dir_hold = -1; /* our shared lock on the folder (inherited by forked helpers) */
+
+/* Is NSLAB_NETNS_DIR a mount point, and how many mounts are right beneath it in our view? Its own
+ * mount by statx (mountinfo also lists mounts hidden under later ones, at the same path), then the
+ * mounts of /proc/self/mountinfo whose parent is that mount and whose path is inside the folder. */
+static int netns_dir_mounts(bool *is_mount, size_t *nbelow)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t dlen = strlen(NSLAB_NETNS_DIR);
+	char *save = NULL;
+	struct statx stx;
+	int r;
+
+	*is_mount = false;
+	*nbelow = 0;
+	if (statx(AT_FDCWD, NSLAB_NETNS_DIR, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0)
+		return -errno;
+	if (!(stx.stx_mask & STATX_MNT_ID) || !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+		return -EOPNOTSUPP;
+	*is_mount = stx.stx_attributes & STATX_ATTR_MOUNT_ROOT;
+	r = nslab_read_file("/proc/self/mountinfo", &text, NULL);
+	if (r < 0)
+		return r;
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		unsigned long long parent;
+		char mp[4096];
+		/* id parent major:minor root mount-point ... (no space in our folder's name) */
+		if (sscanf(l, "%*u %llu %*s %*s %4095s", &parent, mp) != 2 || parent != stx.stx_mnt_id)
+			continue;
+		if (strncmp(mp, NSLAB_NETNS_DIR, dlen) == 0 && mp[dlen] == '/')
+			(*nbelow)++;
+	}
+	return 0;
+}
+
+static void rundir_mark(const char *name, bool set)
+{
+	_cleanup_free_ char *mark = xasprintf("%s/%s", nslab_rundir(), name);
+
+	if (!set) {
+		unlink(mark);
+		return;
+	}
+	int fd = open(mark, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+}
+
+static bool rundir_marked(const char *name)
+{
+	_cleanup_free_ char *mark = xasprintf("%s/%s", nslab_rundir(), name);
+	struct stat st;
+
+	return fstatat(AT_FDCWD, mark, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The folder made a shared mount point of itself (fd: the folder, locked exclusively). */
+static int netns_dir_make_mount(struct nslab_err *err)
+{
+	bool is_mount;
+	size_t nbelow;
+	int r = netns_dir_mounts(&is_mount, &nbelow);
+
+	if (r < 0)
+		return nslab_err_sys(err, -r, "reading /proc/self/mountinfo");
+	if (is_mount || nbelow)
+		return 0; /* iproute2's layout already, or handles an older nslab made: as it is */
+	if (mount(NSLAB_NETNS_DIR, NSLAB_NETNS_DIR, "none", MS_BIND | MS_REC, NULL) < 0)
+		return nslab_err_sys(err, errno, "bind-mounting " NSLAB_NETNS_DIR " onto itself");
+	if (mount("", NSLAB_NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) < 0) {
+		r = nslab_err_sys(err, errno, "making " NSLAB_NETNS_DIR " a shared mount");
+		umount2(NSLAB_NETNS_DIR, UMOUNT_NOFOLLOW);
+		return r;
+	}
+	rundir_mark(NETNS_MARK_MOUNTED, true);
+	return 0;
+}
+
+/* The lock is on /run/netns's parent: an open descriptor of the folder itself would keep its
+ * mount busy (a plain umount fails while a file on it is open). */
+static int netns_parent_open(void)
+{
+	_cleanup_free_ char *parent = xstrdup(NSLAB_NETNS_DIR);
+
+	*strrchr(parent, '/') = '\0';
+	return open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
 int nslab_netns_dir_ensure(struct nslab_err *err)
 {
-	if (mkdir(NSLAB_NETNS_DIR, 0755) == 0) {
-		_cleanup_free_ char *mark = xasprintf("%s/.netns-dir-created", nslab_rundir());
-		int fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-		if (fd >= 0)
-			close(fd);
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	/* held already: no other nslab's tidy removes the folder meanwhile */
+	if (netns_dir_hold >= 0 && access(NSLAB_NETNS_DIR, F_OK) == 0)
 		return 0;
-	}
-	if (errno != EEXIST)
+	fd = netns_parent_open();
+	if (fd < 0)
+		return nslab_err_sys(err, errno, "opening the folder of " NSLAB_NETNS_DIR);
+	if (flock(fd, LOCK_EX) < 0)
+		return nslab_err_sys(err, errno, "locking the folder of " NSLAB_NETNS_DIR);
+	if (mkdir(NSLAB_NETNS_DIR, 0755) == 0)
+		rundir_mark(NETNS_MARK_CREATED, true);
+	else if (errno != EEXIST)
 		return nslab_err_sys(err, errno, "creating " NSLAB_NETNS_DIR);
+	r = netns_dir_make_mount(err);
+	if (r < 0)
+		return r;
+	/* kept, shared, until we exit or tidy: nobody removes the folder under our handles */
+	if (flock(fd, LOCK_SH) < 0)
+		return nslab_err_sys(err, errno, "locking the folder of " NSLAB_NETNS_DIR);
+	if (netns_dir_hold >= 0)
+		close(netns_dir_hold);
+	netns_dir_hold = take_fd(&fd);
 	return 0;
+}
+
+/* No entry at all (a handle, ours or iproute2's, is an entry even when it is not mounted). */
+static bool netns_dir_empty(void)
+{
+	DIR *d = opendir(NSLAB_NETNS_DIR);
+	struct dirent *de;
+	bool empty = true;
+
+	if (!d)
+		return false;
+	while (empty && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			empty = false;
+	closedir(d);
+	return empty;
 }
 
 void nslab_rundir_tidy(void)
 {
-	_cleanup_free_ char *mark = xasprintf("%s/.netns-dir-created", nslab_rundir());
+	bool mounted = rundir_marked(NETNS_MARK_MOUNTED), created = rundir_marked(NETNS_MARK_CREATED);
 
-	if (access(mark, F_OK) == 0 && rmdir(NSLAB_NETNS_DIR) == 0)
-		unlink(mark);
+	if (netns_dir_hold >= 0) {
+		close(netns_dir_hold);
+		netns_dir_hold = -1;
+	}
+	if (mounted || created) {
+		_cleanup_close_ int fd = netns_parent_open();
+		bool is_mount = false;
+		size_t nbelow = 0;
+
+		if (access(NSLAB_NETNS_DIR, F_OK) < 0 && errno == ENOENT) {
+			rundir_mark(NETNS_MARK_MOUNTED, false);
+			rundir_mark(NETNS_MARK_CREATED, false);
+		} else if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 && netns_dir_empty()) {
+			/* nobody is making handles, none is left: take away what we made. A plain
+			 * umount (not MNT_DETACH) fails while anything is mounted beneath. */
+			if (mounted && netns_dir_mounts(&is_mount, &nbelow) == 0) {
+				if (!is_mount || (!nbelow && umount2(NSLAB_NETNS_DIR, UMOUNT_NOFOLLOW) == 0))
+					rundir_mark(NETNS_MARK_MOUNTED, false);
+			}
+			if (created && netns_dir_mounts(&is_mount, &nbelow) == 0 && !is_mount &&
+			    rmdir(NSLAB_NETNS_DIR) == 0)
+				rundir_mark(NETNS_MARK_CREATED, false);
+		}
+	}
 	/* leaves RUNDIR only while it holds something */
 	rmdir(nslab_rundir());
 }

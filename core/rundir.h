@@ -38,9 +38,13 @@ int nslab_lab_lock(const char *lab, bool create, bool nonblock, struct nslab_err
 /* Remove RUNDIR/LAB and every file in it, whatever their names (a temp file a crash left
  * included); never follows a symlink. */
 int nslab_labdir_remove(const char *lab, struct nslab_err *err);
-/* Remove RUNDIR, and /run/netns if nslab made it, when they are empty. */
+/* Remove RUNDIR when empty, and unmount and remove /run/netns when nslab made it and no handle is
+ * left in it (and no deployer is making handles there); releases our hold on /run/netns. */
 void nslab_rundir_tidy(void);
-/* Make /run/netns if missing (remembered, so that nslab_rundir_tidy() removes it again). */
+/* Make /run/netns if missing, and make it a shared mount point of itself as iproute2 does when it
+ * holds no mount yet (so that a later `ip netns add` does not bind it over our handles); both
+ * remembered, so that nslab_rundir_tidy() takes them away again. Holds a shared lock on the
+ * folder until exit or tidy: no other nslab's tidy removes it while we make handles there. */
 int nslab_netns_dir_ensure(struct nslab_err *err);
 /* The first /run/netns/nslab-LAB.* handle that exists (malloc'd), or NULL. */
 char *nslab_netns_find(const char *lab);
