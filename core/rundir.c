@@ -227,8 +227,8 @@ int nslab_labdir_remove(const char *lab, struct nslab_err *err)
  *
  * RUNDIR/.netns-dir-created and .netns-dir-mounted remember what nslab made, so that
  * nslab_rundir_tidy() takes it away again once no handle is left. A deployer holds a shared flock
- * on the folder from nslab_netns_dir_ensure() until it exits or tidies (the handles are made
- * meanwhile); tidy unmounts and removes only under an exclusive one.
+ * on /run from nslab_netns_dir_ensure() until it exits or tidies (the handles are made meanwhile);
+ * tidy unmounts and removes only under an exclusive one, never waiting for it.
  */
 #define NETNS_MARK_CREATED ".netns-dir-created"
 #define NETNS_MARK_MOUNTED ".netns-dir-mounted"
@@ -323,27 +323,32 @@ static int netns_parent_open(void)
 
 int nslab_netns_dir_ensure(struct nslab_err *err)
 {
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int fd = -1, dfd = -1;
 	int r;
 
 	/* held already: no other nslab's tidy removes the folder meanwhile */
 	if (netns_dir_hold >= 0 && access(NSLAB_NETNS_DIR, F_OK) == 0)
 		return 0;
+	/* shared: deployers do not wait for each other, only for a tidy (exclusive, brief) */
 	fd = netns_parent_open();
 	if (fd < 0)
 		return nslab_err_sys(err, errno, "opening the folder of " NSLAB_NETNS_DIR);
-	if (flock(fd, LOCK_EX) < 0)
+	if (flock(fd, LOCK_SH) < 0)
 		return nslab_err_sys(err, errno, "locking the folder of " NSLAB_NETNS_DIR);
 	if (mkdir(NSLAB_NETNS_DIR, 0755) == 0)
 		rundir_mark(NETNS_MARK_CREATED, true);
 	else if (errno != EEXIST)
 		return nslab_err_sys(err, errno, "creating " NSLAB_NETNS_DIR);
+	/* one deployer at a time makes the mount (the others then find it made) */
+	dfd = open(NSLAB_NETNS_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return nslab_err_sys(err, errno, "opening " NSLAB_NETNS_DIR);
+	if (flock(dfd, LOCK_EX) < 0)
+		return nslab_err_sys(err, errno, "locking " NSLAB_NETNS_DIR);
 	r = netns_dir_make_mount(err);
 	if (r < 0)
 		return r;
-	/* kept, shared, until we exit or tidy: nobody removes the folder under our handles */
-	if (flock(fd, LOCK_SH) < 0)
-		return nslab_err_sys(err, errno, "locking the folder of " NSLAB_NETNS_DIR);
+	/* kept until we exit or tidy: nobody removes the folder under the handles we make */
 	if (netns_dir_hold >= 0)
 		close(netns_dir_hold);
 	netns_dir_hold = take_fd(&fd);
