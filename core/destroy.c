@@ -82,6 +82,25 @@ static void wait_nodes(const struct nslab_journal *j, struct pollfd *pfds, size_
 	free(pfds);
 }
 
+/* A journaled cgroup is removed only inside the lab's own folder of a mounted hierarchy
+ * (HIER/nslab.lab-LAB[/...]); one that no longer exists is nothing to remove. */
+static int cgroup_in_lab_folder(const struct nslab_cg_sys *cg, const char *lab, const char *path,
+				struct nslab_err *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0 && errno == ENOENT)
+		return 0;
+	for (size_t h = 0; cg && h < cg->nhier; h++) {
+		_cleanup_free_ char *own = nslab_cg_path(cg, h, lab, NULL);
+		size_t n = strlen(own);
+		if (strncmp(path, own, n) == 0 && (path[n] == '\0' || path[n] == '/') && !strstr(path + n, "/.."))
+			return 0;
+	}
+	return nslab_err_set(err, EPERM, "refusing to remove cgroup %s: not inside lab %s's own cgroup folders", path,
+			     lab);
+}
+
 int nslab_destroy_locked(const char *lab, struct nslab_err *err)
 {
 	struct nslab_journal j;
@@ -123,16 +142,19 @@ int nslab_destroy_locked(const char *lab, struct nslab_err *err)
 	}
 	/* cgroups: the journaled directories, deepest last-made first; then whatever of the lab's
 	 * subtree a crash left (nslab_cg_remove_lab sweeps only nslab.lab-LAB) */
+	struct nslab_cg_sys cg;
+	bool cg_ok = nslab_cg_detect(&cg, NULL) == 0;
 	for (size_t i = j.ncgroups; i-- > 0;) {
-		r = nslab_cg_remove(j.cgroups[i], err);
+		r = cgroup_in_lab_folder(cg_ok ? &cg : NULL, lab, j.cgroups[i], err);
+		if (r == 0)
+			r = nslab_cg_remove(j.cgroups[i], err);
 		if (r < 0) {
 			nslab_journal_free(&j);
 			return r;
 		}
 	}
 	nslab_journal_free(&j);
-	struct nslab_cg_sys cg;
-	if (nslab_cg_detect(&cg, NULL) == 0) {
+	if (cg_ok) {
 		r = nslab_cg_remove_lab(&cg, lab, err);
 		if (r < 0)
 			return r;
@@ -348,8 +370,18 @@ static int cleanup_stray_handles(char *const *only, void (*cb)(void *ctx, const 
 int nslab_lab_cleanup(char *const *only, void (*cb)(void *ctx, const char *lab, const char *why), void *ctx,
 		      struct nslab_err *err)
 {
-	int r = cleanup_dead_labs(only, cb, ctx, err);
 	struct nslab_err e = { 0 };
+	int r;
+
+	/* an untrusted run directory: nothing is swept, not even what has no folder there */
+	r = nslab_rundir_trust(NULL, err);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	for (char *const *o = only; o && *o; o++) /* a named lab's folder too (a symlink is no lab folder) */
+		if ((r = nslab_rundir_trust(*o, err)) < 0 && r != -ENOENT)
+			return r;
+	nslab_err_clear(err);
+	r = cleanup_dead_labs(only, cb, ctx, err);
 
 	if (cleanup_stray_handles(only, cb, ctx, &e) < 0 && r == 0) {
 		*err = e;

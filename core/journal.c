@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../util/util.h"
+#include "cgroup.h"
 #include "rundir.h"
 
 /* Cut an unterminated last line (a crash between a short write and its cut in append_line()):
@@ -69,10 +70,58 @@ int nslab_journal_append(const char *lab, struct nslab_err *err, const char *fmt
 	line = xrealloc(line, (size_t)n + 2);
 	line[n++] = '\n';
 	line[n] = '\0';
-	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return nslab_err_sys(err, errno, "opening %s", path);
 	return append_line(fd, path, line, (size_t)n, err);
+}
+
+/* ---- nslab's marks: what a journal line may name ---- */
+
+/* NSLAB_NETNS_DIR/nslab-LAB.NODE, NODE one path component. */
+static bool netns_of_lab(const char *lab, const char *path)
+{
+	_cleanup_free_ char *prefix = xasprintf(NSLAB_NETNS_DIR "/" NSLAB_NETNS_PREFIX "%s.", lab);
+	size_t n = strlen(prefix);
+	const char *node = path + n;
+
+	return strncmp(path, prefix, n) == 0 && *node && !strchr(node, '/') && strcmp(node, ".") != 0 &&
+	       strcmp(node, "..") != 0;
+}
+
+/* An absolute path with a component nslab.lab-LAB, and no "", "." or ".." component (the hierarchy
+ * it is in is checked by destroy, which knows the mounted ones). */
+static bool cgroup_of_lab(const char *lab, const char *path)
+{
+	_cleanup_free_ char *copy = xstrdup(path);
+	_cleanup_free_ char *mark = xasprintf(NSLAB_CG_LAB_PREFIX "%s", lab);
+	char *save = NULL;
+	bool marked = false;
+
+	if (path[0] != '/' || strstr(path, "//") || path[strlen(path) - 1] == '/')
+		return false;
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (strcmp(c, ".") == 0 || strcmp(c, "..") == 0)
+			return false;
+		marked |= strcmp(c, mark) == 0;
+	}
+	return marked;
+}
+
+/* A journaled process that is alive (same pid, same start time) must be one of nslab's: a node
+ * init, or a child of the spawner that has not named itself yet. */
+static bool process_is_ours(pid_t pid, unsigned long long start)
+{
+	char path[64];
+	_cleanup_free_ char *comm = NULL;
+
+	if (nslab_proc_starttime(pid) != start)
+		return true; /* not that process: nothing will act on it */
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	if (nslab_read_file(path, &comm, NULL) < 0)
+		return nslab_proc_starttime(pid) != start;
+	comm[strcspn(comm, "\n")] = '\0';
+	return strcmp(comm, "nslab-init") == 0 || strcmp(comm, "nslab-spawner") == 0;
 }
 
 int nslab_journal_read(const char *lab, struct nslab_journal *j, struct nslab_err *err)
@@ -83,6 +132,13 @@ int nslab_journal_read(const char *lab, struct nslab_journal *j, struct nslab_er
 	int r;
 
 	memset(j, 0, sizeof(*j));
+	r = nslab_rundir_trust(lab, err);
+	if (r == -ENOENT) {
+		nslab_err_clear(err);
+		return 0;
+	}
+	if (r < 0)
+		return r;
 	r = nslab_read_file(path, &buf, NULL);
 	if (r == -ENOENT)
 		return 0;
@@ -92,7 +148,9 @@ int nslab_journal_read(const char *lab, struct nslab_journal *j, struct nslab_er
 	 * that was made (journal before create), and half a number must not be taken for a pid */
 	end = strrchr(buf, '\n');
 	*(end ? end + 1 : buf) = '\0';
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	/* only objects that carry the lab's marks: a line naming anything else was not written by
+	 * nslab for this lab, and nothing of it is touched (the whole journal is refused) */
+	for (line = strtok_r(buf, "\n", &save); line && r == 0; line = strtok_r(NULL, "\n", &save)) {
 		char name[256], p[4096];
 		int pid;
 		unsigned long long start;
@@ -101,23 +159,42 @@ int nslab_journal_read(const char *lab, struct nslab_journal *j, struct nslab_er
 			j->deploy_pid = pid;
 			j->deploy_start = start;
 		} else if (sscanf(line, "node %255s %d %llu", name, &pid, &start) == 3) {
+			if (pid <= 1 || strchr(name, '/') || !process_is_ours(pid, start)) {
+				r = nslab_err_set(err, EPERM, "%s: refusing '%s': process %d is not a node of lab %s", path,
+						  line, pid, lab);
+				break;
+			}
 			struct nslab_journal_node *jn = VEC_PUSH(j->nodes, j->nnodes);
 			jn->name = xstrdup(name);
 			jn->pid = pid;
 			jn->start = start;
 		} else if (sscanf(line, "netns %4095s", p) == 1) {
+			if (!netns_of_lab(lab, p)) {
+				r = nslab_err_set(err, EPERM,
+						  "%s: refusing '%s': not a namespace handle of lab %s (" NSLAB_NETNS_DIR
+						  "/" NSLAB_NETNS_PREFIX "%s.NODE)",
+						  path, line, lab, lab);
+				break;
+			}
 			char **slot = VEC_PUSH(j->netns, j->nnetns);
 			*slot = xstrdup(p);
 		} else if (sscanf(line, "layers %4095s", p) == 1) {
 			free(j->layers);
 			j->layers = xstrdup(p);
 		} else if (sscanf(line, "cgroup %4095s", p) == 1) {
+			if (!cgroup_of_lab(lab, p)) {
+				r = nslab_err_set(err, EPERM, "%s: refusing '%s': not a cgroup of lab %s (no " NSLAB_CG_LAB_PREFIX
+						  "%s folder in its path)", path, line, lab, lab);
+				break;
+			}
 			char **slot = VEC_PUSH(j->cgroups, j->ncgroups);
 			*slot = xstrdup(p);
 		}
 		/* unknown lines are skipped */
 	}
-	return 0;
+	if (r < 0)
+		nslab_journal_free(j);
+	return r;
 }
 
 void nslab_journal_free(struct nslab_journal *j)

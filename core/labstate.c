@@ -368,6 +368,11 @@ int nslab_state_read(const char *lab, struct nslab_lab_state *s, struct nslab_er
 	int r;
 
 	memset(s, 0, sizeof(*s));
+	r = nslab_rundir_trust(lab, err);
+	if (r == -ENOENT)
+		return nslab_err_set(err, ENOENT, "lab %s is not deployed", lab);
+	if (r < 0)
+		return r;
 	j = json_load_file(path, 0, &je);
 	if (!j) {
 		if (access(path, F_OK) < 0 && errno == ENOENT)

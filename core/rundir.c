@@ -87,6 +87,52 @@ static int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
+/*
+ * A directory of the run directory nslab may trust: a real directory (never a symlink), owned by
+ * root (or by whoever runs nslab), writable by nobody else. Whoever could write there could plant
+ * a journal naming what destroy and cleanup then unmount, unlink and kill, or swap the lab's
+ * folder for a symlink into /etc. Inside a trusted folder, paths can be used as they are: only
+ * its owner can change what they name.
+ */
+static int dir_trusted(const char *path, struct nslab_err *err)
+{
+	struct stat st;
+
+	if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == EACCES)
+			return nslab_err_set(err, EACCES,
+					     "cannot read %s: permission denied (labs are root's: run nslab as root)", path);
+		return nslab_err_sys(err, errno, "%s", path);
+	}
+	if (S_ISLNK(st.st_mode))
+		return nslab_err_set(err, ELOOP,
+				     "refusing %s: it is a symbolic link (nslab follows none in its run directory)", path);
+	if (!S_ISDIR(st.st_mode))
+		return nslab_err_set(err, ENOTDIR, "refusing %s: it is not a directory", path);
+	if (st.st_uid != 0 && st.st_uid != geteuid())
+		return nslab_err_set(err, EPERM,
+				     "refusing %s: it belongs to uid %u, not root (its owner could plant a journal that "
+				     "destroy and cleanup would act on)",
+				     path, (unsigned)st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return nslab_err_set(err, EPERM,
+				     "refusing %s: it is writable by %s (mode %04o), who could plant a journal that "
+				     "destroy and cleanup would act on",
+				     path, (st.st_mode & S_IWOTH) ? "others" : "its group", (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+int nslab_rundir_trust(const char *lab, struct nslab_err *err)
+{
+	_cleanup_free_ char *dir = NULL;
+	int r = dir_trusted(nslab_rundir(), err);
+
+	if (r < 0 || !lab)
+		return r;
+	dir = nslab_lab_path(lab, NULL);
+	return dir_trusted(dir, err);
+}
+
 /* Test hook (tests/integration): NSLAB_TEST_LOCK_WAIT=PATH holds a lock taker between opening the
  * lock file and locking it until PATH exists (at most 60 s), so that a race with a destroy that
  * removes the file can be made to happen every time. */
@@ -116,14 +162,23 @@ int nslab_lab_lock(const char *lab, bool create, bool nonblock, struct nslab_err
 	int fd, r;
 
 	if (create) {
+		r = nslab_rundir_trust(NULL, err);
+		if (r < 0 && r != -ENOENT)
+			return r;
+		nslab_err_clear(err);
 		r = mkdir_p(dir, 0700);
 		if (r < 0)
 			return nslab_err_sys(err, -r, "creating %s", dir);
 	}
+	r = nslab_rundir_trust(lab, err);
+	if (r == -ENOENT)
+		return nslab_err_set(err, ENOENT, "lab %s is not deployed", lab);
+	if (r < 0)
+		return r;
 	/* the directory is made once: when it has gone while we waited, the lab we waited for has
 	 * gone with it, and a lock file is created again only in a directory that exists */
 	for (int tries = 0; tries < NSLAB_LOCK_TRIES; tries++) {
-		fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+		fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0600);
 		if (fd < 0) {
 			if (errno == ENOENT)
 				return nslab_err_set(err, ENOENT, "lab %s is not deployed", lab);
@@ -152,13 +207,22 @@ static int cmp_str(const void *a, const void *b)
 
 int nslab_lab_names(char ***names, size_t *n, struct nslab_err *err)
 {
-	DIR *d = opendir(nslab_rundir());
+	DIR *d;
 	struct dirent *de;
 	char **v = NULL;
 	size_t cnt = 0;
+	int r;
 
 	*names = NULL;
 	*n = 0;
+	r = nslab_rundir_trust(NULL, err);
+	if (r == -ENOENT) {
+		nslab_err_clear(err);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	d = opendir(nslab_rundir());
 	if (!d) {
 		if (errno == ENOENT)
 			return 0;
@@ -192,6 +256,13 @@ int nslab_labdir_remove(const char *lab, struct nslab_err *err)
 	int dfd, r = 0;
 	DIR *d;
 
+	r = nslab_rundir_trust(lab, err);
+	if (r == -ENOENT) {
+		nslab_err_clear(err);
+		return 0;
+	}
+	if (r < 0)
+		return r;
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
 		return errno == ENOENT ? 0 : nslab_err_sys(err, errno, "opening %s", dir);

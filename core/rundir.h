@@ -32,7 +32,14 @@ char *nslab_netns_name(const char *lab, const char *node);
 /* Process start time (field 22 of /proc/PID/stat), 0 if the process is gone. */
 unsigned long long nslab_proc_starttime(pid_t pid);
 
-/* Open (creating if asked) and flock the lab's lock file. Returns fd or -errno. */
+/* May nslab trust RUNDIR (and RUNDIR/LAB when lab is not NULL)? A real directory, not a symlink,
+ * owned by root (or by the user running nslab), writable by nobody else; else -EPERM/-ELOOP/
+ * -ENOTDIR with a message naming the path and why, -EACCES (a user who may not read it), -ENOENT.
+ * Every reader and writer of a lab's folder checks it first. */
+int nslab_rundir_trust(const char *lab, struct nslab_err *err);
+
+/* Open (creating if asked) and flock the lab's lock file, in a trusted lab folder. Returns fd or
+ * -errno. */
 int nslab_lab_lock(const char *lab, bool create, bool nonblock, struct nslab_err *err);
 
 /* Remove RUNDIR/LAB and every file in it, whatever their names (a temp file a crash left
