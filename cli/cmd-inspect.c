@@ -36,8 +36,10 @@ static void print_nodes(json_t *nodes)
 				 (long long)json_integer_value(json_object_get(u, "memory_bytes")) / 1024, p ? "*" : "");
 			pss |= p;
 		}
-		if (json_object_get(u, "pids"))
-			snprintf(procs, sizeof(procs), "%lld", (long long)json_integer_value(json_object_get(u, "pids")));
+		if (json_object_get(u, "pids")) /* "3/1024": with the pids limit in force (a default one included) */
+			snprintf(procs, sizeof(procs), json_is_integer(json_object_get(u, "pids_max")) ? "%lld/%lld" : "%lld",
+				 (long long)json_integer_value(json_object_get(u, "pids")),
+				 (long long)json_integer_value(json_object_get(u, "pids_max")));
 		const char *row[] = { json_string_value(json_object_get(n, "name")), json_string_value(json_object_get(n, "kind")),
 				      json_string_value(json_object_get(n, "state")), pids, cpu, mem, procs,
 				      lim[0] ? lim : "-", json_string_value(json_object_get(n, "netns")) };

@@ -82,6 +82,14 @@ enum nslab_cg_mode {
 	NSLAB_CG_MODE_V2,     /* only cgroup2 (unified) */
 };
 
+/* The most processes and threads of a node whose topology sets no pids limit, so that a fork bomb
+ * in one node stops there; $NSLAB_PIDS_DEFAULT overrides it (a number, or "max": none). */
+#define NSLAB_CG_PIDS_DEFAULT 1024UL
+#define NSLAB_CG_PIDS_MAX 4194304UL
+/* The default in force: *pids = 0 for none. -EINVAL (message naming the variable) when
+ * $NSLAB_PIDS_DEFAULT is neither a number 1-4194304 nor "max". */
+int nslab_cg_pids_default(unsigned long *pids, struct nslab_err *err);
+
 /* Fields of struct nslab_limits, for nslab_cg_set() and nslab_cg_prepare_node(). */
 enum nslab_cg_field {
 	NSLAB_CG_F_CPU = 1u << 0,
@@ -150,7 +158,9 @@ int nslab_cg_check(const struct nslab_cg_sys *sys, const char *lab, const char *
  * since one per node costs much more than the others, super-linearly at 10,000 nodes). journal(ctx, path) is called with the absolute directory path BEFORE each
  * mkdir (not for directories that already exist) so that destroy can nslab_cg_remove() it after
  * a crash; a journal error aborts. May mount net_cls (v1/hybrid, see above); sys is updated.
- * A node without any limit (and no ACCOUNT) gets no directory: returns 0.
+ * A node without any limit (and no ACCOUNT) gets no directory: returns 0. With ACCOUNT (a node
+ * being deployed) and no pids limit, the default one (nslab_cg_pids_default()) where the pids
+ * controller is available.
  * Call before the node's init runs anything, then nslab_cg_attach() its pid: its children inherit.
  */
 int nslab_cg_prepare_node(struct nslab_cg_sys *sys, const char *lab, const char *node,

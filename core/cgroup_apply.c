@@ -365,13 +365,40 @@ static int apply(struct nslab_cg_sys *sys, const char *lab, const char *node, co
 	return r;
 }
 
+int nslab_cg_pids_default(unsigned long *pids, struct nslab_err *err)
+{
+	const char *v = getenv("NSLAB_PIDS_DEFAULT");
+	char *end;
+
+	*pids = NSLAB_CG_PIDS_DEFAULT;
+	if (!v || !*v)
+		return 0;
+	if (strcmp(v, "max") == 0) {
+		*pids = 0;
+		return 0;
+	}
+	errno = 0;
+	*pids = strtoul(v, &end, 10);
+	if (errno || *end || *pids < 1 || *pids > NSLAB_CG_PIDS_MAX || !(*v >= '0' && *v <= '9'))
+		return nslab_err_set(err, EINVAL, "NSLAB_PIDS_DEFAULT=%s: not a number of processes (1-%lu) or max", v,
+				     NSLAB_CG_PIDS_MAX);
+	return 0;
+}
+
 int nslab_cg_prepare_node(struct nslab_cg_sys *sys, const char *lab, const char *node,
 			  const struct nslab_limits *lim, unsigned mask,
 			  int (*journal)(void *ctx, const char *path), void *ctx, struct nslab_err *err)
 {
+	struct nslab_limits l = *lim;
 	unsigned new_hiers;
 
-	return apply(sys, lab, node, lim, mask, cg_fields_set(lim, mask), journal, ctx, &new_hiers, err);
+	/* a node being deployed without a pids limit gets the default one, where it can be had */
+	if ((mask & NSLAB_CG_F_ACCOUNT) && (mask & NSLAB_CG_F_PIDS) && !l.pids && sys->ctrl_hier[NSLAB_CG_PIDS] >= 0) {
+		int r = nslab_cg_pids_default(&l.pids, err);
+		if (r < 0)
+			return r;
+	}
+	return apply(sys, lab, node, &l, mask, cg_fields_set(&l, mask), journal, ctx, &new_hiers, err);
 }
 
 /* ---- processes ---- */
