@@ -35,6 +35,7 @@ static int cmd_cleanup(int argc, char **argv)
 const struct cli_cmd cli_cmd_cleanup = {
 	"cleanup", "[LAB...]", "remove leftovers of labs whose deploy or destroy died",
 	"Without LAB, every dead lab and every stray nslab handle or cgroup; with LAB names, only\n"
-	"those labs' leftovers. Running labs are never touched.\n",
+	"those labs' leftovers. Running labs and deploys in progress (under any run directory) are never\n"
+	"touched; \"cleaned\" is printed only for what is really gone.\n",
 	cmd_cleanup,
 };

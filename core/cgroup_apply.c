@@ -5,9 +5,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -99,6 +101,62 @@ static int enable_ctrls(const struct nslab_cg_sys *sys, const char *dir, unsigne
 	return 0;
 }
 
+/*
+ * Whoever makes node cgroups (a deploy, nslab limit) holds a shared flock on the lab's folder of
+ * each hierarchy until it exits. cleanup's sweep of stray lab cgroups (core/destroy.c) takes it
+ * exclusively first: a deploy in progress under another run directory, whose folders look stray
+ * there (no lab folder in that run directory, no process in them yet), is never touched. -ENOENT:
+ * the folder was removed (by such a sweep) before we held it: make it again.
+ */
+#define CG_HELD_MAX (2 * NSLAB_CG_MAX_HIER)
+static struct {
+	char *path;
+	int fd;
+} cg_held[CG_HELD_MAX];
+
+static int cg_hold_lab_dir(const char *labdir)
+{
+	struct stat a, b;
+	size_t i;
+	int fd;
+
+	for (i = 0; i < CG_HELD_MAX && cg_held[i].path; i++)
+		if (strcmp(cg_held[i].path, labdir) == 0 && fstat(cg_held[i].fd, &a) == 0 && stat(labdir, &b) == 0 &&
+		    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+			return 0;
+	fd = open(labdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_SH) < 0 || fstat(fd, &a) < 0 || stat(labdir, &b) < 0 || a.st_ino != b.st_ino ||
+	    a.st_dev != b.st_dev) {
+		close(fd);
+		return -ENOENT;
+	}
+	if (i == CG_HELD_MAX) { /* the oldest goes (a process makes a handful) */
+		free(cg_held[0].path);
+		close(cg_held[0].fd);
+		memmove(&cg_held[0], &cg_held[1], sizeof(cg_held[0]) * (CG_HELD_MAX - 1));
+		i = CG_HELD_MAX - 1;
+	}
+	cg_held[i].path = xstrdup(labdir);
+	cg_held[i].fd = fd;
+	return 0;
+}
+
+void cg_unhold_lab_dir(const char *labdir)
+{
+	for (size_t i = 0; i < CG_HELD_MAX && cg_held[i].path;) {
+		if (strcmp(cg_held[i].path, labdir) != 0) {
+			i++;
+			continue;
+		}
+		free(cg_held[i].path);
+		close(cg_held[i].fd);
+		memmove(&cg_held[i], &cg_held[i + 1], sizeof(cg_held[0]) * (CG_HELD_MAX - 1 - i));
+		cg_held[CG_HELD_MAX - 1].path = NULL;
+	}
+}
+
 /* Lab and node directory in hierarchy h. new_node: whether the node's directory was made now. */
 static int ensure_node_dir(const struct nslab_cg_sys *sys, int h, const char *lab, const char *node,
 			   unsigned ctrls, int (*journal)(void *ctx, const char *path), void *ctx, bool *new_node,
@@ -114,9 +172,21 @@ static int ensure_node_dir(const struct nslab_cg_sys *sys, int h, const char *la
 		if (r < 0)
 			return r;
 	}
-	r = make_level(sys, h, hi->path, labdir, journal, ctx, NULL, err);
-	if (r < 0)
-		return r;
+	for (int tries = 0;; tries++) {
+		r = make_level(sys, h, hi->path, labdir, journal, ctx, NULL, err);
+		if (r < 0)
+			return r;
+		/* (not in our own net_cls mount: it is this run directory's alone, and an open
+		 * folder would keep the hierarchy alive after its umount) */
+		r = hi->ours ? 0 : cg_hold_lab_dir(labdir);
+		if (r == 0) {
+			/* a deploy in progress, published and journaled, its cgroups still empty */
+			nslab_test_hold("NSLAB_TEST_DEPLOY_HOLD");
+			break;
+		}
+		if (r != -ENOENT || tries == 5)
+			return nslab_err_sys(err, -r, "holding cgroup %s", labdir);
+	}
 	if (hi->v2) {
 		r = enable_ctrls(sys, labdir, ctrls, err);
 		if (r < 0)

@@ -81,4 +81,8 @@ int cg_classid_assign(const char *rundir, const char *lab, const char *node, uns
 /* Drop the node's line (a classid removed while nftables carries it). */
 int cg_classid_forget(const char *rundir, const char *lab, const char *node, struct nslab_err *err);
 
+/* Let go of the shared flock on a lab folder this process holds (core/cgroup_apply.c): before the
+ * folder is removed. */
+void cg_unhold_lab_dir(const char *labdir);
+
 #endif

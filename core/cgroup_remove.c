@@ -93,6 +93,7 @@ int nslab_cg_remove_lab(struct nslab_cg_sys *sys, const char *lab, struct nslab_
 		if (!sys->hier[h].ctrls)
 			continue;
 		dir = nslab_cg_path(sys, h, lab, NULL);
+		cg_unhold_lab_dir(dir);
 		r = nslab_cg_remove(dir, err);
 		if (r < 0 && !first)
 			first = r;

@@ -39,16 +39,6 @@
 #include "rundir.h"
 #include "service.h"
 
-static void raise_nofile(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
-
 /*
  * Where each phase runs, and how its operations are batched. The plan says what to do; this
  * table says where: the executor walks the plan once and puts every operation in the queue its
@@ -804,8 +794,14 @@ static void deploy_free(struct deploy *d)
 static int explain_existing(const char *lab, struct nslab_err *err)
 {
 	struct nslab_lab_state st;
-	bool running = nslab_state_read(lab, &st, NULL) == 0 && strcmp(st.status, "running") == 0;
+	bool running;
+	pid_t by;
 
+	if (nslab_lab_busy(lab, &by)) /* a live nslab has it: never "run nslab destroy" then */
+		return by ? nslab_err_set(err, EBUSY, "lab %s is busy: being deployed by pid %d", lab, (int)by)
+			  : nslab_err_set(err, EBUSY, "lab %s is busy: another nslab is deploying, destroying or "
+						      "changing it", lab);
+	running = nslab_state_read(lab, &st, NULL) == 0 && strcmp(st.status, "running") == 0;
 	nslab_state_free(&st);
 	if (running)
 		return nslab_err_set(err, EEXIST, "lab %s is already deployed: destroy it first (nslab destroy %s)", lab,
@@ -818,22 +814,14 @@ static int explain_existing(const char *lab, struct nslab_err *err)
 /* Make the lab's directory (which must not exist) and take its lock: the lock fd, or -errno. */
 static int labdir_create(const char *lab, struct nslab_err *err)
 {
-	_cleanup_free_ char *dir = nslab_lab_path(lab, NULL);
 	_cleanup_free_ char *foreign = NULL;
 	int lock;
 
-	if (mkdir(nslab_rundir(), 0700) < 0 && errno != EEXIST)
-		return nslab_err_sys(err, errno, "creating %s", nslab_rundir());
-	if (mkdir(dir, 0700) < 0) {
-		if (errno == EEXIST)
-			return explain_existing(lab, err);
-		return nslab_err_sys(err, errno, "creating %s", dir);
-	}
-	lock = nslab_lab_lock(lab, true, false, err);
-	if (lock < 0) {
-		rmdir(dir);
+	lock = nslab_labdir_create(lab, err); /* published locked (core/rundir.c) */
+	if (lock == -EEXIST)
+		return explain_existing(lab, err);
+	if (lock < 0)
 		return lock;
-	}
 	/* handles named after this lab that our journal does not own: never adopt or drop them */
 	foreign = nslab_netns_find(lab);
 	if (foreign) {
@@ -945,11 +933,14 @@ int nslab_lab_deploy_plan(const struct nslab_plan *p, const struct nslab_deploy_
 		return nslab_err_prefix(err, "deploying lab %s", lab);
 	for (size_t i = 0; o && o->on_warning && i < d.svc.nwarnings; i++)
 		o->on_warning(o->ctx, d.svc.warnings[i]);
+	/* a descriptor per node (its namespace), and a few dozen more: said before anything is made */
+	r = nslab_nofile_ensure(t->nnodes + 48, "deploying", err);
+	if (r < 0)
+		return nslab_err_prefix(err, "lab %s", lab);
 	lock = labdir_create(lab, err);
 	if (lock < 0)
 		return lock;
 	signals_hold(&sig);
-	raise_nofile();
 	deploy_alloc(&d, t->nnodes);
 	r = labdir_fill(t, lab, folder, err);
 	if (r == 0) {

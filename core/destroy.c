@@ -11,10 +11,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -253,6 +255,24 @@ static bool lab_selected(char *const *only, const char *lab)
 	return false;
 }
 
+/* Lock the lab's folder of every hierarchy exclusively (fds in held); true when one is held by a
+ * live nslab (core/cgroup_apply.c holds them shared while it makes node cgroups). */
+static bool lab_cgroups_lock(const struct nslab_cg_sys *cg, const char *lab, int *held, size_t *nheld)
+{
+	for (size_t h = 0; h < cg->nhier; h++) {
+		_cleanup_free_ char *dir = nslab_cg_path(cg, h, lab, NULL);
+		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			close(fd);
+			return true;
+		}
+		held[(*nheld)++] = fd;
+	}
+	return false;
+}
+
 static void sweep_stray_cgroups(void (*cb)(void *ctx, const char *lab, const char *why), void *ctx,
 				char *const *only)
 {
@@ -273,10 +293,16 @@ static void sweep_stray_cgroups(void (*cb)(void *ctx, const char *lab, const cha
 				continue;
 			_cleanup_free_ char *dir = nslab_lab_path(lab, NULL);
 			_cleanup_free_ char *cgdir = xasprintf("%s/%s", cg.hier[h].path, de->d_name);
-			if (!nslab_name_valid(lab) || stat(dir, &st) == 0 || cgroup_busy(cgdir, 0))
+			if (!nslab_name_valid(lab) || lstat(dir, &st) == 0 || cgroup_busy(cgdir, 0))
 				continue;
-			if (nslab_cg_remove_lab(&cg, lab, NULL) == 0 && cb)
+			int held[NSLAB_CG_MAX_HIER];
+			size_t nheld = 0;
+			/* a live deploy (under any run directory) holds its lab's folders shared */
+			bool live = lab_cgroups_lock(&cg, lab, held, &nheld);
+			if (!live && !cgroup_busy(cgdir, 0) && nslab_cg_remove_lab(&cg, lab, NULL) == 0 && cb)
 				cb(ctx, de->d_name, "stray cgroup");
+			while (nheld > 0)
+				close(held[--nheld]);
 		}
 		if (d)
 			closedir(d);
@@ -303,9 +329,14 @@ static int cleanup_dead_labs(char *const *only, void (*cb)(void *ctx, const char
 
 		if (!nslab_name_valid(lab) || !lab_selected(only, lab))
 			continue;
-		lock = nslab_lab_lock(lab, true, true, NULL);
-		if (lock < 0)
-			continue; /* a live nslab holds it: deploying or destroying right now */
+		lock = nslab_lab_lock(lab, true, true, &e);
+		if (lock == -EBUSY || lock == -ENOENT)
+			continue; /* a live nslab holds it (deploying, destroying), or it is gone */
+		if (lock < 0) { /* never silently: the lab stays, and says why */
+			nslab_err_set(err, e.code, "%s", e.msg);
+			ret = -e.code;
+			continue;
+		}
 		if (nslab_state_read(lab, &st, NULL) < 0)
 			st.status = NULL;
 		snprintf(why, sizeof(why), "%s", st.status ? st.status : "no state");
@@ -381,6 +412,11 @@ int nslab_lab_cleanup(char *const *only, void (*cb)(void *ctx, const char *lab, 
 		if ((r = nslab_rundir_trust(*o, err)) < 0 && r != -ENOENT)
 			return r;
 	nslab_err_clear(err);
+	/* folders of deploys killed before they published theirs (core/rundir.c) */
+	if (!only)
+		nslab_labdir_new_sweep("");
+	for (char *const *o = only; o && *o; o++)
+		nslab_labdir_new_sweep(*o);
 	r = cleanup_dead_labs(only, cb, ctx, err);
 
 	if (cleanup_stray_handles(only, cb, ctx, &e) < 0 && r == 0) {

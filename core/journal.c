@@ -216,3 +216,23 @@ const struct nslab_journal_node *nslab_journal_node(const struct nslab_journal *
 			return &j->nodes[i];
 	return NULL;
 }
+
+bool nslab_lab_busy(const char *lab, pid_t *deployer)
+{
+	struct nslab_journal j;
+	int lock = nslab_lab_lock(lab, false, true, NULL);
+
+	*deployer = 0;
+	if (lock >= 0) {
+		close(lock);
+		return false;
+	}
+	if (lock != -EBUSY)
+		return false;
+	if (nslab_journal_read(lab, &j, NULL) == 0) {
+		if (j.deploy_pid > 0 && nslab_proc_starttime(j.deploy_pid) == j.deploy_start)
+			*deployer = j.deploy_pid;
+		nslab_journal_free(&j);
+	}
+	return true;
+}

@@ -10,6 +10,7 @@
 #ifndef NSLAB_CORE_JOURNAL_H
 #define NSLAB_CORE_JOURNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -41,5 +42,9 @@ int nslab_journal_read(const char *lab, struct nslab_journal *j, struct nslab_er
 void nslab_journal_free(struct nslab_journal *j);
 /* Find a node's journal entry, or NULL. */
 const struct nslab_journal_node *nslab_journal_node(const struct nslab_journal *j, const char *name);
+
+/* Does a live nslab hold the lab's lock right now (deploying, destroying, changing it)? *deployer:
+ * the journal's deployer when that very process is still alive, else 0. */
+bool nslab_lab_busy(const char *lab, pid_t *deployer);
 
 #endif

@@ -5,11 +5,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -198,6 +200,74 @@ int nslab_lab_lock(const char *lab, bool create, bool nonblock, struct nslab_err
 		close(fd);
 	}
 	return nslab_err_set(err, EBUSY, "lab %s is busy: its lock file keeps being replaced", lab);
+}
+
+/*
+ * The lab's folder is published with its lock file already locked: made as RUNDIR/.new-LAB.XXXXXX,
+ * its lock created (O_EXCL) and flock()ed, then renamed to RUNDIR/LAB (RENAME_NOREPLACE). So no
+ * one (a cleanup, a second deploy) ever finds RUNDIR/LAB unlocked while its deploy is alive.
+ */
+int nslab_labdir_create(const char *lab, struct nslab_err *err)
+{
+	_cleanup_free_ char *dir = nslab_lab_path(lab, NULL);
+	_cleanup_free_ char *tmp = xasprintf("%s/" NSLAB_LABDIR_NEW_PREFIX "%s.XXXXXX", nslab_rundir(), lab);
+	_cleanup_free_ char *lock = NULL;
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if (mkdir(nslab_rundir(), 0700) < 0 && errno != EEXIST)
+		return nslab_err_sys(err, errno, "creating %s", nslab_rundir());
+	r = nslab_rundir_trust(NULL, err);
+	if (r < 0)
+		return r;
+	if (!mkdtemp(tmp))
+		return nslab_err_sys(err, errno, "creating %s", tmp);
+	lock = xasprintf("%s/lock", tmp);
+	fd = open(lock, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		r = nslab_err_sys(err, errno, "creating %s", lock);
+		unlink(lock);
+		rmdir(tmp);
+		return r;
+	}
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_NOREPLACE) < 0) {
+		int e = errno;
+		unlink(lock);
+		rmdir(tmp);
+		if (e == EEXIST || e == ENOTEMPTY)
+			return -EEXIST; /* the caller says why (nslab_lab_busy()...) */
+		return nslab_err_sys(err, e, "creating %s", dir);
+	}
+	return take_fd(&fd);
+}
+
+int nslab_labdir_new_sweep(const char *lab)
+{
+	_cleanup_free_ char *prefix = *lab ? xasprintf(NSLAB_LABDIR_NEW_PREFIX "%s.", lab)
+					    : xstrdup(NSLAB_LABDIR_NEW_PREFIX);
+	size_t plen = strlen(prefix);
+	DIR *d = opendir(nslab_rundir());
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, plen) != 0 || strchr(de->d_name + plen, '/'))
+			continue;
+		_cleanup_free_ char *tmp = xasprintf("%s/%s", nslab_rundir(), de->d_name);
+		_cleanup_free_ char *lock = xasprintf("%s/lock", tmp);
+		_cleanup_close_ int fd = open(lock, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+		/* a deployer between its mkdtemp and its rename holds the lock */
+		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
+			continue;
+		if (dir_trusted(tmp, NULL) < 0)
+			continue;
+		unlink(lock);
+		if (rmdir(tmp) == 0)
+			n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -528,6 +598,8 @@ void nslab_netns_handles_drop(char *const *paths, size_t n)
 	for (size_t h = 1; h < nh; h++) {
 		helpers[h] = fork();
 		if (helpers[h] == 0) {
+			/* they hold the lab lock with us: never past us (a kill -9 of the destroy) */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			for (size_t i = h; i < n; i += nh)
 				nslab_netns_handle_drop(paths[i]);
 			_exit(0);

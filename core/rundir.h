@@ -38,6 +38,14 @@ unsigned long long nslab_proc_starttime(pid_t pid);
  * Every reader and writer of a lab's folder checks it first. */
 int nslab_rundir_trust(const char *lab, struct nslab_err *err);
 
+/* Make RUNDIR/LAB with its lock file already locked (never visible unlocked): the lock fd, -EEXIST
+ * (no message: the folder exists) or -errno. */
+#define NSLAB_LABDIR_NEW_PREFIX ".new-"
+int nslab_labdir_create(const char *lab, struct nslab_err *err);
+/* Remove RUNDIR/.new-LAB.* folders a deploy killed before it published its folder left (not
+ * those a live deployer still holds; lab "": every lab's). Returns how many. */
+int nslab_labdir_new_sweep(const char *lab);
+
 /* Open (creating if asked) and flock the lab's lock file, in a trusted lab folder. Returns fd or
  * -errno. */
 int nslab_lab_lock(const char *lab, bool create, bool nonblock, struct nslab_err *err);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 
 static void oom(void)
@@ -205,4 +206,39 @@ char *nslab_shell_quote(const char *s)
 	*p++ = '\'';
 	*p = 0;
 	return o;
+}
+
+void nslab_test_hold(const char *var)
+{
+	static bool held;
+	const char *path = getenv(var);
+
+	if (held || !path || !*path)
+		return;
+	held = true;
+	_cleanup_free_ char *reached = xasprintf("%s.reached", path);
+	int fd = open(reached, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	for (int i = 0; i < 6000 && access(path, F_OK) < 0; i++)
+		usleep(10000);
+}
+
+int nslab_nofile_ensure(unsigned long need, const char *what, struct nslab_err *err)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+		return nslab_err_set(err, EMFILE,
+				     "%s needs about %lu open files, but the open files limit is %llu (ulimit -n): "
+				     "raise it",
+				     what, need, (unsigned long long)rl.rlim_cur);
+	return 0;
 }

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "err.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Allocation that cannot fail: nslab aborts on OOM rather than half-building a lab silently. */
@@ -61,5 +63,13 @@ int nslab_write_file(const char *path, const char *data, size_t len, int mode);
  * Allocates nothing (safe between fork and exec). */
 #define NSLAB_KEEP_FDS_MAX 8
 void nslab_close_fds_except(const int *keep, size_t n);
+
+/* Raise the soft open-files limit to the hard one; -EMFILE (a message naming the limit and how to
+ * raise it) when even that is below need. */
+int nslab_nofile_ensure(unsigned long need, const char *what, struct nslab_err *err);
+
+/* Test hook (integration tests): when $var names a PATH, make PATH.reached and wait (at most 60 s)
+ * until PATH exists, once per process; races are made to happen every time this way. */
+void nslab_test_hold(const char *var);
 
 #endif
