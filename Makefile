@@ -29,7 +29,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o) $(TUI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean check unit integration corpus asan fuzz fuzz-run install uninstall fmt help vm-test stress
+.PHONY: all clean check unit integration corpus asan fuzz fuzz-run install uninstall fmt help vm-test stress stress-short
 
 all: $(BUILD)/nslab
 
@@ -64,6 +64,10 @@ integration: $(BUILD)/nslab
 stress: $(BUILD)/nslab
 	NSLAB=$(abspath $(BUILD)/nslab) tests/stress/run.sh -n $${STRESS_TRIALS:-100} $${STRESS_SEED:+-s $$STRESS_SEED}
 
+# The short version CI runs (a few minutes): 5 trials per kill -9 kind, 3 of each other kind.
+stress-short: $(BUILD)/nslab
+	NSLAB=$(abspath $(BUILD)/nslab) tests/stress/run.sh -n 5 $${STRESS_SEED:+-s $$STRESS_SEED}
+
 # Real containerlab files (../shared/corpus beside the repository): validate, deploy, links up,
 # pings, FRR routes, destroy; a table and a total (root).
 corpus: $(BUILD)/nslab
@@ -86,11 +90,27 @@ $(BUILD)/fuzz/fuzz_lab_conf: tests/fuzz/fuzz_lab_conf.c $(UTIL_SRC) $(TOPO_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(shell pkg-config --cflags --libs yaml-0.1)
 
-fuzz: $(BUILD)/fuzz/fuzz_topology $(BUILD)/fuzz/fuzz_lab_conf
+# The scenario parser and the journal/state.json readers live in core/: built with the whole library
+# (every source under the fuzzer's instrumentation, in its own folder).
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzz/obj/%.o)
+$(BUILD)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -I. $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+
+$(BUILD)/fuzz/fuzz_scenario: tests/fuzz/fuzz_scenario.c $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -I. $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/fuzz/fuzz_labfiles: tests/fuzz/fuzz_labfiles.c $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -I. $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
+
+FUZZ_BIN := $(BUILD)/fuzz/fuzz_topology $(BUILD)/fuzz/fuzz_lab_conf $(BUILD)/fuzz/fuzz_scenario $(BUILD)/fuzz/fuzz_labfiles
+fuzz: $(FUZZ_BIN)
 
 # A short, bounded fuzz run (CI): 60 s over the seed corpus in examples/ and tests/fuzz/corpus,
-# then the lab.conf reader for FUZZ_LABCONF_SECONDS (30) over tests/fuzz/corpus_lab_conf.
-fuzz-run: $(BUILD)/fuzz/fuzz_topology $(BUILD)/fuzz/fuzz_lab_conf
+# then the lab.conf reader for FUZZ_LABCONF_SECONDS (30) over tests/fuzz/corpus_lab_conf, the
+# scenario parser for FUZZ_SCENARIO_SECONDS (20) and the journal/state.json readers for
+# FUZZ_LABFILES_SECONDS (20) over tests/fuzz/corpus_scenario and corpus_labfiles.
+fuzz-run: $(FUZZ_BIN)
 	@mkdir -p $(BUILD)/fuzz/corpus
 	@echo "fuzzing the topology parser for $${FUZZ_SECONDS:-60} s (log: $(BUILD)/fuzz/log)"
 	@$(BUILD)/fuzz/fuzz_topology -max_total_time=$${FUZZ_SECONDS:-60} -max_len=8192 \
@@ -103,6 +123,14 @@ fuzz-run: $(BUILD)/fuzz/fuzz_topology $(BUILD)/fuzz/fuzz_lab_conf
 		-dict=tests/fuzz/fuzz_lab_conf.dict $(BUILD)/fuzz/corpus_lab_conf tests/fuzz/corpus_lab_conf \
 		> $(BUILD)/fuzz/log_lab_conf 2>&1 || { tail -n 60 $(BUILD)/fuzz/log_lab_conf; echo "fuzz: FAILED"; exit 1; }
 	@grep -E '^Done|stat::number_of_executed_units' $(BUILD)/fuzz/log_lab_conf | tail -n 2; echo "fuzz: lab.conf: no crash, leak or sanitizer report"
+	@for t in scenario:SCENARIO labfiles:LABFILES; do name=$${t%%:*}; var=FUZZ_$${t#*:}_SECONDS; \
+		secs=$$(printenv $$var || echo 20); mkdir -p $(BUILD)/fuzz/corpus_$$name; \
+		echo "fuzzing the $$name reader for $$secs s (log: $(BUILD)/fuzz/log_$$name)"; \
+		$(BUILD)/fuzz/fuzz_$$name -max_total_time=$$secs -max_len=8192 -dict=tests/fuzz/fuzz_$$name.dict \
+			$(BUILD)/fuzz/corpus_$$name tests/fuzz/corpus_$$name > $(BUILD)/fuzz/log_$$name 2>&1 || \
+			{ tail -n 60 $(BUILD)/fuzz/log_$$name; echo "fuzz: $$name: FAILED"; exit 1; }; \
+		grep -E '^Done|stat::number_of_executed_units' $(BUILD)/fuzz/log_$$name | tail -n 2; \
+		echo "fuzz: $$name: no crash, leak or sanitizer report"; done
 
 # Tests that need kernel features this machine lacks (sch_netem) or another cgroup layout (pure v2),
 # in a stock Debian kernel under qemu (../shared/kernel-vm; skipped with a reason when absent).
@@ -136,7 +164,7 @@ clean:
 	rm -rf build build-asan
 
 help:
-	@echo "targets: all (default) unit integration corpus check asan fuzz fuzz-run vm-test bench install uninstall fmt clean"
+	@echo "targets: all (default) unit integration corpus check asan fuzz fuzz-run stress stress-short vm-test bench install uninstall fmt clean"
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
