@@ -95,7 +95,7 @@ $(BUILD)/fuzz/fuzz_lab_conf: tests/fuzz/fuzz_lab_conf.c $(UTIL_SRC) $(TOPO_SRC)
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzz/obj/%.o)
 $(BUILD)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -I. $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -I. $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
 
 $(BUILD)/fuzz/fuzz_scenario: tests/fuzz/fuzz_scenario.c $(FUZZ_LIB_OBJ)
 	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -I. $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)

@@ -44,7 +44,7 @@ fingerprint() {
 		grep -q "^[0-9]* ([^)]*) [^ZX]" "$d/stat" 2>/dev/null || continue
 		tr '\0' '\n' < "$d/environ" 2>/dev/null | grep -qx "NSLAB_TEST_PREFIX=$LP" && echo "$(cat "$f") ${d#/proc/}"
 	done
-	echo "== rundir"; ls "$rd" 2>/dev/null | grep "^$LP" | sort
+	echo "== rundir"; ls -A "$rd" 2>/dev/null | grep -E "^(\.new-)?$LP" | sort
 	echo "== root veths"; ip -o link show type veth 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
 }
 
