@@ -3,8 +3,57 @@
 #include "topologies/lab_conf.h"
 #include "topologies/loader.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <unistd.h>
+
+/*
+ * The first Go template action ("{{ .x }}", "{{- range $i := ...}}", a comment), or NULL; a YAML
+ * flow map in a flow map ("{{a: 1}: b}") is none: after "{{" and an optional "-" and spaces comes
+ * ., $, /, (, " or a word that is no map key (not followed by ':').
+ */
+static const char *topo_template_action(const char *buf, size_t len)
+{
+	const char *end = buf ? buf + len : NULL;
+
+	for (const char *m = buf; m && (m = memmem(m, (size_t)(end - m), "{{", 2)); m += 2) {
+		const char *c = m + 2;
+		if (c < end && *c == '-')
+			c++;
+		while (c < end && (*c == ' ' || *c == '\t'))
+			c++;
+		if (c < end && strchr(".$/(\"", *c))
+			return m;
+		const char *w = c;
+		while (c < end && (isalnum((unsigned char)*c) || *c == '_'))
+			c++;
+		if (c > w && c < end && (*c == ' ' || *c == '}'))
+			return m;
+	}
+	return NULL;
+}
+
+/* containerlab renders a topology as a Go template first (`{{ }}`, *.gotmpl files); nslab does not. */
+static bool topo_is_template(struct topo_ld *ld, const char *name, const char *buf, size_t len)
+{
+	const char *m = topo_template_action(buf, len);
+	size_t nlen = name ? strlen(name) : 0;
+	struct nslab_pos pos = { .file = ld->file, .line = 1, .col = 1 };
+
+	if (!m && !(nlen > 7 && !strcmp(name + nlen - 7, ".gotmpl")))
+		return false;
+	for (const char *c = buf; m && c < m; c++) {
+		pos.col++;
+		if (*c == '\n') {
+			pos.line++;
+			pos.col = 1;
+		}
+	}
+	topo_err_at(ld, &pos, "Go templates (%s) are not supported by nslab: render the file first (containerlab "
+			      "does it with its _vars file) and give nslab the result",
+		    m ? "{{ }}" : "a .gotmpl file");
+	return true;
+}
 
 int nslab_topo_load_buf(const char *name, const char *buf, size_t len, struct nslab_topo **out,
 			struct nslab_diags *diags)
@@ -32,10 +81,18 @@ int nslab_topo_load_buf(const char *name, const char *buf, size_t len, struct ns
 		topo_settings_init(&ld.kinds[k]);
 
 	/* Resolve even after errors: reference errors belong to the same single pass. */
-	if (topo_read_yaml(&ld, buf ? buf : "", buf ? len : 0))
+	if (topo_is_template(&ld, name, buf, len))
+		; /* one line says so: reading it as YAML would only puzzle */
+	else if (topo_read_yaml(&ld, buf ? buf : "", buf ? len : 0))
 		topo_resolve(&ld, t);
-	topo_ld_free(&ld);
 	nslab_diags_sort(d, start); /* file order, as a person reads them */
+	if (ld.too_many) { /* after the errors it stands for */
+		struct nslab_pos file_only = { .file = t->file };
+
+		nslab_diag_add(d, NSLAB_DIAG_ERROR, &file_only, "too many errors: only the first %d are shown",
+			       TOPO_MAX_ERRORS);
+	}
+	topo_ld_free(&ld);
 
 	if (d->nerrors != start_errors || !out) {
 		ret = d->nerrors != start_errors ? -EINVAL : 0;

@@ -111,7 +111,13 @@ struct topo_limits {
 /* The keys shared by defaults, kinds, groups and nodes. */
 struct topo_settings {
 	int kind; /* enum nslab_kind, TOPO_KIND_UNSET or TOPO_KIND_BAD */
+	char *kind_name; /* the name given when kind is TOPO_KIND_BAD (reported once per name, where used) */
 	struct nslab_pos kind_pos;
+	bool has_group;  /* group: given, maybe empty (netlab writes `group:`) */
+	char *netmode;   /* network-mode: container:NODE's NODE (nslab honours no other mode) */
+	struct nslab_pos netmode_pos;
+	bool has_mgmt4, has_mgmt6; /* mgmt-ipv4, mgmt-ipv6 (nodes only) */
+	struct topo_addr mgmt4, mgmt6;
 	char *group;
 	struct nslab_pos group_pos;
 	char *image, *cmd, *entrypoint; /* containerlab's container keys: see core/profile.c */
@@ -183,12 +189,16 @@ struct topo_ld {
 
 	struct nslab_pos root_pos;
 	char *name;
+	struct nslab_mgmt mgmt; /* `mgmt:` as given (on = the key is there); resolved by nslab_topo_mgmt_enable */
+	bool mgmt_gw4, mgmt_gw6; /* ipv4-gw / ipv6-gw given */
 	char *lab_folder; /* `lab-folder:`, resolved (topologies/paths.h) */
 	bool has_name_key, has_topology_key, has_nodes_key;
 	struct nslab_pos topology_pos;
 	struct topo_settings defaults;
 	bool has_kind[NSLAB_KIND__COUNT];
 	struct topo_settings kinds[NSLAB_KIND__COUNT];
+	struct topo_named *vkinds; /* kinds: entries nslab cannot run (a warning unless a node uses them) */
+	size_t nvkinds;
 	struct topo_named *groups;
 	size_t ngroups;
 	struct topo_named *nodes;
@@ -270,8 +280,12 @@ void topo_map_each(struct topo_ld *ld, yaml_node_t *n, const char *what, const c
 void topo_list_each(struct topo_ld *ld, yaml_node_t *n, const char *what, topo_item_fn *fn, void *obj);
 void topo_parse_map(struct topo_ld *ld, yaml_node_t *n, const struct topo_keyword *kw, size_t nkw, void *obj);
 void topo_where_push(struct topo_ld *ld, char *saved, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* enum nslab_kind of a kind name (ovs-bridge is a bridge), or -1 */
 int topo_kind_lookup(const char *s);
-void topo_err_kind(struct topo_ld *ld, const yaml_node_t *n, const char *s);
+/* the warning a kind name that topo_kind_lookup() maps gets (ovs-bridge), if any */
+void topo_kind_note(struct topo_ld *ld, const yaml_node_t *n, const char *s);
+/* what a containerlab vendor kind runs ("Arista cEOS"), or NULL for a name containerlab lacks */
+const char *topo_vendor_kind(const char *s);
 void topo_addrs(struct topo_ld *ld, yaml_node_t *val, int family, struct topo_addr **v, size_t *n);
 bool topo_mac(struct topo_ld *ld, const yaml_node_t *val, unsigned char mac[6]);
 bool topo_mtu(struct topo_ld *ld, const yaml_node_t *val, unsigned *mtu);

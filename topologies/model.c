@@ -43,6 +43,12 @@ static void nslab_node_free(struct nslab_node *n)
 	for (size_t i = 0; i < n->nshutdown; i++)
 		free(n->shutdown[i]);
 	free(n->shutdown);
+	for (size_t i = 0; i < n->nhostlinks; i++) {
+		free(n->hostlinks[i].ifname);
+		free(n->hostlinks[i].host_ifname);
+		free(n->hostlinks[i].addrs);
+	}
+	free(n->hostlinks);
 }
 
 void nslab_topo_free(struct nslab_topo *t)

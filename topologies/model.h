@@ -117,6 +117,35 @@ struct nslab_iface {
 	struct nslab_pos pos;
 };
 
+/*
+ * A link with one end in the host's network namespace (containerlab's `host:IFNAME` and
+ * `mgmt-net:IFNAME` endpoints): a veth whose node end is ifname and whose host end is host_ifname,
+ * attached to the lab's management bridge when mgmt. Made by core/mgmt.c, after the node's links.
+ */
+struct nslab_hostlink {
+	char *ifname, *host_ifname;
+	bool mgmt;
+	unsigned mtu;
+	struct nslab_prefix *addrs; /* on the node's end */
+	size_t naddrs;
+	struct nslab_pos pos;
+};
+
+/* The lab's management network (a file's `mgmt:`, or deploy --mgmt): a bridge in the host's
+ * namespace holding the gateways, and eth0 in every linux/router node (core/mgmt.c). */
+struct nslab_mgmt {
+	bool on;
+	bool has4, has6;
+	struct nslab_prefix net4, net6; /* the subnets, host bits clear */
+	struct nslab_prefix gw4, gw6;	/* the host's addresses on the bridge, plen of the subnet */
+	unsigned mtu;			/* 0 = 1500 */
+	struct nslab_pos pos;
+};
+
+#define NSLAB_MGMT_IFNAME "eth0"
+#define NSLAB_MGMT_DEFAULT4 "172.20.20.0/24" /* containerlab's defaults */
+#define NSLAB_MGMT_DEFAULT6 "3fff:172:20:20::/64"
+
 enum nslab_kind {
 	NSLAB_KIND_LINUX,  /* a host */
 	NSLAB_KIND_ROUTER, /* a host with IPv4/IPv6 forwarding on */
@@ -161,6 +190,17 @@ struct nslab_node {
 	char *root_copy;
 	char **shutdown;
 	size_t nshutdown;
+	/* network-mode container:NODE: the index of the node whose network namespace this node shares
+	 * when shares_netns (that node is deployed first; this one has no interfaces of its own) */
+	bool shares_netns;
+	size_t netns_of;
+	/* management addresses (eth0): given by mgmt-ipv4/mgmt-ipv6 (*_static) or assigned when the lab
+	 * has a management network; family 0 = none */
+	struct nslab_prefix mgmt4, mgmt6;
+	bool mgmt4_static, mgmt6_static;
+	struct nslab_pos mgmt4_pos, mgmt6_pos;
+	struct nslab_hostlink *hostlinks;
+	size_t nhostlinks;
 	struct nslab_pos pos;
 };
 
@@ -184,6 +224,7 @@ struct nslab_topo {
 	struct nslab_link *links;
 	size_t nlinks;
 	bool exec_in_order; /* run the nodes' exec lists one node at a time, in node order (lab.dep) */
+	struct nslab_mgmt mgmt;
 };
 
 /* ---- diagnostics: every problem found in one pass ---- */
@@ -224,6 +265,14 @@ int nslab_topo_load_file(const char *path, struct nslab_topo **out, struct nslab
 int nslab_topo_load_buf(const char *name, const char *buf, size_t len, struct nslab_topo **out,
 			struct nslab_diags *diags);
 void nslab_topo_free(struct nslab_topo *t);
+
+/*
+ * Give the lab a management network (a file's `mgmt:` does it at load; deploy --mgmt on a file
+ * without): containerlab's default subnets where t->mgmt has none, each linux/router node's
+ * address (its mgmt-ipv4/mgmt-ipv6, else the next free one after the gateway). Errors (an address
+ * outside its subnet or taken twice, a full subnet, eth0 used by a link) go to d; -EINVAL then.
+ */
+int nslab_topo_mgmt_enable(struct nslab_topo *t, struct nslab_diags *d);
 
 /* ---- names and values ---- */
 

@@ -64,7 +64,13 @@ static bool name_char(char c)
 	return c == '_' || isalnum((unsigned char)c);
 }
 
-char *nslab_path_expand(const char *s, const struct nslab_path_env *e, const char **why)
+/*
+ * The expansion behind nslab_path_expand() and nslab_vars_expand(). keep: an unset variable
+ * without a default, `$$` and a malformed `${...}` stay as written (containerlab's whole-file
+ * expansion: what it cannot expand, a shell in the node may); else they are empty, one dollar,
+ * and an error.
+ */
+static char *expand(const char *s, const struct nslab_path_env *e, bool keep, const char **why)
 {
 	struct sbuf b = { 0 };
 
@@ -78,7 +84,7 @@ char *nslab_path_expand(const char *s, const struct nslab_path_env *e, const cha
 		sb_add(&b, s, (size_t)(dollar - s));
 		s = dollar + 1;
 		if (*s == '$') { /* $$: one dollar */
-			sb_add(&b, "$", 1);
+			sb_add(&b, "$$", keep ? 2 : 1);
 			s++;
 		} else if (name_start(*s)) { /* $NAME */
 			const char *end = s;
@@ -88,37 +94,43 @@ char *nslab_path_expand(const char *s, const struct nslab_path_env *e, const cha
 			const char *v = e->get(e->ctx, name);
 			if (v)
 				sb_add(&b, v, strlen(v));
+			else if (keep)
+				sb_add(&b, dollar, (size_t)(end - dollar));
 			s = end;
 		} else if (*s == '{') { /* ${NAME}, ${NAME:-def}, ${NAME:=def}, ${NAME-def} */
 			const char *close = strchr(s, '}'), *end = s + 1;
-			if (!close) {
-				*why = "a ${ without its }";
-				free(b.s);
-				return NULL;
-			}
-			if (!name_start(*end)) {
-				*why = "a ${...} without a variable name";
-				free(b.s);
-				return NULL;
-			}
-			while (name_char(*end))
+			const char *bad = NULL;
+			if (!close)
+				bad = "a ${ without its }";
+			else if (!name_start(*end))
+				bad = "a ${...} without a variable name";
+			while (!bad && name_char(*end))
 				end++;
+			if (!bad && end != close && !((end[0] == ':' && (end[1] == '-' || end[1] == '=')) || end[0] == '-'))
+				bad = "a bad ${...}: expected ${NAME}, ${NAME:-default} or ${NAME-default}";
+			if (bad && keep) { /* a shell's ${x%%.*}: the node's shell expands it */
+				sb_add(&b, "$", 1);
+				continue;
+			}
+			if (bad) {
+				*why = bad;
+				free(b.s);
+				return NULL;
+			}
 			_cleanup_free_ char *name = xstrndup(s + 1, (size_t)(end - s - 1));
 			const char *v = e->get(e->ctx, name);
 			if (end == close) {
 				if (v)
 					sb_add(&b, v, strlen(v));
-			} else if ((end[0] == ':' && (end[1] == '-' || end[1] == '=')) || end[0] == '-') {
+				else if (keep)
+					sb_add(&b, dollar, (size_t)(close + 1 - dollar));
+			} else {
 				bool colon = end[0] == ':';
 				const char *def = end + (colon ? 2 : 1);
 				if (v && (!colon || *v))
 					sb_add(&b, v, strlen(v));
 				else
 					sb_add(&b, def, (size_t)(close - def));
-			} else {
-				*why = "a bad ${...}: expected ${NAME}, ${NAME:-default} or ${NAME-default}";
-				free(b.s);
-				return NULL;
 			}
 			s = close + 1;
 		} else { /* a lone dollar stays */
@@ -126,6 +138,18 @@ char *nslab_path_expand(const char *s, const struct nslab_path_env *e, const cha
 		}
 	}
 	return b.s;
+}
+
+char *nslab_path_expand(const char *s, const struct nslab_path_env *e, const char **why)
+{
+	return expand(s, e, false, why);
+}
+
+char *nslab_vars_expand(const char *s, const struct nslab_path_env *e)
+{
+	const char *why = NULL;
+
+	return expand(s, e, true, &why);
 }
 
 char *nslab_path_clean(const char *p)

@@ -22,6 +22,11 @@ const struct nslab_path_env *nslab_path_env_process(void);
 
 /* Expand variables in s (malloc'd); NULL with *why set on a `${` without its `}` or a bad name. */
 char *nslab_path_expand(const char *s, const struct nslab_path_env *e, const char **why);
+/* containerlab's expansion of a whole topology file, applied to each scalar (malloc'd, never NULL):
+ * `${NAME}`, `$NAME`, `${NAME:-default}`, `${NAME:=default}`, `${NAME-default}` from the
+ * environment; an unset variable without a default, `$$` and anything else with a dollar stay as
+ * written (exec commands keep their shell variables). */
+char *nslab_vars_expand(const char *s, const struct nslab_path_env *e);
 /* Lexically clean an absolute or relative path (malloc'd): "a//b/./c/../d" -> "a/b/d". */
 char *nslab_path_clean(const char *p);
 /* Resolve a host path (already expanded) written in topo_file: `~`, relative, cleaned (malloc'd). */

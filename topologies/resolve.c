@@ -18,6 +18,10 @@ struct topo_seen_addr {
 
 struct topo_nstate {
 	bool bad_kind, no_kind;
+	const char *kind_name; /* of a kind nslab cannot run */
+	struct nslab_pos kind_pos; /* where it is written */
+	const char *netmode;   /* network-mode container:NODE's NODE */
+	struct nslab_pos netmode_pos;
 	int next_ifindex;
 	struct topo_claim *claims;
 	size_t nclaims;
@@ -98,48 +102,42 @@ static void topo_limits_inherit(struct nslab_limits *out, unsigned *got, const s
 	*got |= take;
 }
 
-/* Inheritance: node -> group -> kind -> defaults. */
-static void topo_resolve_node(struct topo_ld *ld, const struct topo_named *raw, struct nslab_node *n,
-			      struct topo_nstate *st)
+/* containerlab's group of a node: its own, else its kind's, else the defaults' (an empty one is none). */
+static const char *topo_node_group(const struct topo_ld *ld, const struct topo_named *raw, int kind)
 {
-	const struct topo_settings *lv[4];
-	const struct topo_iface *lo;
-	unsigned got_limits = 0;
-	size_t nlv = 0;
-	int kind;
+	if (raw->s.has_group)
+		return raw->s.group;
+	if (kind >= 0 && ld->has_kind[kind] && ld->kinds[kind].has_group)
+		return ld->kinds[kind].group;
+	return ld->defaults.group;
+}
 
-	n->name = xstrdup(raw->name);
-	n->pos = raw->pos;
-	lv[nlv++] = &raw->s;
-	if (raw->s.group) {
-		const struct topo_named *g = topo_find_named(ld->groups, ld->ngroups, raw->s.group);
+/* The node's kind: its own, else its group's, else the defaults' group's, else the defaults'.
+ * *name is the name given when nslab cannot run it. */
+static int topo_node_kind(const struct topo_ld *ld, const struct topo_named *raw, const char **name,
+			  struct nslab_pos *pos)
+{
+	const struct topo_settings *from[4] = { &raw->s, NULL, NULL, &ld->defaults };
+	const struct topo_named *g;
 
-		n->group = xstrdup(raw->s.group);
-		if (g)
-			lv[nlv++] = &g->s;
-		else
-			topo_err_at(ld, &raw->s.group_pos, "unknown group \"%s\" (not in topology.groups)",
-				    raw->s.group);
+	if (raw->s.group && (g = topo_find_named(ld->groups, ld->ngroups, raw->s.group)))
+		from[1] = &g->s;
+	if (ld->defaults.group && (g = topo_find_named(ld->groups, ld->ngroups, ld->defaults.group)))
+		from[2] = &g->s;
+	for (size_t i = 0; i < ARRAY_SIZE(from); i++) {
+		if (from[i] && from[i]->kind != TOPO_KIND_UNSET) {
+			*name = from[i]->kind_name;
+			*pos = from[i]->kind_pos;
+			return from[i]->kind;
+		}
 	}
-	kind = raw->s.kind;
-	if (kind == TOPO_KIND_UNSET && nlv > 1)
-		kind = lv[1]->kind;
-	if (kind == TOPO_KIND_UNSET)
-		kind = ld->defaults.kind;
-	if (kind == TOPO_KIND_UNSET) {
-		topo_err_at(ld, &raw->pos, "node %s has no kind (set kind on the node, its group or topology.defaults)",
-			    raw->name);
-		st->no_kind = true;
-	} else if (kind < 0) {
-		st->bad_kind = true;
-	} else {
-		n->kind = (enum nslab_kind)kind;
-		if (ld->has_kind[kind])
-			lv[nlv++] = &ld->kinds[kind];
-	}
-	lv[nlv++] = &ld->defaults;
+	return TOPO_KIND_UNSET;
+}
 
-	for (size_t i = nlv; i-- > 0;) { /* the nearest level's wins */
+/* image, cmd, entrypoint: the nearest level's; exec: the nearest level's list, whole. */
+static void topo_inherit_container(struct nslab_node *n, const struct topo_settings *const *lv, size_t nlv)
+{
+	for (size_t i = nlv; i-- > 0;) {
 		if (lv[i]->image) {
 			free(n->image);
 			n->image = xstrdup(lv[i]->image);
@@ -162,16 +160,38 @@ static void topo_resolve_node(struct topo_ld *ld, const struct topo_named *raw, 
 		n->nexec = lv[i]->nexec;
 		break;
 	}
+}
+
+/*
+ * Every level's settings into node n, the nearest winning. A bridge is no container in
+ * containerlab: exec, binds, env and what starts (image, cmd, entrypoint) from defaults, kinds and
+ * groups do not reach it, only what the node itself says.
+ */
+static void topo_inherit(struct nslab_node *n, const struct topo_settings *const *lv, size_t nlv)
+{
+	size_t ncontainer = n->kind == NSLAB_KIND_BRIDGE ? 1 : nlv;
+	unsigned got_limits = 0;
+
+	topo_inherit_container(n, lv, ncontainer);
 	for (size_t i = 0; i < nlv; i++) {
-		topo_kv_merge(&n->env, &n->nenv, lv[i]->env, lv[i]->nenv);
+		if (i < ncontainer) {
+			topo_kv_merge(&n->env, &n->nenv, lv[i]->env, lv[i]->nenv);
+			topo_binds_merge(n, lv[i]->binds, lv[i]->nbinds);
+		}
 		topo_kv_merge(&n->labels, &n->nlabels, lv[i]->labels, lv[i]->nlabels);
 		topo_kv_merge(&n->sysctls, &n->nsysctls, lv[i]->sysctls, lv[i]->nsysctls);
-		topo_binds_merge(n, lv[i]->binds, lv[i]->nbinds);
 		topo_limits_inherit(&n->limits, &got_limits, &lv[i]->lim);
 	}
+}
+
+/* A bridge's own device (named like the node) and lo when it carries addresses. */
+static void topo_node_devices(struct topo_ld *ld, const struct topo_named *raw, struct nslab_node *n,
+			      struct topo_nstate *st)
+{
+	const struct topo_iface *lo;
 
 	st->next_ifindex = NSLAB_IFINDEX_FIRST;
-	if (kind == NSLAB_KIND_BRIDGE) {
+	if (n->kind == NSLAB_KIND_BRIDGE && !st->bad_kind && !st->no_kind) {
 		if (strlen(raw->name) >= NSLAB_IFNAMSIZ)
 			topo_err_at(ld, &raw->pos,
 				    "bridge node name \"%s\" is %zu bytes: it names the bridge device, so at most %d",
@@ -190,6 +210,54 @@ static void topo_resolve_node(struct topo_ld *ld, const struct topo_named *raw, 
 		i->link = -1;
 		i->pos = lo->pos;
 	}
+}
+
+/* Inheritance: node -> group -> kind -> defaults. */
+static void topo_resolve_node(struct topo_ld *ld, const struct topo_named *raw, struct nslab_node *n,
+			      struct topo_nstate *st)
+{
+	const struct topo_settings *lv[4];
+	const char *kind_name = NULL, *group;
+	const struct topo_named *g;
+	size_t nlv = 0;
+	struct nslab_pos kind_pos = raw->pos;
+	int kind = topo_node_kind(ld, raw, &kind_name, &kind_pos);
+
+	n->name = xstrdup(raw->name);
+	n->pos = raw->pos;
+	lv[nlv++] = &raw->s;
+	group = topo_node_group(ld, raw, kind);
+	if (group) { /* naming no groups: entry, it is a label (containerlab) */
+		n->group = xstrdup(group);
+		if ((g = topo_find_named(ld->groups, ld->ngroups, group)))
+			lv[nlv++] = &g->s;
+	}
+	if (kind == TOPO_KIND_UNSET) {
+		topo_err_at(ld, &raw->pos, "node %s has no kind (set kind on the node, its group or topology.defaults)",
+			    raw->name);
+		st->no_kind = true;
+	} else if (kind < 0) {
+		st->bad_kind = true;
+		st->kind_name = kind_name; /* one error per name, after every node (topo_check_kinds) */
+		st->kind_pos = kind_pos;
+	} else {
+		n->kind = (enum nslab_kind)kind;
+		if (ld->has_kind[kind])
+			lv[nlv++] = &ld->kinds[kind];
+	}
+	lv[nlv++] = &ld->defaults;
+	topo_inherit(n, lv, nlv);
+	n->mgmt4 = raw->s.mgmt4.p;
+	n->mgmt4_static = raw->s.has_mgmt4;
+	n->mgmt4_pos = raw->s.mgmt4.pos;
+	n->mgmt6 = raw->s.mgmt6.p;
+	n->mgmt6_static = raw->s.has_mgmt6;
+	n->mgmt6_pos = raw->s.mgmt6.pos;
+	for (size_t i = 0; i < nlv && !st->netmode; i++) {
+		st->netmode = lv[i]->netmode;
+		st->netmode_pos = lv[i]->netmode_pos;
+	}
+	topo_node_devices(ld, raw, n, st);
 }
 
 static int topo_byname_cmp(const void *a, const void *b)
@@ -255,14 +323,21 @@ static void topo_add_addr(struct topo_ld *ld, struct nslab_node *n, struct topo_
 	*VEC_PUSH(ifc->addrs, ifc->naddrs) = a->p;
 }
 
-static bool topo_is_host_endpoint(const char *node)
-{
-	static const char *const names[] = { "host", "mgmt-net", "macvlan" };
+/* containerlab's endpoints outside the lab's nodes: "host" and "mgmt-net" become host links
+ * (nslab_hostlink); macvlan needs a host NIC. */
+enum topo_hostep { TOPO_HOSTEP_NONE, TOPO_HOSTEP_HOST, TOPO_HOSTEP_MGMT, TOPO_HOSTEP_MACVLAN };
 
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(node, names[i]))
-			return true;
-	return false;
+static enum topo_hostep topo_host_endpoint(const struct topo_ld *ld, const char *node)
+{
+	if (topo_node_index(ld, node) >= 0) /* a node may be named so */
+		return TOPO_HOSTEP_NONE;
+	if (!strcmp(node, "host"))
+		return TOPO_HOSTEP_HOST;
+	if (!strcmp(node, "mgmt-net"))
+		return TOPO_HOSTEP_MGMT;
+	if (!strcmp(node, "macvlan"))
+		return TOPO_HOSTEP_MACVLAN;
+	return TOPO_HOSTEP_NONE;
 }
 
 /* The node of endpoint ep, checked (known node, supported kind, usable interface name); its index,
@@ -279,10 +354,14 @@ static ssize_t topo_link_end(struct topo_ld *ld, const struct nslab_topo *t, con
 	}
 	idx = topo_node_index(ld, ep->node);
 	if (idx < 0) {
-		if (topo_is_host_endpoint(ep->node))
+		if (topo_host_endpoint(ld, ep->node) == TOPO_HOSTEP_MACVLAN)
 			topo_err_at(ld, &ep->node_pos,
-				    "endpoint %s:%s: links to the host (host, mgmt-net, macvlan) are not supported by nslab",
+				    "endpoint %s:%s: a macvlan on a host NIC is not supported by nslab (it puts the "
+				    "lab on the host's own network)",
 				    ep->node, ep->ifname);
+		else if (topo_host_endpoint(ld, ep->node) != TOPO_HOSTEP_NONE)
+			topo_err_at(ld, &ep->node_pos, "endpoint %s:%s: a link has at most one host end", ep->node,
+				    ep->ifname);
 		else
 			topo_err_at(ld, &ep->node_pos, "unknown node \"%s\" in link endpoint %s:%s", ep->node, ep->node,
 				    ep->ifname);
@@ -290,10 +369,7 @@ static ssize_t topo_link_end(struct topo_ld *ld, const struct nslab_topo *t, con
 		return -1;
 	}
 	s = &st[idx];
-	if (s->bad_kind)
-		topo_err_at(ld, &ep->pos, "endpoint %s:%s is on node %s, whose kind nslab does not support", ep->node,
-			    ep->ifname, ep->node);
-	if (s->bad_kind || s->no_kind)
+	if (s->bad_kind || s->no_kind) /* said once, for the kind (topo_check_kinds) */
 		*ok = false;
 	if (!nslab_ifname_valid(ep->ifname)) {
 		topo_err_at(ld, &ep->if_pos,
@@ -352,11 +428,63 @@ static void topo_link_make(struct topo_ld *ld, struct nslab_topo *t, struct topo
 	}
 }
 
+/* A link with one host end (host:IFNAME, mgmt-net:IFNAME): a host link of the node of end e. */
+static void topo_resolve_hostlink(struct topo_ld *ld, struct nslab_topo *t, struct topo_nstate *st,
+				  const struct topo_link *l, int e)
+{
+	const struct topo_ep *hep = &l->ep[!e], *ep = &l->ep[e];
+	bool ok = !l->bad && !ep->bad && !hep->bad;
+	ssize_t ni = topo_link_end(ld, t, st, ep, &ok);
+	struct nslab_hostlink *h;
+	const struct topo_claim *c;
+	struct topo_claim *nc;
+
+	if (!hep->bad && !nslab_ifname_valid(hep->ifname)) {
+		topo_err_at(ld, &hep->if_pos, "invalid interface name \"%s\" in endpoint %s:%s", hep->ifname,
+			    hep->node, hep->ifname);
+		ok = false;
+	}
+	if (ni < 0)
+		return;
+	c = topo_claimed(&st[ni], ep->ifname);
+	if (c) {
+		topo_err_at(ld, &ep->if_pos, "interface %s:%s is already used by the link at line %u", ep->node,
+			    ep->ifname, c->pos.line);
+		return;
+	}
+	nc = VEC_PUSH(st[ni].claims, st[ni].nclaims);
+	nc->ifname = ep->ifname;
+	nc->pos = l->pos;
+	if (!ok)
+		return;
+	h = VEC_PUSH(t->nodes[ni].hostlinks, t->nodes[ni].nhostlinks);
+	h->ifname = xstrdup(ep->ifname);
+	h->host_ifname = xstrdup(hep->ifname);
+	h->mgmt = topo_host_endpoint(ld, hep->node) == TOPO_HOSTEP_MGMT;
+	h->mtu = l->mtu ? l->mtu : NSLAB_DEFAULT_MTU;
+	h->pos = ep->pos;
+	for (size_t a = 0; a < ep->naddrs; a++)
+		*VEC_PUSH(h->addrs, h->naddrs) = ep->addrs[a].p;
+	if (h->mgmt)
+		t->mgmt.on = true; /* containerlab always has one */
+}
+
 static void topo_resolve_link(struct topo_ld *ld, struct nslab_topo *t, struct topo_nstate *st,
 			      const struct topo_link *l)
 {
 	ssize_t ni[2] = { -1, -1 };
 	bool ok = !l->bad && l->nep == 2;
+
+	for (int e = 0; ok && e < 2; e++) {
+		if (l->ep[0].bad || l->ep[1].bad || !l->ep[0].node || !l->ep[1].node)
+			break;
+		enum topo_hostep h = topo_host_endpoint(ld, l->ep[!e].node);
+		if ((h == TOPO_HOSTEP_HOST || h == TOPO_HOSTEP_MGMT) &&
+		    topo_host_endpoint(ld, l->ep[e].node) == TOPO_HOSTEP_NONE) {
+			topo_resolve_hostlink(ld, t, st, l, e);
+			return;
+		}
+	}
 
 	for (size_t e = 0; e < l->nep; e++)
 		ni[e] = topo_link_end(ld, t, st, &l->ep[e], &ok);
@@ -476,6 +604,110 @@ static void topo_check_impairs(struct topo_ld *ld, const struct nslab_topo *t)
 	}
 }
 
+/*
+ * One error per kind nslab cannot run, at its first use, naming the nodes (a 70-node vendor file
+ * gets one line per kind, not one per node and endpoint); a kinds: entry of such a kind that no
+ * node uses is only a warning.
+ */
+static void topo_check_kinds(struct topo_ld *ld, const struct topo_nstate *st)
+{
+	for (size_t i = 0; i < ld->nnodes; i++) {
+		const char *k = st[i].kind_name, *what;
+		size_t more = 0, first = i;
+		bool seen = false;
+
+		if (!st[i].bad_kind || !k)
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = st[j].kind_name && !strcmp(st[j].kind_name, k);
+		if (seen)
+			continue;
+		for (size_t j = i + 1; j < ld->nnodes; j++)
+			more += st[j].kind_name && !strcmp(st[j].kind_name, k);
+		what = topo_vendor_kind(k);
+		const struct nslab_pos *pos = &st[first].kind_pos;
+		char others[48] = "";
+		if (more)
+			snprintf(others, sizeof(others), " and %zu other node%s", more, more > 1 ? "s" : "");
+		if (what)
+			topo_err_at(ld, pos,
+				    "kind \"%s\" (node %s%s) is a vendor image (%s) that nslab cannot run: nslab runs "
+				    "linux, router and bridge nodes with the host's programs",
+				    k, ld->nodes[first].name, others, what);
+		else
+			topo_err_at(ld, pos, "kind \"%s\" (node %s%s) is not supported by nslab (supported: linux, "
+					     "router, bridge; ovs-bridge becomes a bridge)",
+				    k, ld->nodes[first].name, others);
+	}
+	for (size_t v = 0; v < ld->nvkinds; v++) {
+		bool used = false;
+
+		for (size_t i = 0; i < ld->nnodes && !used; i++)
+			used = st[i].kind_name && !strcmp(st[i].kind_name, ld->vkinds[v].name);
+		if (!used)
+			topo_diag_at(ld, NSLAB_DIAG_WARNING, &ld->vkinds[v].pos,
+				     "kinds: %s is ignored: no node uses it (and nslab cannot run it)", ld->vkinds[v].name);
+	}
+}
+
+/* network-mode container:NODE: the node shares NODE's network namespace, so it has no links. */
+static void topo_resolve_netmodes(struct topo_ld *ld, struct nslab_topo *t, const struct topo_nstate *st)
+{
+	for (size_t i = 0; i < t->nnodes; i++) {
+		ssize_t o;
+
+		if (!st[i].netmode)
+			continue;
+		o = topo_node_index(ld, st[i].netmode);
+		if (o < 0 || (size_t)o == i) {
+			topo_err_at(ld, &st[i].netmode_pos, "network-mode container:%s of node %s: %s", st[i].netmode,
+				    t->nodes[i].name, o < 0 ? "no such node in the lab" : "a node cannot share its own");
+			continue;
+		}
+		if (st[o].netmode) {
+			topo_err_at(ld, &st[i].netmode_pos,
+				    "network-mode container:%s of node %s: %s itself shares another node's namespace",
+				    st[i].netmode, t->nodes[i].name, st[i].netmode);
+			continue;
+		}
+		if (st[i].nclaims || t->nodes[i].nifaces || t->nodes[i].kind == NSLAB_KIND_BRIDGE ||
+		    t->nodes[o].kind == NSLAB_KIND_BRIDGE) {
+			topo_err_at(ld, &st[i].netmode_pos,
+				    "node %s shares the network namespace of %s (network-mode): it can have no links, "
+				    "interfaces or bridge of its own, nor share a bridge's (put them on %s)",
+				    t->nodes[i].name, st[i].netmode, st[i].netmode);
+			continue;
+		}
+		t->nodes[i].shares_netns = true;
+		t->nodes[i].netns_of = (size_t)o;
+	}
+}
+
+/* mgmt: from the file (or a mgmt-net endpoint); mgmt-ipv4/mgmt-ipv6 without one are ignored. */
+static void topo_resolve_mgmt(struct topo_ld *ld, struct nslab_topo *t)
+{
+	bool on = t->mgmt.on || ld->mgmt.on;
+
+	if (!on) {
+		for (size_t i = 0; i < t->nnodes; i++)
+			if (t->nodes[i].mgmt4_static || t->nodes[i].mgmt6_static)
+				topo_diag_at(ld, NSLAB_DIAG_WARNING,
+					     t->nodes[i].mgmt4_static ? &t->nodes[i].mgmt4_pos : &t->nodes[i].mgmt6_pos,
+					     "mgmt-ipv4/mgmt-ipv6 of node %s are ignored: the lab has no management network "
+					     "(add mgmt: to the file, or deploy --mgmt)",
+					     t->nodes[i].name);
+		return;
+	}
+	t->mgmt = ld->mgmt;
+	t->mgmt.on = true;
+	if (!ld->mgmt_gw4)
+		t->mgmt.gw4.family = 0;
+	if (!ld->mgmt_gw6)
+		t->mgmt.gw6.family = 0;
+	if (ld->d->nerrors == ld->start_errors)
+		nslab_topo_mgmt_enable(t, ld->d);
+}
+
 void topo_resolve(struct topo_ld *ld, struct nslab_topo *t)
 {
 	struct topo_nstate *st = xcalloc(ld->nnodes, sizeof(*st));
@@ -489,10 +721,12 @@ void topo_resolve(struct topo_ld *ld, struct nslab_topo *t)
 	topo_byname_build(ld);
 	for (size_t i = 0; i < ld->nlinks; i++)
 		topo_resolve_link(ld, t, st, &ld->links[i]);
-	free(ld->byname);
-	ld->byname = NULL;
 	for (size_t i = 0; i < ld->nnodes; i++)
 		topo_resolve_node_ifaces(ld, &ld->nodes[i], &t->nodes[i], &st[i]);
+	topo_resolve_netmodes(ld, t, st);
+	free(ld->byname);
+	ld->byname = NULL;
+	topo_check_kinds(ld, st);
 	for (size_t i = 0; i < t->nnodes; i++) {
 		size_t ports = 0;
 		if (t->nodes[i].kind != NSLAB_KIND_BRIDGE)
@@ -506,6 +740,7 @@ void topo_resolve(struct topo_ld *ld, struct nslab_topo *t)
 				    t->nodes[i].name, ports, NSLAB_BRIDGE_MAX_PORTS);
 	}
 	topo_check_impairs(ld, t);
+	topo_resolve_mgmt(ld, t);
 	free(ld->lsrc);
 	ld->lsrc = NULL;
 	ld->nlsrc = 0;

@@ -9,13 +9,7 @@ void topo_diag_at(struct topo_ld *ld, enum nslab_severity sev, const struct nsla
 	int n;
 
 	if (sev == NSLAB_DIAG_ERROR && ld->d->nerrors - ld->start_errors >= TOPO_MAX_ERRORS) {
-		if (!ld->too_many) {
-			struct nslab_pos file_only = { .file = ld->file };
-
-			ld->too_many = true;
-			nslab_diag_add(ld->d, NSLAB_DIAG_ERROR, &file_only, "too many errors: only the first %d are shown",
-				       TOPO_MAX_ERRORS);
-		}
+		ld->too_many = true; /* said last, after the errors shown (load.c) */
 		return;
 	}
 	va_start(ap, fmt);
@@ -49,6 +43,8 @@ static void topo_kvs_free(struct nslab_kv *v, size_t n)
 static void topo_settings_free(struct topo_settings *s)
 {
 	free(s->group);
+	free(s->kind_name);
+	free(s->netmode);
 	free(s->image);
 	free(s->cmd);
 	free(s->entrypoint);
@@ -86,6 +82,11 @@ void topo_ld_free(struct topo_ld *ld)
 		topo_settings_free(&ld->groups[i].s);
 	}
 	free(ld->groups);
+	for (size_t i = 0; i < ld->nvkinds; i++) {
+		free(ld->vkinds[i].name);
+		topo_settings_free(&ld->vkinds[i].s);
+	}
+	free(ld->vkinds);
 	for (size_t i = 0; i < ld->nnodes; i++) {
 		free(ld->nodes[i].name);
 		topo_settings_free(&ld->nodes[i].s);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* topologies/yaml.c: the YAML reader: parsing the document with libyaml, walking maps and lists under a node budget, dispatching keys through keyword tables, and the values several tables share. */
 #include "topologies/loader.h"
+#include "topologies/paths.h"
 
 /* ---- diagnostics and YAML access ---- */
 
@@ -233,17 +234,95 @@ void topo_where_push(struct topo_ld *ld, char *saved, const char *fmt, ...)
 
 /* ---- values shared by several blocks ---- */
 
+/*
+ * containerlab's kinds that run a vendor's image (a network OS nslab cannot run: its nodes run
+ * the host's programs), with what they are, for one clear error per kind. Data, not code.
+ */
+static const struct {
+	const char *kind, *what;
+} topo_vendor_kinds[] = {
+	{ "nokia_srlinux", "Nokia SR Linux" },
+	{ "srl", "Nokia SR Linux" },
+	{ "nokia_sros", "Nokia SR OS" },
+	{ "vr-sros", "Nokia SR OS" },
+	{ "nokia_srsim", "Nokia SR-SIM" },
+	{ "arista_ceos", "Arista cEOS" },
+	{ "ceos", "Arista cEOS" },
+	{ "arista_veos", "Arista vEOS" },
+	{ "vr-veos", "Arista vEOS" },
+	{ "juniper_crpd", "Juniper cRPD" },
+	{ "crpd", "Juniper cRPD" },
+	{ "juniper_vmx", "Juniper vMX" },
+	{ "vr-vmx", "Juniper vMX" },
+	{ "juniper_vqfx", "Juniper vQFX" },
+	{ "juniper_vsrx", "Juniper vSRX" },
+	{ "juniper_vjunosrouter", "Juniper vJunos-router" },
+	{ "juniper_vjunosswitch", "Juniper vJunos-switch" },
+	{ "juniper_vjunosevolved", "Juniper vJunosEvolved" },
+	{ "juniper_cjunosevolved", "Juniper cJunosEvolved" },
+	{ "cisco_xrd", "Cisco XRd" },
+	{ "xrd", "Cisco XRd" },
+	{ "cisco_xrv", "Cisco XRv" },
+	{ "cisco_xrv9k", "Cisco XRv9k" },
+	{ "cisco_csr1000v", "Cisco CSR1000v" },
+	{ "cisco_c8000", "Cisco 8000" },
+	{ "cisco_c8000v", "Cisco Catalyst 8000v" },
+	{ "cisco_cat9kv", "Cisco Catalyst 9000v" },
+	{ "cisco_n9kv", "Cisco Nexus 9000v" },
+	{ "cisco_iol", "Cisco IOL" },
+	{ "cisco_ftdv", "Cisco FTDv" },
+	{ "sonic-vs", "SONiC" },
+	{ "sonic-vm", "SONiC" },
+	{ "dell_sonic", "Dell SONiC" },
+	{ "dell_ftosv", "Dell OS10" },
+	{ "cumulus_cvx", "NVIDIA Cumulus VX" },
+	{ "cvx", "NVIDIA Cumulus VX" },
+	{ "vyosnetworks_vyos", "VyOS" },
+	{ "mikrotik_ros", "MikroTik RouterOS" },
+	{ "vr-ros", "MikroTik RouterOS" },
+	{ "fortinet_fortigate", "Fortinet FortiGate" },
+	{ "paloalto_panos", "Palo Alto PAN-OS" },
+	{ "ipinfusion_ocnos", "IP Infusion OcNOS" },
+	{ "checkpoint_cloudguard", "Check Point CloudGuard" },
+	{ "keysight_ixia-c-one", "Keysight Ixia-c" },
+	{ "ixia-c-one", "Keysight Ixia-c" },
+	{ "aruba_aoscx", "Aruba AOS-CX" },
+	{ "huawei_vrp", "Huawei VRP" },
+	{ "6wind_vsr", "6WIND VSR" },
+	{ "fdio_vpp", "fd.io VPP" },
+	{ "rare", "RARE/freeRtr" },
+	{ "openbsd", "an OpenBSD VM" },
+	{ "freebsd", "a FreeBSD VM" },
+	{ "generic_vm", "a VM image" },
+	{ "ostinato", "Ostinato" },
+	{ "k8s-kind", "a Kubernetes kind cluster" },
+	{ "ext-container", "a container made outside the lab" },
+	{ "host", "the host itself" },
+};
+
 int topo_kind_lookup(const char *s)
 {
 	for (int k = 0; k < NSLAB_KIND__COUNT; k++)
 		if (!strcmp(s, nslab_kind_name((enum nslab_kind)k)))
 			return k;
+	if (!strcmp(s, "ovs-bridge")) /* a Linux bridge, with a warning (topo_kind_note) */
+		return NSLAB_KIND_BRIDGE;
 	return -1;
 }
 
-void topo_err_kind(struct topo_ld *ld, const yaml_node_t *n, const char *s)
+void topo_kind_note(struct topo_ld *ld, const yaml_node_t *n, const char *s)
 {
-	topo_err(ld, n, "kind \"%s\" is not supported by nslab (supported: linux, router, bridge)", s);
+	if (!strcmp(s, "ovs-bridge"))
+		topo_warn(ld, n, "kind ovs-bridge becomes a Linux bridge (nslab makes no Open vSwitch): OpenFlow and "
+				 "OVS settings do not apply");
+}
+
+const char *topo_vendor_kind(const char *s)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(topo_vendor_kinds); i++)
+		if (!strcmp(s, topo_vendor_kinds[i].kind))
+			return topo_vendor_kinds[i].what;
+	return NULL;
 }
 
 struct topo_addrs_ctx {
@@ -403,6 +482,26 @@ static bool topo_flow_depth_ok(struct topo_ld *ld, const char *buf, size_t len)
 }
 
 /* Read the document into ld; false on a YAML syntax error (reported). */
+/*
+ * Environment variables in every scalar, as containerlab expands the whole file before reading it
+ * (topologies/paths.h, nslab_vars_expand: what is unset stays as written). Per scalar rather than
+ * over the text, so that every position still points into the file as written.
+ */
+static void topo_expand_vars(yaml_document_t *doc)
+{
+	for (yaml_node_t *n = doc->nodes.start; n < doc->nodes.top; n++) {
+		char *x;
+
+		if (n->type != YAML_SCALAR_NODE || !memchr(n->data.scalar.value, '$', n->data.scalar.length) ||
+		    memchr(n->data.scalar.value, '\0', n->data.scalar.length))
+			continue;
+		x = nslab_vars_expand((const char *)n->data.scalar.value, nslab_path_env_process());
+		free(n->data.scalar.value);
+		n->data.scalar.value = (yaml_char_t *)x;
+		n->data.scalar.length = strlen(x);
+	}
+}
+
 bool topo_read_yaml(struct topo_ld *ld, const char *buf, size_t len)
 {
 	yaml_parser_t parser;
@@ -423,6 +522,7 @@ bool topo_read_yaml(struct topo_ld *ld, const char *buf, size_t len)
 		return false;
 	}
 	ld->doc = &doc;
+	topo_expand_vars(&doc);
 	root = yaml_document_get_root_node(&doc);
 	if (!root) {
 		topo_err_at(ld, &ld->root_pos, "the file is empty: a topology needs name and topology");

@@ -241,23 +241,88 @@ static void topo_set_kind(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_
 	if (!v)
 		return;
 	k = topo_kind_lookup(v);
-	if (k < 0)
-		topo_err_kind(ld, val, v);
-	else
-		s->kind = k;
+	if (k < 0) { /* reported once per name, where a node uses it (resolve.c) */
+		free(s->kind_name);
+		s->kind_name = xstrdup(v);
+		return;
+	}
+	topo_kind_note(ld, val, v);
+	s->kind = k;
 }
 
+/* A group: naming no groups: entry is a label (containerlab); an empty one is no group. */
 static void topo_set_group(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
 {
 	struct topo_settings *s = obj;
-	const char *v = topo_str(ld, val, "group");
+	const char *v;
+
+	(void)key;
+	free(s->group);
+	s->group = NULL;
+	s->has_group = true;
+	s->group_pos = topo_pos(ld, val);
+	if (topo_is_null(val))
+		return;
+	v = topo_str(ld, val, "group");
+	if (v && *v)
+		s->group = xstrdup(v);
+}
+
+/* network-mode: container:NODE shares NODE's network namespace; host and none are Docker's, and
+ * nslab keeps the node in its own namespace (a warning); bridge is what a node has anyway. */
+static void topo_set_netmode(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	struct topo_settings *s = obj;
+	const char *v = topo_str(ld, val, "network-mode");
 
 	(void)key;
 	if (!v)
 		return;
-	free(s->group);
-	s->group = xstrdup(v);
-	s->group_pos = topo_pos(ld, val);
+	free(s->netmode);
+	s->netmode = NULL;
+	if (!strncmp(v, "container:", 10)) {
+		if (!v[10]) {
+			topo_err(ld, val, "network-mode container: names no node (container:NODE)");
+			return;
+		}
+		s->netmode = xstrdup(v + 10);
+		s->netmode_pos = topo_pos(ld, val);
+	} else if (strcmp(v, "bridge")) {
+		topo_warn(ld, val,
+			  "network-mode %s is ignored on %s: an nslab node keeps its own network namespace (only "
+			  "container:NODE is honoured)",
+			  v, ld->where);
+	}
+}
+
+/* mgmt-ipv4 / mgmt-ipv6: the node's address on the management network (an address, no /len) */
+static void topo_set_mgmt_addr(struct topo_ld *ld, struct topo_settings *s, yaml_node_t *val, int family)
+{
+	const char *v = topo_str(ld, val, family == AF_INET ? "mgmt-ipv4" : "mgmt-ipv6");
+	struct topo_addr *a = family == AF_INET ? &s->mgmt4 : &s->mgmt6;
+	bool *has = family == AF_INET ? &s->has_mgmt4 : &s->has_mgmt6;
+
+	if (!v)
+		return;
+	if (nslab_addr_parse(v, &a->p) < 0 || a->p.family != family) {
+		topo_err(ld, val, "bad %s \"%s\": expected an %s address without /len",
+			 family == AF_INET ? "mgmt-ipv4" : "mgmt-ipv6", v, family == AF_INET ? "IPv4" : "IPv6");
+		return;
+	}
+	a->pos = topo_pos(ld, val);
+	*has = true;
+}
+
+static void topo_set_mgmt4(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	(void)key;
+	topo_set_mgmt_addr(ld, obj, val, AF_INET);
+}
+
+static void topo_set_mgmt6(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	(void)key;
+	topo_set_mgmt_addr(ld, obj, val, AF_INET6);
 }
 
 static void topo_exec_item(struct topo_ld *ld, void *obj, yaml_node_t *item)
@@ -464,7 +529,10 @@ static void topo_set_docker(struct topo_ld *ld, void *obj, yaml_node_t *key, yam
 #define TOPO_DOCKER(k) { k, topo_set_docker, TOPO_LV_ALL }
 static const struct topo_keyword topo_settings_keys[] = {
 	{ "kind", topo_set_kind, TOPO_LV_DEFAULTS | TOPO_LV_GROUP | TOPO_LV_NODE },
-	{ "group", topo_set_group, TOPO_LV_NODE },
+	{ "group", topo_set_group, TOPO_LV_DEFAULTS | TOPO_LV_KIND | TOPO_LV_NODE },
+	{ "network-mode", topo_set_netmode, TOPO_LV_ALL },
+	{ "mgmt-ipv4", topo_set_mgmt4, TOPO_LV_NODE },
+	{ "mgmt-ipv6", topo_set_mgmt6, TOPO_LV_NODE },
 	{ "exec", topo_set_exec, TOPO_LV_ALL },
 	{ "binds", topo_set_binds, TOPO_LV_ALL },
 	{ "env", topo_set_env, TOPO_LV_ALL },
@@ -482,10 +550,9 @@ static const struct topo_keyword topo_settings_keys[] = {
 	{ "cmd", topo_set_cmd, TOPO_LV_ALL },
 	{ "entrypoint", topo_set_entrypoint, TOPO_LV_ALL },
 	TOPO_DOCKER("image-pull-policy"),
-	TOPO_DOCKER("mgmt-ipv4"),
-	TOPO_DOCKER("mgmt-ipv6"),
 	TOPO_DOCKER("ports"),
-	TOPO_DOCKER("network-mode"),
+	TOPO_DOCKER("cgroup-parent"),
+	TOPO_DOCKER("env-files"),
 	TOPO_DOCKER("user"),
 	TOPO_DOCKER("restart-policy"),
 	TOPO_DOCKER("license"),

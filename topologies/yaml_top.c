@@ -20,16 +20,23 @@ static void topo_kind_pair(struct topo_ld *ld, void *obj, yaml_node_t *key, cons
 {
 	char saved[sizeof(ld->where)];
 	int k = topo_kind_lookup(kname);
+	struct topo_settings *s;
 
 	(void)obj;
-	if (k < 0) {
-		topo_err_kind(ld, key, kname);
+	if (k < 0) { /* an error only where a node uses it (resolve.c); kept for the warning */
+		struct topo_named *e = TOPO_PUSH(ld->vkinds, ld->nvkinds);
+
+		e->name = xstrdup(kname);
+		e->pos = topo_pos(ld, key);
+		topo_settings_init(&e->s);
 		return;
 	}
+	topo_kind_note(ld, key, kname);
 	ld->has_kind[k] = true;
+	s = &ld->kinds[k];
 	topo_where_push(ld, saved, "kind %s", kname);
 	ld->level = TOPO_LV_KIND;
-	topo_parse_settings(ld, val, &ld->kinds[k]);
+	topo_parse_settings(ld, val, s);
 	TOPO_WHERE_RESTORE(ld, saved);
 }
 
@@ -140,10 +147,79 @@ static void topo_set_prefix(struct topo_ld *ld, void *obj, yaml_node_t *key, yam
 	topo_warn(ld, key, "prefix is ignored: nslab names nodes exactly as the file does");
 }
 
+/* ---- mgmt: the management network (core/mgmt.c) ---- */
+
+static void topo_mgmt_subnet(struct topo_ld *ld, yaml_node_t *val, int family)
+{
+	const char *what = family == AF_INET ? "ipv4-subnet" : "ipv6-subnet";
+	const char *v = topo_str(ld, val, what);
+	struct nslab_prefix p;
+
+	if (!v)
+		return;
+	if (nslab_prefix_parse(v, &p) < 0 || p.family != family || !strchr(v, '/') ||
+	    p.plen > (family == AF_INET ? 30 : 126)) {
+		topo_err(ld, val, "bad mgmt %s \"%s\": expected an %s subnet like %s", what, v,
+			 family == AF_INET ? "IPv4" : "IPv6", family == AF_INET ? NSLAB_MGMT_DEFAULT4 : NSLAB_MGMT_DEFAULT6);
+		return;
+	}
+	*(family == AF_INET ? &ld->mgmt.net4 : &ld->mgmt.net6) = p;
+	*(family == AF_INET ? &ld->mgmt.has4 : &ld->mgmt.has6) = true;
+}
+
+static void topo_mgmt_gw(struct topo_ld *ld, yaml_node_t *val, int family)
+{
+	const char *what = family == AF_INET ? "ipv4-gw" : "ipv6-gw";
+	const char *v = topo_str(ld, val, what);
+	struct nslab_prefix p;
+
+	if (!v)
+		return;
+	if (nslab_addr_parse(v, &p) < 0 || p.family != family) {
+		topo_err(ld, val, "bad mgmt %s \"%s\": expected an %s address", what, v, family == AF_INET ? "IPv4" : "IPv6");
+		return;
+	}
+	*(family == AF_INET ? &ld->mgmt.gw4 : &ld->mgmt.gw6) = p;
+	*(family == AF_INET ? &ld->mgmt_gw4 : &ld->mgmt_gw6) = true;
+}
+
+static void topo_mgmt_key(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	const char *k = (const char *)key->data.scalar.value;
+
+	(void)obj;
+	if (!strcmp(k, "ipv4-subnet") || !strcmp(k, "ipv6-subnet"))
+		topo_mgmt_subnet(ld, val, k[3] == '4' ? AF_INET : AF_INET6);
+	else if (!strcmp(k, "ipv4-gw") || !strcmp(k, "ipv6-gw"))
+		topo_mgmt_gw(ld, val, k[3] == '4' ? AF_INET : AF_INET6);
+	else if (!strcmp(k, "mtu"))
+		topo_mtu(ld, val, &ld->mgmt.mtu);
+	else if (!strcmp(k, "network"))
+		(void)topo_str(ld, val, "mgmt network"); /* Docker's name for it: the lab's bridge is nslab's */
+	else
+		topo_warn(ld, key,
+			  "mgmt %s is ignored: nslab makes its own management bridge and never changes the host's "
+			  "routes or firewall",
+			  k);
+}
+
+static const struct topo_keyword topo_mgmt_keys[] = {
+	{ "network", topo_mgmt_key },	  { "ipv4-subnet", topo_mgmt_key },  { "ipv6-subnet", topo_mgmt_key },
+	{ "ipv4-gw", topo_mgmt_key },	  { "ipv6-gw", topo_mgmt_key },	     { "mtu", topo_mgmt_key },
+	{ "bridge", topo_mgmt_key },	  { "ipv4-range", topo_mgmt_key },   { "ipv6-range", topo_mgmt_key },
+	{ "external-access", topo_mgmt_key }, { "driver-opts", topo_mgmt_key },
+};
+
 static void topo_set_mgmt(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
 {
-	(void)obj, (void)val;
-	topo_warn(ld, key, "mgmt is ignored: nslab labs have no management network");
+	char saved[sizeof(ld->where)];
+
+	(void)obj;
+	ld->mgmt.on = true;
+	ld->mgmt.pos = topo_pos(ld, key);
+	topo_where_push(ld, saved, "mgmt");
+	topo_parse_map(ld, val, topo_mgmt_keys, ARRAY_SIZE(topo_mgmt_keys), ld);
+	TOPO_WHERE_RESTORE(ld, saved);
 }
 
 static void topo_set_lab_folder(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)

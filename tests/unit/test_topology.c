@@ -472,7 +472,8 @@ static void test_kind_block_applies_by_kind(void **state)
 	assert_string_equal(kv_get(t->nodes[0].env, t->nodes[0].nenv, "X"), "lin");
 	assert_string_equal(kv_get(t->nodes[0].env, t->nodes[0].nenv, "Y"), "");
 	assert_int_equal(t->nodes[0].nexec, 1);
-	assert_string_equal(kv_get(t->nodes[1].env, t->nodes[1].nenv, "X"), "br");
+	/* a bridge is no container (containerlab): kinds' and defaults' env, exec, binds skip it */
+	assert_null(kv_get(t->nodes[1].env, t->nodes[1].nenv, "X"));
 	assert_int_equal(t->nodes[1].nexec, 0);
 	nslab_topo_free(t);
 	nslab_diags_free(&d);
@@ -574,7 +575,7 @@ static void test_docker_keys_warn(void **state)
 		    "  nodes:\n"
 		    "    a:\n"
 		    "      image: ghcr.io/x/y\n"
-		    "      mgmt-ipv4: 172.20.0.2\n"
+		    "      mgmt-ipv4: 172.20.20.9\n"
 		    "      ports: [\"80:80\"]\n"
 		    "      cap-add: [NET_ADMIN]\n"
 		    "      memory: 1Gb\n"
@@ -582,13 +583,16 @@ static void test_docker_keys_warn(void **state)
 		    "      cpu-set: 0-1\n",
 		    &d);
 	assert_int_equal(d.nerrors, 0);
-	assert_int_equal(d.n, 5);
+	assert_int_equal(d.n, 3);
 	assert_diag(&d, "t.yml:2:1: warning: prefix is ignored");
-	assert_diag(&d, "t.yml:3:1: warning: mgmt is ignored");
+	/* mgmt: gives the lab a management network; mgmt-ipv4 is the node's address on it */
+	assert_true(t->mgmt.on);
+	char buf[64];
+	assert_string_equal(nslab_prefix_fmt(&t->nodes[0].mgmt4, true, buf, sizeof(buf)), "172.20.20.9/24");
+	assert_string_equal(nslab_prefix_fmt(&t->nodes[0].mgmt6, true, buf, sizeof(buf)), "3fff:172:20:20::2/64");
 	/* image is kept: it picks what nslab starts in the node (core/profile.c) */
 	assert_false(diag_match(&d, "image", false));
 	assert_string_equal(t->nodes[0].image, "ghcr.io/x/y");
-	assert_diag(&d, "t.yml:10:7: warning: mgmt-ipv4 is ignored on node a");
 	assert_diag(&d, "t.yml:11:7: warning: ports is ignored on node a");
 	assert_diag(&d, "t.yml:12:7: warning: cap-add is ignored on node a");
 	/* resource limits are applied now: no warning */
@@ -596,7 +600,7 @@ static void test_docker_keys_warn(void **state)
 	assert_int_equal(t->nodes[0].limits.memory_bytes, 1ULL << 30);
 	/* sorted in file order */
 	assert_int_equal(d.v[0].line, 2);
-	assert_int_equal(d.v[4].line, 12);
+	assert_int_equal(d.v[2].line, 12);
 	nslab_topo_free(t);
 	nslab_diags_free(&d);
 }
@@ -1185,7 +1189,7 @@ static void test_err_unknown_keys(void **state)
 	assert_one_error("name: x\ntopology:\n  kinds: {linux: {kind: router}}\n  nodes: {a: {kind: linux}}\n",
 			 "key \"kind\" is not allowed in kind linux");
 	assert_one_error("name: x\ntopology:\n  groups: {g: {group: h}}\n  nodes: {a: {kind: linux}}\n",
-			 "key \"group\" is not allowed in group g (only on a node)");
+			 "key \"group\" is not allowed in group g");
 }
 
 static void test_err_missing(void **state)
@@ -1229,16 +1233,13 @@ static void test_err_nodes(void **state)
 			 "t.yml:4:5: error: node a has no kind");
 	assert_one_error("name: x\ntopology:\n  nodes:\n    a:\n",
 			 "t.yml:4:5: error: node a has no kind");
+	/* one error per kind nslab cannot run, naming it as a vendor image */
 	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: ceos}}\n",
-			 "t.yml:3:21: error: kind \"ceos\" is not supported by nslab (supported: linux, router, bridge)");
-	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: ovs-bridge}}\n",
-			 "kind \"ovs-bridge\" is not supported by nslab");
+			 "t.yml:3:21: error: kind \"ceos\" (node a) is a vendor image (Arista cEOS) that nslab cannot run");
+	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linx}}\n",
+			 "t.yml:3:21: error: kind \"linx\" (node a) is not supported by nslab (supported: linux, router, bridge");
 	assert_one_error("name: x\ntopology:\n  defaults: {kind: host}\n  nodes: {a: , b: }\n",
-			 "t.yml:3:20: error: kind \"host\" is not supported by nslab");
-	assert_one_error("name: x\ntopology:\n  kinds: {nokia_srlinux: {image: x}}\n  nodes: {a: {kind: linux}}\n",
-			 "t.yml:3:11: error: kind \"nokia_srlinux\" is not supported");
-	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, group: g}}\n",
-			 "t.yml:3:35: error: unknown group \"g\"");
+			 "t.yml:3:20: error: kind \"host\" (node a and 1 other node) is a vendor image");
 	assert_one_error("name: x\ntopology:\n  nodes: {a-very-long-bridge: {kind: bridge}}\n",
 			 "t.yml:3:11: error: bridge node name \"a-very-long-bridge\" is 18 bytes");
 	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, env: {A: 1, A: 2}}}\n",
@@ -1271,7 +1272,8 @@ static void test_err_endpoints(void **state)
 	nslab_diags_free(&d);
 
 	load_bad(LINK("    - endpoints: [r1:eth1, r3:eth1]\n"), &d);
-	assert_diag(&d, "t.yml:8:28: error: endpoint r3:eth1 is on node r3, whose kind nslab does not support");
+	assert_diag(&d, "t.yml:6:16: error: kind \"ceos\" (node r3) is a vendor image");
+	assert_int_equal(d.nerrors, 1); /* not one more per endpoint */
 	nslab_diags_free(&d);
 
 	load_bad(LINK("    - endpoints: [r1:eth1, r2:eth1]\n    - endpoints: [r2:eth2, r1:eth1]\n"), &d);
@@ -1308,8 +1310,8 @@ static void test_err_endpoints(void **state)
 	assert_diag(&d, "t.yml:8:14: error: link type \"vxlan\" is not supported by nslab");
 	nslab_diags_free(&d);
 
-	load_bad(LINK("    - endpoints: [r1:e1, \"host:veth-r1\"]\n"), &d);
-	assert_diag(&d, "links to the host (host, mgmt-net, macvlan) are not supported");
+	load_bad(LINK("    - endpoints: [r1:e1, \"macvlan:enp3s0\"]\n"), &d);
+	assert_diag(&d, "a macvlan on a host NIC is not supported by nslab");
 	nslab_diags_free(&d);
 
 	load_bad(LINK("    - endpoints: [{node: r1}, r2:e1]\n"), &d);
@@ -1433,7 +1435,7 @@ static void test_multi_error_single_pass(void **state)
 	static const char *const want[] = {
 		"t.yml:1:7: error: invalid lab name",
 		"t.yml:4:9: error: unknown key \"imag\" in node a",
-		"t.yml:5:15: error: kind \"vr-sros\" is not supported",
+		"t.yml:5:15: error: kind \"vr-sros\" (node b) is a vendor image",
 		"t.yml:6:5: error: duplicate node \"a\"",
 		"t.yml:7:32: error: sysctl vm.swappiness cannot be set per node",
 		"t.yml:9:25: error: unknown node \"zz\"",
@@ -1498,6 +1500,174 @@ static void test_diags_accumulate(void **state)
 }
 
 /* A file built to expand through aliases, or to pile up errors, stops early with a clear error. */
+
+/* issue 14: the schema as containerlab reads it */
+static void test_clab_groups_kinds(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+
+	(void)state;
+	t = load_ok("name: g\n"
+		    "topology:\n"
+		    "  defaults: {group: g3, env: {D: d}, binds: [\"/tmp:/mnt\"], exec: [\"true\"]}\n"
+		    "  kinds:\n"
+		    "    ceos: {image: ceos:4}\n"
+		    "    ovs-bridge: {}\n"
+		    "  groups:\n"
+		    "    g3: {kind: linux, env: {G: three}}\n"
+		    "  nodes:\n"
+		    "    a: {group: spine}\n"  /* no groups: entry: a label; kind from defaults' group */
+		    "    b: {kind: linux, group: }\n" /* empty: no group */
+		    "    c: {}\n"
+		    "    sw: {kind: ovs-bridge}\n",
+		    &d);
+	assert_string_equal(t->nodes[0].group, "spine");
+	assert_int_equal(t->nodes[0].kind, NSLAB_KIND_LINUX);
+	assert_null(kv_get(t->nodes[0].env, t->nodes[0].nenv, "G"));
+	assert_null(t->nodes[1].group);
+	assert_string_equal(t->nodes[2].group, "g3");
+	assert_string_equal(kv_get(t->nodes[2].env, t->nodes[2].nenv, "G"), "three");
+	assert_string_equal(kv_get(t->nodes[2].env, t->nodes[2].nenv, "D"), "d");
+	assert_int_equal(t->nodes[2].nexec, 1);
+	assert_int_equal(t->nodes[2].nbinds, 1);
+	/* ovs-bridge is a bridge; defaults' exec, binds, env do not reach a bridge */
+	assert_int_equal(t->nodes[3].kind, NSLAB_KIND_BRIDGE);
+	assert_int_equal(t->nodes[3].nexec, 0);
+	assert_int_equal(t->nodes[3].nbinds, 0);
+	assert_int_equal(t->nodes[3].nenv, 0);
+	assert_diag(&d, "t.yml:5:5: warning: kinds: ceos is ignored: no node uses it");
+	assert_diag(&d, "warning: kind ovs-bridge becomes a Linux bridge");
+	assert_int_equal(d.nerrors, 0);
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+}
+
+static void test_clab_env_vars(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+
+	(void)state;
+	setenv("NSLAB_T_SET", "fromenv", 1);
+	unsetenv("NSLAB_T_UNSET");
+	t = load_ok("name: ${NSLAB_T_LAB:=envlab}\n"
+		    "topology:\n"
+		    "  nodes:\n"
+		    "    a:\n"
+		    "      kind: linux\n"
+		    "      env: {A: \"${NSLAB_T_SET}\", B: \"${NSLAB_T_UNSET:-dflt}\", C: \"$NSLAB_T_UNSET\", D: \"x${NSLAB_T_UNSET:=y}z\"}\n"
+		    "      exec: [\"echo ${HOSTNAME%%.*} $$ $NSLAB_T_SET\"]\n",
+		    &d);
+	assert_string_equal(t->name, "envlab");
+	assert_string_equal(kv_get(t->nodes[0].env, t->nodes[0].nenv, "A"), "fromenv");
+	assert_string_equal(kv_get(t->nodes[0].env, t->nodes[0].nenv, "B"), "dflt");
+	/* unset without a default: as written (a shell in the node may expand it) */
+	assert_string_equal(kv_get(t->nodes[0].env, t->nodes[0].nenv, "C"), "$NSLAB_T_UNSET");
+	assert_string_equal(kv_get(t->nodes[0].env, t->nodes[0].nenv, "D"), "xyz");
+	assert_string_equal(t->nodes[0].exec[0], "echo ${HOSTNAME%%.*} $$ fromenv");
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+}
+
+static void test_clab_templates(void **state)
+{
+	struct nslab_diags d = { 0 };
+
+	(void)state;
+	load_bad("name: x\ntopology:\n  nodes:\n{{ range .nodes }}    {{ .name }}: {kind: linux}\n{{ end }}\n", &d);
+	assert_int_equal(d.nerrors, 1);
+	assert_diag(&d, "t.yml:4:1: error: Go templates ({{ }}) are not supported by nslab");
+	nslab_diags_free(&d);
+}
+
+static void test_clab_netmode_hostlinks(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+
+	(void)state;
+	t = load_ok("name: n\n"
+		    "topology:\n"
+		    "  nodes:\n"
+		    "    a: {kind: linux}\n"
+		    "    b: {kind: linux, network-mode: container:a}\n"
+		    "    c: {kind: linux, network-mode: host}\n"
+		    "  links:\n"
+		    "    - endpoints: [a:eth1, host:nsth-a1]\n"
+		    "    - endpoints: [\"mgmt-net:nstm-c1\", c:eth2]\n",
+		    &d);
+	assert_false(t->nodes[0].shares_netns);
+	assert_true(t->nodes[1].shares_netns);
+	assert_int_equal(t->nodes[1].netns_of, 0);
+	assert_diag(&d, "warning: network-mode host is ignored on node c");
+	assert_int_equal(t->nlinks, 0);
+	assert_int_equal(t->nodes[0].nhostlinks, 1);
+	assert_string_equal(t->nodes[0].hostlinks[0].host_ifname, "nsth-a1");
+	assert_false(t->nodes[0].hostlinks[0].mgmt);
+	assert_true(t->nodes[2].hostlinks[0].mgmt);
+	assert_true(t->mgmt.on); /* a mgmt-net end needs the management network */
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+
+	load_bad("name: n\ntopology:\n  nodes:\n    a: {kind: linux}\n    b: {kind: linux, network-mode: container:a}\n"
+		 "  links:\n    - endpoints: [a:eth1, b:eth1]\n", &d);
+	assert_diag(&d, "node b shares the network namespace of a (network-mode): it can have no links");
+	nslab_diags_free(&d);
+	load_bad("name: n\ntopology:\n  nodes:\n    a: {kind: linux, network-mode: container:zz}\n", &d);
+	assert_diag(&d, "network-mode container:zz of node a: no such node in the lab");
+	nslab_diags_free(&d);
+}
+
+static void test_clab_mgmt(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+	char buf[64];
+
+	(void)state;
+	t = load_ok("name: m\n"
+		    "mgmt: {network: lab, ipv4-subnet: 10.99.7.0/29, ipv6-subnet: \"fd00:99:7::/64\"}\n"
+		    "topology:\n"
+		    "  nodes:\n"
+		    "    a: {kind: linux, mgmt-ipv4: 10.99.7.2}\n"
+		    "    b: {kind: linux}\n"
+		    "    sw: {kind: bridge}\n"
+		    "    c: {kind: router, mgmt-ipv6: \"fd00:99:7::99\"}\n",
+		    &d);
+	assert_true(t->mgmt.on);
+	assert_string_equal(nslab_prefix_fmt(&t->mgmt.gw4, true, buf, sizeof(buf)), "10.99.7.1/29");
+	assert_string_equal(nslab_prefix_fmt(&t->mgmt.gw6, true, buf, sizeof(buf)), "fd00:99:7::1/64");
+	assert_string_equal(nslab_prefix_fmt(&t->nodes[0].mgmt4, true, buf, sizeof(buf)), "10.99.7.2/29");
+	assert_string_equal(nslab_prefix_fmt(&t->nodes[1].mgmt4, true, buf, sizeof(buf)), "10.99.7.3/29");
+	assert_int_equal(t->nodes[2].mgmt4.family, 0); /* a bridge has no eth0 */
+	assert_string_equal(nslab_prefix_fmt(&t->nodes[3].mgmt4, true, buf, sizeof(buf)), "10.99.7.4/29");
+	assert_string_equal(nslab_prefix_fmt(&t->nodes[0].mgmt6, true, buf, sizeof(buf)), "fd00:99:7::2/64");
+	assert_string_equal(nslab_prefix_fmt(&t->nodes[3].mgmt6, true, buf, sizeof(buf)), "fd00:99:7::99/64");
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+
+	/* defaults when the file says only mgmt: */
+	t = load_ok("name: m\nmgmt:\ntopology:\n  nodes:\n    a: {kind: linux}\n", &d);
+	assert_string_equal(nslab_prefix_fmt(&t->nodes[0].mgmt4, true, buf, sizeof(buf)), "172.20.20.2/24");
+	assert_string_equal(nslab_prefix_fmt(&t->nodes[0].mgmt6, true, buf, sizeof(buf)), "3fff:172:20:20::2/64");
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+
+	/* a /29 has 5 addresses for nodes after the gateway */
+	load_bad("name: m\nmgmt: {ipv4-subnet: 10.99.7.0/29}\ntopology:\n  defaults: {kind: linux}\n"
+		 "  nodes: {a: , b: , c: , d: , e: , f: }\n", &d);
+	assert_diag(&d, "the mgmt subnet 10.99.7.0/29 has no address left for node f");
+	nslab_diags_free(&d);
+	load_bad("name: m\nmgmt: {ipv4-subnet: 10.99.7.0/29}\ntopology:\n  nodes:\n    a: {kind: linux, mgmt-ipv4: 10.1.1.1}\n", &d);
+	assert_diag(&d, "t.yml:5:33: error: management address 10.1.1.1 of node a is outside the mgmt subnet");
+	nslab_diags_free(&d);
+	load_bad("name: m\nmgmt:\ntopology:\n  nodes:\n    a: {kind: linux}\n    b: {kind: linux}\n"
+		 "  links:\n    - endpoints: [a:eth0, b:eth1]\n", &d);
+	assert_diag(&d, "node a uses eth0 in a link, but with a management network eth0 is the node's management interface");
+	nslab_diags_free(&d);
+}
+
 static void test_limits(void **state)
 {
 	struct nslab_diags d = { 0 };
@@ -1526,11 +1696,29 @@ static void test_limits(void **state)
 	assert_non_null(f);
 	fprintf(f, "name: errs\ntopology:\n  nodes:\n");
 	for (int i = 0; i < 300; i++)
-		fprintf(f, "    n%d: {kind: nope}\n", i);
+		fprintf(f, "    n%d: {kind: linux, mtu: 1}\n", i);
 	fclose(f);
 	assert_int_equal(nslab_topo_load_buf("t.yml", yml, len, NULL, &d), -EINVAL);
 	assert_int_equal(d.nerrors, 201);
-	assert_diag(&d, "t.yml: error: too many errors: only the first 200 are shown");
+	/* said last, after the errors it stands for */
+	assert_string_equal(d.v[d.n - 1].msg, "too many errors: only the first 200 are shown");
+	nslab_diags_free(&d);
+	free(yml);
+
+	/* 300 nodes of one vendor kind: one error */
+	yml = NULL;
+	f = open_memstream(&yml, &len);
+	assert_non_null(f);
+	fprintf(f, "name: errs\ntopology:\n  nodes:\n");
+	for (int i = 0; i < 300; i++)
+		fprintf(f, "    n%d: {kind: ceos}\n", i);
+	fprintf(f, "  links:\n");
+	for (int i = 0; i < 299; i++)
+		fprintf(f, "    - endpoints: [n%d:eth1, n%d:eth2]\n", i, i + 1);
+	fclose(f);
+	assert_int_equal(nslab_topo_load_buf("t.yml", yml, len, NULL, &d), -EINVAL);
+	assert_int_equal(d.nerrors, 1);
+	assert_diag(&d, "t.yml:4:16: error: kind \"ceos\" (node n0 and 299 other nodes) is a vendor image (Arista cEOS)");
 	nslab_diags_free(&d);
 	free(yml);
 }
@@ -1760,6 +1948,11 @@ int main(void)
 		cmocka_unit_test(test_multi_error_single_pass),
 		cmocka_unit_test(test_diags_accumulate),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_clab_groups_kinds),
+		cmocka_unit_test(test_clab_env_vars),
+		cmocka_unit_test(test_clab_templates),
+		cmocka_unit_test(test_clab_netmode_hostlinks),
+		cmocka_unit_test(test_clab_mgmt),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_diag_format),
 		cmocka_unit_test(test_prefix_parse_fmt),
