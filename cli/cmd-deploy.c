@@ -60,12 +60,13 @@ static int cmd_deploy(int argc, char **argv)
 					       { "quiet", no_argument, NULL, 'q' },
 					       { "verbose", no_argument, NULL, 'v' },
 					       { "lab-folder", required_argument, NULL, 'F' },
+					       { "mgmt", no_argument, NULL, 'M' },
 					       { 0 } };
 	const char *name = NULL;
 	_cleanup_free_ char *folder = NULL;
 	struct nslab_err err = { 0 };
 	struct nslab_topo *t;
-	bool verbose = false;
+	bool verbose = false, mgmt = false;
 	double t0;
 	int o, r;
 
@@ -77,6 +78,8 @@ static int cmd_deploy(int argc, char **argv)
 			opt_quiet = true;
 		else if (o == 'v')
 			verbose = true;
+		else if (o == 'M')
+			mgmt = true;
 		else if (o == 'F')
 			folder = nslab_path_resolve(optarg, "", nslab_path_env_process()); /* from the current folder */
 		else
@@ -87,6 +90,19 @@ static int cmd_deploy(int argc, char **argv)
 	t = cli_load_topo(argv[optind]);
 	if (!t)
 		return EXIT_FAIL;
+	if (mgmt && !t->mgmt.on) { /* as if the file had `mgmt:` */
+		struct nslab_diags d = { 0 };
+		r = nslab_topo_mgmt_enable(t, &d);
+		for (size_t i = 0; i < d.n; i++) {
+			_cleanup_free_ char *line = nslab_diag_format(&d.v[i]);
+			fprintf(stderr, "%s\n", line);
+		}
+		nslab_diags_free(&d);
+		if (r < 0) {
+			nslab_topo_free(t);
+			return EXIT_FAIL;
+		}
+	}
 	struct nslab_deploy_opts dopts = { .name = name, .lab_folder = folder, .on_exec = on_exec,
 					   .on_warning = on_warning,
 					   .on_phase = verbose ? on_phase : NULL };
@@ -110,10 +126,14 @@ static int cmd_deploy(int argc, char **argv)
 }
 
 const struct cli_cmd cli_cmd_deploy = {
-	"deploy", "FILE [--name LAB] [--lab-folder DIR] [--quiet] [--verbose]", "build the lab a topology file describes",
+	"deploy", "FILE [--name LAB] [--lab-folder DIR] [--mgmt] [--quiet] [--verbose]",
+	"build the lab a topology file describes",
 	"  -n, --name LAB  lab name (default: the file's `name`)\n"
 	"  --lab-folder DIR  keep each node's files in DIR/NODE (default: the file's `lab-folder`, else\n"
 	"                  in the run directory, gone with the lab); a redeploy from DIR gets them back\n"
+	"  --mgmt          give the lab a management network as if the file had `mgmt:` (containerlab's\n"
+	"                  172.20.20.0/24 and 3fff:172:20:20::/64): eth0 in every linux/router node on a\n"
+	"                  bridge in the host's namespace, where the host holds the gateway address\n"
 	"  -q, --quiet     print nothing on success\n"
 	"  -v, --verbose   print each deploy phase and its duration on stderr\n"
 	"Exits 0 once every node is up, wired, addressed and its exec: commands ran (each with\n"

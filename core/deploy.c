@@ -31,8 +31,10 @@
 #include "execs.h"
 #include "impair.h"
 #include "journal.h"
+#include "deploy_prep.h"
 #include "labstate.h"
 #include "live.h"
+#include "mgmt.h"
 #include "node.h"
 #include "plan.h"
 #include "rootfs.h"
@@ -710,6 +712,10 @@ static int deploy_run(struct deploy *d, struct nslab_err *err)
 		r = copy_roots(d, err);
 	if (r == 0)
 		r = wire_links(d, err);
+	if (r == 0 && nslab_mgmt_needed(d->t)) { /* the only objects in the host's namespace (core/mgmt.h) */
+		phase(d, "mgmt", d->t->nnodes);
+		r = nslab_mgmt_setup(d->t, d->lab, d->pids, err);
+	}
 	if (r == 0) {
 		phase(d, "links-up", d->t->nlinks);
 		r = nslab_live_wait_links(d->t, d->pids, NSLAB_LINKS_UP_TIMEOUT_MS, err);
@@ -727,9 +733,9 @@ static int deploy_run(struct deploy *d, struct nslab_err *err)
 		r = nslab_deploy_execs(&(struct nslab_exec_ctx){ d->plan, d->o, d->pids, d->pidfds }, err);
 	/* daemons (FRR's zebra) and exec commands often set the addresses (containerlab files do):
 	 * name what the nodes really hold */
-	if (r == 0 && (nexec || d->svc.n))
+	if (r == 0 && (nexec || d->svc.n || d->t->mgmt.on))
 		r = nslab_live_hosts_refresh(d->t, d->lab, d->pids, err);
-	if (r == 0 && nexec) {
+	if (r == 0 && (nexec || d->t->mgmt.on)) {
 		_cleanup_free_ char *hosts = nslab_lab_path(d->lab, "hosts");
 		r = nslab_rootfs_hosts_update(&d->rootfs, hosts, err);
 	}
@@ -790,81 +796,6 @@ static void deploy_free(struct deploy *d)
 	nslab_rootfs_lab_free(&d->rootfs);
 }
 
-/* Why a lab directory already exists, in words for the error message. */
-static int explain_existing(const char *lab, struct nslab_err *err)
-{
-	struct nslab_lab_state st;
-	bool running;
-	pid_t by;
-
-	if (nslab_lab_busy(lab, &by)) /* a live nslab has it: never "run nslab destroy" then */
-		return by ? nslab_err_set(err, EBUSY, "lab %s is busy: being deployed by pid %d", lab, (int)by)
-			  : nslab_err_set(err, EBUSY, "lab %s is busy: another nslab is deploying, destroying or "
-						      "changing it", lab);
-	running = nslab_state_read(lab, &st, NULL) == 0 && strcmp(st.status, "running") == 0;
-	nslab_state_free(&st);
-	if (running)
-		return nslab_err_set(err, EEXIST, "lab %s is already deployed: destroy it first (nslab destroy %s)", lab,
-				     lab);
-	return nslab_err_set(err, EEXIST,
-			     "lab %s has leftovers of a deploy or destroy that did not finish: run nslab destroy %s", lab,
-			     lab);
-}
-
-/* Make the lab's directory (which must not exist) and take its lock: the lock fd, or -errno. */
-static int labdir_create(const char *lab, struct nslab_err *err)
-{
-	_cleanup_free_ char *foreign = NULL;
-	int lock;
-
-	lock = nslab_labdir_create(lab, err); /* published locked (core/rundir.c) */
-	if (lock == -EEXIST)
-		return explain_existing(lab, err);
-	if (lock < 0)
-		return lock;
-	/* handles named after this lab that our journal does not own: never adopt or drop them */
-	foreign = nslab_netns_find(lab);
-	if (foreign) {
-		close(lock);
-		nslab_labdir_remove(lab, NULL);
-		nslab_rundir_tidy();
-		return nslab_err_set(err, EEXIST,
-				     "%s already exists but lab %s has no state here (another nslab run directory, or "
-				     "a leftover: nslab cleanup removes leftovers)", foreign, lab);
-	}
-	return lock;
-}
-
-/* What the lab keeps on disk before any kernel object exists: the journal's first line,
- * state.json ("deploying") and the nodes' /etc/hosts. */
-static int journal_line(void *ctx, const char *line)
-{
-	return nslab_journal_append(ctx, NULL, "%s", line);
-}
-
-static int labdir_fill(const struct nslab_topo *t, const char *lab, const char *folder, struct nslab_err *err)
-{
-	_cleanup_free_ char *hosts_path = nslab_lab_path(lab, "hosts");
-	_cleanup_free_ char *hosts = NULL;
-	struct nslab_lab_state st;
-	int r;
-
-	r = nslab_journal_append(lab, err, "deploy %d %llu", (int)getpid(), nslab_proc_starttime(getpid()));
-	if (r < 0)
-		return r;
-	nslab_state_from_topo(t, lab, "deploying", &st);
-	st.lab_folder = folder ? xstrdup(folder) : NULL;
-	r = nslab_state_write(lab, &st, err);
-	nslab_state_free(&st);
-	if (r < 0)
-		return r;
-	hosts = nslab_hosts_build(t, lab);
-	r = nslab_write_file(hosts_path, hosts, strlen(hosts), 0644);
-	if (r < 0)
-		return nslab_err_sys(err, -r, "writing %s", hosts_path);
-	return 0;
-}
-
 /* Undo a failed deploy with its lock still held; the error says when that is incomplete. */
 static void rollback(struct deploy *d, struct nslab_err *err)
 {
@@ -882,43 +813,13 @@ static void rollback(struct deploy *d, struct nslab_err *err)
 	}
 }
 
-/* Ctrl-C and friends are blocked, checked between phases, and roll the lab back; a node that
- * died before its release byte must be an error, not a SIGPIPE. */
-struct deploy_signals {
-	sigset_t block, old;
-	struct sigaction old_pipe;
-};
-
-static void signals_hold(struct deploy_signals *s)
-{
-	sigemptyset(&s->block);
-	sigaddset(&s->block, SIGINT);
-	sigaddset(&s->block, SIGTERM);
-	sigaddset(&s->block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &s->block, &s->old);
-	sigaction(SIGPIPE, &(struct sigaction){ .sa_handler = SIG_IGN }, &s->old_pipe);
-}
-
-static void signals_release(struct deploy_signals *s, int r)
-{
-	/* a signal that stopped the deploy has been acted on (rolled back): consume it so that
-	 * the caller can report the error instead of dying when the mask is restored */
-	if (r == -EINTR) {
-		struct timespec zero = { 0, 0 };
-		while (sigtimedwait(&s->block, NULL, &zero) > 0)
-			;
-	}
-	sigprocmask(SIG_SETMASK, &s->old, NULL);
-	sigaction(SIGPIPE, &s->old_pipe, NULL);
-}
-
 int nslab_lab_deploy_plan(const struct nslab_plan *p, const struct nslab_deploy_opts *o, struct nslab_err *err)
 {
 	const struct nslab_topo *t = p->topo;
 	const char *lab = o && o->name ? o->name : t->name;
 	const char *folder = o && o->lab_folder ? o->lab_folder : t->lab_folder; /* each node's layer kept there */
 	struct deploy d = { .t = t, .plan = p, .o = o, .lab = lab };
-	struct deploy_signals sig;
+	struct nslab_deploy_signals sig;
 	int lock, r;
 
 	if (!lab || !nslab_name_valid(lab) || strchr(lab, '.'))
@@ -926,6 +827,12 @@ int nslab_lab_deploy_plan(const struct nslab_plan *p, const struct nslab_deploy_
 				     lab ? lab : "");
 	if (geteuid() != 0)
 		return nslab_err_set(err, EPERM, "deploying lab %s needs root (namespaces, mounts, netlink)", lab);
+	for (size_t i = 0; i < t->nnodes; i++)
+		if (t->nodes[i].shares_netns)
+			return nslab_err_set(err, ENOTSUP,
+					     "deploying lab %s: node %s: network-mode container:%s (a shared network "
+					     "namespace) is not supported by nslab's deploy yet",
+					     lab, t->nodes[i].name, t->nodes[t->nodes[i].netns_of].name);
 	/* what starts in the nodes, before anything is made: a missing program changes nothing */
 	__attribute__((cleanup(nslab_services_freep))) struct nslab_services *svc = &d.svc;
 	r = nslab_services_prepare(t, svc, err);
@@ -937,15 +844,15 @@ int nslab_lab_deploy_plan(const struct nslab_plan *p, const struct nslab_deploy_
 	r = nslab_nofile_ensure(t->nnodes + 48, "deploying", err);
 	if (r < 0)
 		return nslab_err_prefix(err, "lab %s", lab);
-	lock = labdir_create(lab, err);
+	lock = nslab_deploy_labdir_create(lab, err);
 	if (lock < 0)
 		return lock;
-	signals_hold(&sig);
+	nslab_deploy_signals_hold(&sig);
 	deploy_alloc(&d, t->nnodes);
-	r = labdir_fill(t, lab, folder, err);
+	r = nslab_deploy_labdir_fill(t, lab, folder, err);
 	if (r == 0) {
 		_cleanup_free_ char *hosts = nslab_lab_path(lab, "hosts");
-		r = nslab_rootfs_lab_prepare(&d.rootfs, lab, folder, hosts, journal_line, (void *)lab, err);
+		r = nslab_rootfs_lab_prepare(&d.rootfs, lab, folder, hosts, nslab_deploy_journal_line, (void *)lab, err);
 	}
 	if (r == 0)
 		r = deploy_run(&d, err);
@@ -957,7 +864,7 @@ int nslab_lab_deploy_plan(const struct nslab_plan *p, const struct nslab_deploy_
 	close(lock);
 	if (r < 0)
 		nslab_rundir_tidy();
-	signals_release(&sig, r);
+	nslab_deploy_signals_release(&sig, r);
 	return r;
 }
 

@@ -27,6 +27,7 @@
 #include "journal.h"
 #include "lab.h"
 #include "labstate.h"
+#include "mgmt.h"
 #include "node.h"
 #include "rootfs.h"
 #include "rundir.h"
@@ -138,6 +139,11 @@ int nslab_destroy_locked(const char *lab, struct nslab_err *err)
 			nslab_journal_free(&j);
 			return r;
 		}
+	/* the management bridge and host links (core/mgmt.h), once the nodes and their ends are gone */
+	if (j.nhostifs && (r = nslab_mgmt_remove(lab, j.hostifs, j.nhostifs, err)) < 0) {
+		nslab_journal_free(&j);
+		return r;
+	}
 	if (j.layers && (r = nslab_rootfs_layers_remove(lab, j.layers, err)) < 0) {
 		nslab_journal_free(&j);
 		return r;

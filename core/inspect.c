@@ -16,6 +16,7 @@
 #include "cgroup.h"
 #include "journal.h"
 #include "labstate.h"
+#include "mgmt.h"
 #include "node.h"
 #include "rundir.h"
 
@@ -223,6 +224,8 @@ json_t *nslab_lab_inspect(const char *lab, struct nslab_err *err)
 	json_array_clear(nodes);
 	for (size_t n = 0; n < st.nnodes; n++)
 		json_array_append_new(nodes, inspect_node(&st.nodes[n], &jr, have_cg ? &cg : NULL, lab));
+	/* the management bridge and host ends (core/mgmt.h) */
+	json_object_set_new(j, "host_interfaces", nslab_mgmt_inspect(lab, jr.hostifs, jr.nhostifs));
 	nslab_journal_free(&jr);
 	nslab_state_free(&st);
 	return j;

@@ -189,6 +189,9 @@ int nslab_journal_read(const char *lab, struct nslab_journal *j, struct nslab_er
 			}
 			char **slot = VEC_PUSH(j->cgroups, j->ncgroups);
 			*slot = xstrdup(p);
+		} else if (sscanf(line, "hostif %255s", name) == 1) {
+			char **slot = VEC_PUSH(j->hostifs, j->nhostifs);
+			*slot = xstrdup(name);
 		}
 		/* unknown lines are skipped */
 	}
@@ -204,6 +207,7 @@ void nslab_journal_free(struct nslab_journal *j)
 	free(j->nodes);
 	nslab_strv_free(j->netns, j->nnetns);
 	nslab_strv_free(j->cgroups, j->ncgroups);
+	nslab_strv_free(j->hostifs, j->nhostifs);
 	free(j->layers);
 	memset(j, 0, sizeof(*j));
 }

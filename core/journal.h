@@ -5,6 +5,7 @@
  *   node NAME PID STARTTIME
  *   netns PATH
  *   cgroup PATH
+ *   hostif NAME    (an interface in the host's namespace: core/mgmt.h)
  * A line is written with one write() on O_APPEND. destroy and cleanup need nothing else.
  */
 #ifndef NSLAB_CORE_JOURNAL_H
@@ -32,6 +33,8 @@ struct nslab_journal {
 	char **cgroups; /* in creation order: remove in reverse */
 	char *layers;	/* the nodes' layers (core/rootfs.h), or NULL */
 	size_t ncgroups;
+	char **hostifs; /* interfaces made in the host's namespace, in creation order */
+	size_t nhostifs;
 };
 
 /* Append one line (with '\n') to the journal; O_APPEND, one write(). */

@@ -85,6 +85,23 @@ void nslab_nlb_addr_add(struct nslab_nlb *b, int ifindex, int family, const void
 void nslab_nlb_route_add(struct nslab_nlb *b, int family, const void *dst, unsigned plen, const void *gw,
 			 int oif, unsigned metric, const char *what);
 
+/* ---- interfaces in the host's namespace (netlink/hostif.c) ---- */
+
+struct nslab_nl;
+
+/* RTM_NEWLINK on the device named ifname: its alias (IFLA_IFALIAS), nslab's owner mark. */
+void nslab_nlb_link_alias(struct nslab_nlb *b, const char *ifname, const char *alias, const char *what);
+/* RTM_DELLINK of ifindex (a veth goes with its peer). */
+void nslab_nlb_link_del(struct nslab_nlb *b, int ifindex, const char *what);
+
+struct nslab_nl_link_alias {
+	int ifindex;
+	char ifname[16];
+	char alias[128]; /* "" when none */
+};
+/* Every device of the socket's namespace with its alias (malloc'd array). */
+int nslab_nl_dump_aliases(struct nslab_nl *nl, struct nslab_nl_link_alias **out, size_t *n, struct nslab_err *err);
+
 /* ---- sockets ---- */
 
 struct nslab_nl;

@@ -61,6 +61,9 @@ leftovers() {
 	# the nodes' layers (a tmpfs on /run/nslab/LAB/layers) and anything else mounted in the lab's folder
 	awk -v d="/run/nslab/$lab" '$5 == d || index($5, d "/") == 1 { print "mount " $5 }' /proc/self/mountinfo
 	find /sys/fs/cgroup -maxdepth 3 -name "nslab.lab-$lab" 2>/dev/null | sed 's/^/cgroup /'
+	# interfaces in the host's namespace (a management network, host links: core/mgmt.h) carry the
+	# lab's mark as their alias
+	ip -o link 2>/dev/null | awk -v m="alias nslab:$lab" '{ if (index($0, m " ") || substr($0, length($0) - length(m) + 1) == m) print "host interface " $2 }'
 	return 0
 }
 
@@ -77,7 +80,12 @@ count_inits() {
 }
 # root_veths: names of the veths in the root namespace (a test compares the set before and after
 # itself: nslab never leaves one there)
-root_veths() { ip -o link show type veth 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort; }
+# (the host ends that another run's labs asked for, marked "alias nslab:LAB", are not this run's)
+root_veths() {
+	ip -o link show type veth 2>/dev/null | awk -v lp="alias nslab:$LP" '
+		/ alias nslab:/ && !index($0, lp) { next }
+		{ split($0, f, ": "); print f[2] }' | sed 's/@.*//' | sort
+}
 
 # wait_gone PID...: wait (up to 5 s) for processes to exit
 wait_gone() {

@@ -1,0 +1,170 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/integration/t_clab.sh: containerlab files as containerlab reads them (issue 14): groups as
+# labels, variables, vendor kinds; the management network and host links (core/mgmt.c): the host
+# reaches the nodes, names include management addresses, clashes refused, nothing left after destroy
+# or kill -9. Subnets are private ones derived from this run's pid, unlikely to clash.
+
+# a /24 of 10.213.0.0/16 and a /64 of fd00:213::/32 for this run (pid-derived), or skip when taken
+clab_subnets() {
+	local k=$(( ($$ % 200) + 20 ))
+	MG4=10.213.$k
+	MG6=fd00:213:$k
+	if ip -4 route show | grep -q "^10\.213\.$k\." || ip -6 route show | grep -q "^fd00:213:$k:"; then
+		return 1
+	fi
+	return 0
+}
+
+mgmt_lab() { # NAME FILE TAG (host end names: TAG-ha, TAG-mb)
+	cat > "$2" <<YML
+name: $1
+mgmt:
+  network: test
+  ipv4-subnet: $MG4.0/24
+  ipv6-subnet: "$MG6::/64"
+topology:
+  defaults: {kind: linux}
+  nodes:
+    a: {mgmt-ipv4: $MG4.50}
+    b: {exec: ["ip addr add 10.9.0.2/24 dev eth1"]}
+    sw: {kind: bridge}
+  links:
+    - endpoints: [a:eth1, b:eth1]
+    - endpoints: [a:eth2, "host:$3-ha"]
+    - endpoints: [b:eth2, "mgmt-net:$3-mb"]
+YML
+}
+
+test_clab_mgmt_network() {
+	local lab=${LP}-mg out j br
+	TEST_LABS="$lab"
+	clab_subnets || { skip "the host already routes the test subnet"; return; }
+	mgmt_lab $lab "$TMPD/mg.yml" t$$g
+	ok "$NSLAB" deploy --quiet "$TMPD/mg.yml" || return
+	j=$("$NSLAB" inspect $lab --json)
+	br=$(echo "$j" | jq -r '.host_interfaces[] | select(.role == "mgmt-bridge") | .name')
+	[ -n "$br" ] || fail "inspect --json lists no management bridge: $(echo "$j" | jq -c .host_interfaces)"
+	expect_match "$(echo "$j" | jq -r '.host_interfaces[] | select(.role == "mgmt-bridge") | .addresses[]')" "^$MG4\.1/24$" "gateway on the bridge"
+	# the host reaches every node on its management address (measured: real pings from the host)
+	ok ping -c 1 -W 2 $MG4.50 || true
+	ok ping -c 1 -W 2 $MG4.2 || true
+	ok ping -6 -c 1 -W 2 $MG6::2 || true
+	# eth0 in the nodes: the static address, the default route through the host
+	out=$("$NSLAB" exec $lab a -- ip -4 -o addr show dev eth0)
+	expect_match "$out" "$MG4\.50/24" "a's eth0"
+	out=$("$NSLAB" exec $lab b -- ip route show default)
+	expect_match "$out" "via $MG4\.1 dev eth0" "b's default route"
+	# the bridge node has no eth0
+	nok "$NSLAB" exec $lab sw -- ip link show eth0
+	# names: management addresses, and what exec set
+	out=$("$NSLAB" exec $lab b -- getent hosts a)
+	expect_match "$out" "$MG4\.50|$MG6::" "a resolves in b"
+	ok "$NSLAB" exec $lab b -- ping -c 1 -W 2 a
+	# host:IF is a veth end in the host namespace; mgmt-net:IF is one on the bridge
+	ip link show "t$$g-ha" >/dev/null 2>&1 || fail "no host end t$$g-ha"
+	expect_eq "$(ip -o link show "t$$g-mb" 2>/dev/null | grep -o "master [^ ]*")" "master $br" "mgmt-net end on the bridge"
+	ok "$NSLAB" exec $lab a -- ip link show eth2
+	ok "$NSLAB" destroy $lab
+	ip link show "$br" >/dev/null 2>&1 && fail "bridge $br left after destroy"
+	ip link show "t$$g-ha" >/dev/null 2>&1 && fail "host end left after destroy"
+	ip -4 route show | grep -q "^$MG4\." && fail "route to $MG4.0/24 left after destroy"
+	return 0
+}
+
+test_clab_mgmt_clash() {
+	local lab=${LP}-mc lab2=${LP}-md out
+	TEST_LABS="$lab $lab2"
+	clab_subnets || { skip "the host already routes the test subnet"; return; }
+	mgmt_lab $lab "$TMPD/mc.yml" t$$c
+	ok "$NSLAB" deploy --quiet "$TMPD/mc.yml" || return
+	# a second lab on the same subnet: refused, and it leaves nothing
+	mgmt_lab $lab2 "$TMPD/md.yml" t$$d
+	if out=$("$NSLAB" deploy --quiet "$TMPD/md.yml" 2>&1); then
+		fail "a second lab on $MG4.0/24 deployed"
+	else
+		expect_match "$out" "mgmt subnet $MG4\.0/24 clashes with the host's" "clash error"
+	fi
+	expect_eq "$(leftovers $lab2)" "" "leftovers of the refused lab"
+	ok "$NSLAB" destroy $lab
+	# a host end whose name the host already has (lo): refused
+	cat > "$TMPD/hl.yml" <<YML
+name: $lab2
+topology:
+  nodes: {a: {kind: linux}}
+  links: [{endpoints: [a:eth1, "host:lo"]}]
+YML
+	out=$("$NSLAB" deploy --quiet "$TMPD/hl.yml" 2>&1) && fail "host:lo deployed"
+	expect_match "$out" "the host already has an interface lo" "host name clash"
+	ip link show lo | grep -q "alias nslab" && fail "lo got nslab's mark"
+	return 0
+}
+
+test_clab_mgmt_kill9() {
+	local lab=${LP}-mk pid br
+	TEST_LABS="$lab"
+	clab_subnets || { skip "the host already routes the test subnet"; return; }
+	cat > "$TMPD/mk.yml" <<YML
+name: $lab
+mgmt: {ipv4-subnet: $MG4.0/24, ipv6-subnet: "$MG6::/64"}
+topology:
+  nodes:
+    a: {kind: linux, exec: ["sleep 30"]}
+  links: [{endpoints: [a:eth1, "host:t$$k-hk"]}]
+YML
+	"$NSLAB" deploy --quiet "$TMPD/mk.yml" >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do ip link show "t$$k-hk" >/dev/null 2>&1 && break; sleep 0.1; done
+	br=$(ip -o link 2>/dev/null | grep -o "nslm[0-9a-f]*" | while read -r b; do ip -d link show "$b" 2>/dev/null | grep -q "alias nslab:$lab$" && echo "$b"; done | head -n 1)
+	[ -n "$br" ] || fail "no management bridge during the deploy"
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	ok "$NSLAB" cleanup $lab
+	[ -n "$br" ] && ip link show "$br" >/dev/null 2>&1 && fail "bridge $br left after kill -9 and cleanup"
+	ip link show "t$$k-hk" >/dev/null 2>&1 && fail "host end left after kill -9 and cleanup"
+	return 0
+}
+
+test_clab_schema() {
+	local lab=${LP}-cs out
+	TEST_LABS="$lab"
+	cat > "$TMPD/cs.yml" <<'YML'
+name: ${NSLAB_T_LAB}
+topology:
+  defaults: {group: base, env: {FROM: defaults}, exec: ["touch /tmp/ran"]}
+  kinds:
+    ceos: {image: "ceos:4"}
+  groups:
+    base: {kind: linux}
+  nodes:
+    a: {group: spine, env: {V: "${NSLAB_T_V:-dflt}", W: "${NSLAB_T_SET}"}}
+    b: {group: }
+    sw: {kind: ovs-bridge}
+  links:
+    - endpoints: [a:eth1, sw:p1]
+    - endpoints: [b:eth1, sw:p2]
+YML
+	out=$(NSLAB_T_LAB=$lab NSLAB_T_SET=yes "$NSLAB" deploy --quiet "$TMPD/cs.yml" 2>&1) || { fail "deploy: $out"; return; }
+	expect_match "$out" "kinds: ceos is ignored" "unused vendor kind: a warning"
+	expect_match "$out" "ovs-bridge becomes a Linux bridge" "ovs-bridge warning"
+	expect_eq "$("$NSLAB" exec $lab a -- printenv V)" "dflt" "\${VAR:-default}"
+	expect_eq "$("$NSLAB" exec $lab a -- printenv W)" "yes" "\${VAR}"
+	expect_eq "$("$NSLAB" exec $lab a -- printenv FROM)" "defaults" "defaults env"
+	ok "$NSLAB" exec $lab b -- test -e /tmp/ran
+	# a bridge gets no defaults exec or env
+	nok "$NSLAB" exec $lab sw -- test -e /tmp/ran
+	expect_eq "$("$NSLAB" exec $lab sw -- sh -c 'echo ${FROM:-none}')" "none" "bridge env"
+	ok "$NSLAB" destroy $lab
+	# vendor kinds: one error per kind; Go templates: one line
+	printf 'name: v\ntopology:\n  nodes:\n' > "$TMPD/v.yml"
+	for i in $(seq 30); do printf '    s%d: {kind: nokia_srlinux}\n' $i >> "$TMPD/v.yml"; done
+	printf '  links:\n' >> "$TMPD/v.yml"
+	for i in $(seq 29); do printf '    - endpoints: [s%d:e1-1, s%d:e1-2]\n' $i $((i + 1)) >> "$TMPD/v.yml"; done
+	out=$("$NSLAB" validate "$TMPD/v.yml" 2>&1) && fail "vendor file validated"
+	expect_eq "$(echo "$out" | grep -c error)" 1 "errors for 30 vendor nodes"
+	expect_match "$out" 'kind "nokia_srlinux" \(node s1 and 29 other nodes\) is a vendor image \(Nokia SR Linux\) that nslab cannot run' "vendor error"
+	printf 'name: t\ntopology:\n  nodes:\n{{ range .nodes }}    {{ .name }}: {kind: linux}\n{{ end }}\n' > "$TMPD/t.clab.gotmpl"
+	out=$("$NSLAB" validate "$TMPD/t.clab.gotmpl" 2>&1) && fail "template validated"
+	expect_eq "$(echo "$out" | grep -c error)" 1 "errors for a template"
+	expect_match "$out" "Go templates .* are not supported" "template error"
+	return 0
+}
