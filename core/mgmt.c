@@ -102,7 +102,7 @@ static int mgmt_check_names(const struct nslab_topo *t, const char *lab, const s
 						     name, n->name);
 		}
 		for (size_t k = 0; k < n->nhostlinks; k++)
-			if (find_link(links, nlinks, n->hostlinks[k].host_ifname))
+			if (n->hostlinks[k].host_ifname && find_link(links, nlinks, n->hostlinks[k].host_ifname))
 				return nslab_err_set(err, EEXIST,
 						     "the host already has an interface %s (the host end of %s:%s): pick "
 						     "another name in the link",
@@ -233,6 +233,16 @@ static int mgmt_node_inside(const struct nslab_topo *t, size_t i, int netns_fd, 
 
 	if (r < 0)
 		return r;
+	for (size_t k = 0; k < n->nhostlinks; k++) /* type: dummy */
+		if (!n->hostlinks[k].host_ifname)
+			nslab_nlb_dummy_add(b, n->hostlinks[k].ifname, n->hostlinks[k].mtu, n->hostlinks[k].ifname);
+	if (nslab_nlb_count(b) && (r = nslab_nl_send(nl, b, err)) < 0)
+		return r == -EOPNOTSUPP ? nslab_err_set(err, EOPNOTSUPP,
+							"node %s: the kernel has no dummy interfaces (CONFIG_DUMMY): "
+							"a dummy link needs them",
+							n->name)
+					: nslab_err_prefix(err, "node %s", n->name);
+	nslab_nlb_reset(b);
 	for (size_t k = 0; k < n->nhostlinks; k++) {
 		const struct nslab_hostlink *h = &n->hostlinks[k];
 		if ((idx = ifindex_of(nl, h->ifname, err)) < 0)
@@ -278,7 +288,8 @@ static int mgmt_nodes(struct nslab_nl *nl, const struct nslab_topo *t, const cha
 		}
 		for (size_t k = 0; r == 0 && k < n->nhostlinks; k++) {
 			const struct nslab_hostlink *h = &n->hostlinks[k];
-			r = mgmt_veth(nl, lab, fd, h->host_ifname, h->ifname, h->mtu, h->mgmt ? br : 0, err);
+			if (h->host_ifname)
+				r = mgmt_veth(nl, lab, fd, h->host_ifname, h->ifname, h->mtu, h->mgmt ? br : 0, err);
 		}
 		if (r == 0)
 			r = mgmt_node_inside(t, i, fd, err);

@@ -21,6 +21,22 @@ void nslab_nlb_link_alias(struct nslab_nlb *b, const char *ifname, const char *a
 	nslab_nlb_msg_end(b, nlh, what);
 }
 
+void nslab_nlb_dummy_add(struct nslab_nlb *b, const char *ifname, unsigned mtu, const char *what)
+{
+	struct nlmsghdr *nlh = nslab_nlb_msg_start(b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	struct nlattr *info;
+
+	ifm->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "dummy");
+	mnl_attr_nest_end(nlh, info);
+	nslab_nlb_msg_end(b, nlh, what);
+}
+
 void nslab_nlb_link_del(struct nslab_nlb *b, int ifindex, const char *what)
 {
 	struct nlmsghdr *nlh = nslab_nlb_msg_start(b, RTM_DELLINK, 0, 0);

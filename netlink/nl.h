@@ -91,6 +91,9 @@ struct nslab_nl;
 
 /* RTM_NEWLINK on the device named ifname: its alias (IFLA_IFALIAS), nslab's owner mark. */
 void nslab_nlb_link_alias(struct nslab_nlb *b, const char *ifname, const char *alias, const char *what);
+/* RTM_NEWLINK dummy (NLM_F_EXCL) in the socket's namespace; mtu 0 = the kernel's. A kernel without
+ * CONFIG_DUMMY answers EOPNOTSUPP. */
+void nslab_nlb_dummy_add(struct nslab_nlb *b, const char *ifname, unsigned mtu, const char *what);
 /* RTM_DELLINK of ifindex (a veth goes with its peer). */
 void nslab_nlb_link_del(struct nslab_nlb *b, int ifindex, const char *what);
 

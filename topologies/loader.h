@@ -156,12 +156,20 @@ struct topo_ep {
 	bool bad;
 };
 
+/* containerlab's link types: veth (endpoints:), host and mgmt-net (endpoint: and host-interface:,
+ * read as endpoints [endpoint, "host:IF"]), dummy (endpoint: alone) */
+enum topo_link_type { TOPO_LINK_VETH, TOPO_LINK_HOST, TOPO_LINK_MGMT_NET, TOPO_LINK_DUMMY };
+
 struct topo_link {
 	struct topo_ep ep[2];
 	size_t nep;
 	unsigned mtu;
 	struct topo_imp imp;
 	bool has_endpoints, bad;
+	enum topo_link_type type;
+	bool has_endpoint; /* endpoint: (in ep[0]) */
+	char *host_ifname; /* host-interface: */
+	struct nslab_pos type_pos, host_if_pos;
 	struct nslab_pos pos;
 };
 

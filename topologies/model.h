@@ -123,7 +123,7 @@ struct nslab_iface {
  * attached to the lab's management bridge when mgmt. Made by core/mgmt.c, after the node's links.
  */
 struct nslab_hostlink {
-	char *ifname, *host_ifname;
+	char *ifname, *host_ifname; /* host_ifname NULL: a dummy interface in the node (type: dummy) */
 	bool mgmt;
 	unsigned mtu;
 	struct nslab_prefix *addrs; /* on the node's end */

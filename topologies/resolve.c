@@ -428,6 +428,23 @@ static void topo_link_make(struct topo_ld *ld, struct nslab_topo *t, struct topo
 	}
 }
 
+/* The node end's claim on its interface name; false (after an error) when a link has it already. */
+static bool topo_claim(struct topo_ld *ld, struct topo_nstate *st, const struct topo_link *l, const struct topo_ep *ep)
+{
+	const struct topo_claim *c = topo_claimed(st, ep->ifname);
+	struct topo_claim *nc;
+
+	if (c) {
+		topo_err_at(ld, &ep->if_pos, "interface %s:%s is already used by the link at line %u", ep->node,
+			    ep->ifname, c->pos.line);
+		return false;
+	}
+	nc = VEC_PUSH(st->claims, st->nclaims);
+	nc->ifname = ep->ifname;
+	nc->pos = l->pos;
+	return true;
+}
+
 /* A link with one host end (host:IFNAME, mgmt-net:IFNAME): a host link of the node of end e. */
 static void topo_resolve_hostlink(struct topo_ld *ld, struct nslab_topo *t, struct topo_nstate *st,
 				  const struct topo_link *l, int e)
@@ -436,26 +453,13 @@ static void topo_resolve_hostlink(struct topo_ld *ld, struct nslab_topo *t, stru
 	bool ok = !l->bad && !ep->bad && !hep->bad;
 	ssize_t ni = topo_link_end(ld, t, st, ep, &ok);
 	struct nslab_hostlink *h;
-	const struct topo_claim *c;
-	struct topo_claim *nc;
 
 	if (!hep->bad && !nslab_ifname_valid(hep->ifname)) {
 		topo_err_at(ld, &hep->if_pos, "invalid interface name \"%s\" in endpoint %s:%s", hep->ifname,
 			    hep->node, hep->ifname);
 		ok = false;
 	}
-	if (ni < 0)
-		return;
-	c = topo_claimed(&st[ni], ep->ifname);
-	if (c) {
-		topo_err_at(ld, &ep->if_pos, "interface %s:%s is already used by the link at line %u", ep->node,
-			    ep->ifname, c->pos.line);
-		return;
-	}
-	nc = VEC_PUSH(st[ni].claims, st[ni].nclaims);
-	nc->ifname = ep->ifname;
-	nc->pos = l->pos;
-	if (!ok)
+	if (ni < 0 || !topo_claim(ld, &st[ni], l, ep) || !ok)
 		return;
 	h = VEC_PUSH(t->nodes[ni].hostlinks, t->nodes[ni].nhostlinks);
 	h->ifname = xstrdup(ep->ifname);
@@ -469,11 +473,34 @@ static void topo_resolve_hostlink(struct topo_ld *ld, struct nslab_topo *t, stru
 		t->mgmt.on = true; /* containerlab always has one */
 }
 
+/* type: dummy: a dummy interface in the node (a host link without a host end). */
+static void topo_resolve_dummy(struct topo_ld *ld, struct nslab_topo *t, struct topo_nstate *st,
+			       const struct topo_link *l)
+{
+	bool ok = !l->bad;
+	ssize_t ni = ok ? topo_link_end(ld, t, st, &l->ep[0], &ok) : -1;
+	struct nslab_hostlink *h;
+
+	if (ni < 0 || !topo_claim(ld, &st[ni], l, &l->ep[0]) || !ok)
+		return;
+	h = VEC_PUSH(t->nodes[ni].hostlinks, t->nodes[ni].nhostlinks);
+	h->ifname = xstrdup(l->ep[0].ifname);
+	h->mtu = l->mtu;
+	h->pos = l->ep[0].pos;
+	for (size_t a = 0; a < l->ep[0].naddrs; a++)
+		*VEC_PUSH(h->addrs, h->naddrs) = l->ep[0].addrs[a].p;
+}
+
 static void topo_resolve_link(struct topo_ld *ld, struct nslab_topo *t, struct topo_nstate *st,
 			      const struct topo_link *l)
 {
 	ssize_t ni[2] = { -1, -1 };
 	bool ok = !l->bad && l->nep == 2;
+
+	if (l->type == TOPO_LINK_DUMMY) {
+		topo_resolve_dummy(ld, t, st, l);
+		return;
+	}
 
 	for (int e = 0; ok && e < 2; e++) {
 		if (l->ep[0].bad || l->ep[1].bad || !l->ep[0].node || !l->ep[1].node)
@@ -493,24 +520,9 @@ static void topo_resolve_link(struct topo_ld *ld, struct nslab_topo *t, struct t
 			    l->ep[0].ifname, l->ep[1].ifname);
 		return;
 	}
-	for (size_t e = 0; e < l->nep; e++) {
-		const struct topo_ep *ep = &l->ep[e];
-		const struct topo_claim *c;
-		struct topo_claim *nc;
-
-		if (ni[e] < 0)
-			continue;
-		c = topo_claimed(&st[ni[e]], ep->ifname);
-		if (c) {
-			topo_err_at(ld, &ep->if_pos, "interface %s:%s is already used by the link at line %u",
-				    ep->node, ep->ifname, c->pos.line);
+	for (size_t e = 0; e < l->nep; e++)
+		if (ni[e] >= 0 && !topo_claim(ld, &st[ni[e]], l, &l->ep[e]))
 			ok = false;
-			continue;
-		}
-		nc = VEC_PUSH(st[ni[e]].claims, st[ni[e]].nclaims);
-		nc->ifname = ep->ifname;
-		nc->pos = l->pos;
-	}
 	if (ok)
 		topo_link_make(ld, t, st, l, ni);
 }

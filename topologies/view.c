@@ -92,8 +92,10 @@ void topo_ld_free(struct topo_ld *ld)
 		topo_settings_free(&ld->nodes[i].s);
 	}
 	free(ld->nodes);
-	for (size_t i = 0; i < ld->nlinks; i++)
+	for (size_t i = 0; i < ld->nlinks; i++) {
 		for (int e = 0; e < 2; e++)
 			topo_ep_free(&ld->links[i].ep[e]);
+		free(ld->links[i].host_ifname);
+	}
 	free(ld->links);
 }

@@ -223,16 +223,95 @@ static void topo_link_endpoints(struct topo_ld *ld, void *obj, yaml_node_t *key,
 		l->nep = 2;
 }
 
+static const struct {
+	const char *name;
+	int type; /* enum topo_link_type, or -1: not supported, with why */
+	const char *why;
+} topo_link_types[] = {
+	{ "veth", TOPO_LINK_VETH, NULL },
+	{ "host", TOPO_LINK_HOST, NULL },
+	{ "mgmt-net", TOPO_LINK_MGMT_NET, NULL },
+	{ "dummy", TOPO_LINK_DUMMY, NULL },
+	{ "macvlan", -1, "a macvlan on a host NIC puts the lab on the host's own network" },
+	{ "macvtap", -1, "a macvtap on a host NIC puts the lab on the host's own network" },
+	{ "vxlan", -1, "a VXLAN tunnel to a remote host leaves the machine" },
+	{ "vxlan-stitch", -1, "a VXLAN tunnel to a remote host leaves the machine" },
+};
+
 static void topo_link_type(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
 {
 	struct topo_link *l = obj;
 	const char *s = topo_str(ld, val, "type");
 
 	(void)key;
-	if (s && strcmp(s, "veth"))
-		topo_err(ld, val, "link type \"%s\" is not supported by nslab (only veth)", s);
-	if (!s || strcmp(s, "veth"))
+	l->type_pos = topo_pos(ld, val);
+	if (!s) {
 		l->bad = true;
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(topo_link_types); i++) {
+		if (strcmp(s, topo_link_types[i].name))
+			continue;
+		if (topo_link_types[i].type >= 0) {
+			l->type = (enum topo_link_type)topo_link_types[i].type;
+			return;
+		}
+		topo_err(ld, val, "link type \"%s\" is not supported by nslab: %s", s, topo_link_types[i].why);
+		l->bad = true;
+		return;
+	}
+	topo_err(ld, val, "link type \"%s\" is not supported by nslab (veth, host, mgmt-net, dummy)", s);
+	l->bad = true;
+}
+
+static void topo_link_endpoint(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	struct topo_link *l = obj;
+
+	(void)key;
+	l->has_endpoint = true;
+	topo_ep_parse(ld, val, &l->ep[0]);
+}
+
+static void topo_link_host_if(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
+{
+	struct topo_link *l = obj;
+	const char *s = topo_str(ld, val, "host-interface");
+
+	(void)key;
+	l->host_if_pos = topo_pos(ld, val);
+	free(l->host_ifname);
+	l->host_ifname = s ? xstrdup(s) : NULL;
+	if (!s)
+		l->bad = true;
+}
+
+/* A host, mgmt-net or dummy link (endpoint:, host-interface:) as the endpoints its brief form has. */
+static void topo_link_single(struct topo_ld *ld, struct topo_link *l, yaml_node_t *item)
+{
+	bool host = l->type == TOPO_LINK_HOST || l->type == TOPO_LINK_MGMT_NET;
+
+	if (l->has_endpoints || !l->has_endpoint) {
+		topo_err(ld, item, "a link of this type has one endpoint: (and %s), not endpoints:",
+			 host ? "host-interface:" : "nothing else");
+		l->bad = true;
+		return;
+	}
+	if (host && !l->host_ifname) {
+		topo_err(ld, item, "a %s link needs host-interface: (the name of its end on the host)",
+			 l->type == TOPO_LINK_HOST ? "host" : "mgmt-net");
+		l->bad = true;
+		return;
+	}
+	l->has_endpoints = true;
+	if (!host) {
+		l->nep = 1;
+		return;
+	}
+	l->ep[1].node = xstrdup(l->type == TOPO_LINK_HOST ? "host" : "mgmt-net");
+	l->ep[1].ifname = steal_ptr(l->host_ifname);
+	l->ep[1].pos = l->ep[1].node_pos = l->ep[1].if_pos = l->host_if_pos;
+	l->nep = 2;
 }
 
 static void topo_link_mtu(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val)
@@ -246,6 +325,8 @@ static void topo_link_mtu(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_
 static const struct topo_keyword topo_link_keys[] = {
 	{ "type", topo_link_type },
 	{ "endpoints", topo_link_endpoints },
+	{ "endpoint", topo_link_endpoint },
+	{ "host-interface", topo_link_host_if },
 	{ "mtu", topo_link_mtu },
 	{ "vars", topo_ignore },
 	{ "labels", topo_ignore },
@@ -270,7 +351,13 @@ static void topo_link_item(struct topo_ld *ld, void *obj, yaml_node_t *item)
 	topo_parse_map(ld, item, topo_link_keys, ARRAY_SIZE(topo_link_keys), l);
 	topo_imp_finish(ld, &l->imp);
 	TOPO_WHERE_RESTORE(ld, saved);
-	if (!l->has_endpoints) {
+	if (!l->bad && l->type != TOPO_LINK_VETH)
+		topo_link_single(ld, l, item);
+	else if (l->has_endpoint && !l->bad) {
+		topo_err(ld, item, "endpoint: is for host, mgmt-net and dummy links: a veth link has endpoints:");
+		l->bad = true;
+	}
+	if (!l->has_endpoints && !l->bad) {
 		topo_err(ld, item, "link has no endpoints");
 		l->bad = true;
 	}

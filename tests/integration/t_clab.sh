@@ -168,3 +168,33 @@ YML
 	expect_match "$out" "Go templates .* are not supported" "template error"
 	return 0
 }
+
+test_clab_link_types() {
+	local lab=${LP}-lt out
+	TEST_LABS="$lab"
+	cat > "$TMPD/lt.yml" <<YML
+name: $lab
+topology:
+  nodes: {a: {kind: linux}}
+  links:
+    - type: host
+      host-interface: t$$l-h4
+      endpoint: {node: a, interface: eth4, ipv4: 10.214.$(( $$ % 200 )).2/30}
+    - type: dummy
+      endpoint: {node: a, interface: dum0, ipv4: 10.7.0.1/24}
+YML
+	if unshare -n sh -c 'ip link add nslabd0 type dummy' 2>/dev/null; then
+		ok "$NSLAB" deploy --quiet "$TMPD/lt.yml" || return
+		out=$("$NSLAB" exec $lab a -- ip -d -o link show dum0)
+		expect_match "$out" "dummy" "a dummy interface in the node"
+		expect_match "$("$NSLAB" exec $lab a -- ip -4 -o addr show dum0)" "10\.7\.0\.1/24" "dummy's address"
+		ip link show "t$$l-h4" >/dev/null 2>&1 || fail "no host end t$$l-h4"
+		ok "$NSLAB" destroy $lab
+	else
+		# this kernel has no dummy interfaces: one clear line, nothing left
+		out=$("$NSLAB" deploy --quiet "$TMPD/lt.yml" 2>&1) && fail "deployed without dummy support"
+		expect_match "$out" "the kernel has no dummy interfaces \(CONFIG_DUMMY\)" "no dummy error"
+	fi
+	ip link show "t$$l-h4" >/dev/null 2>&1 && fail "host end left"
+	return 0
+}

@@ -1619,6 +1619,41 @@ static void test_clab_netmode_hostlinks(void **state)
 	nslab_diags_free(&d);
 }
 
+static void test_clab_link_types(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+
+	(void)state;
+	t = load_ok("name: lt\n"
+		    "topology:\n"
+		    "  nodes: {a: {kind: linux}}\n"
+		    "  links:\n"
+		    "    - {type: host, host-interface: ah4, endpoint: {node: a, interface: eth4}}\n"
+		    "    - {type: mgmt-net, host-interface: am5, endpoint: {node: a, interface: eth5}}\n"
+		    "    - {type: dummy, endpoint: {node: a, interface: dum0, ipv4: 10.7.0.1/24}}\n",
+		    &d);
+	assert_int_equal(t->nodes[0].nhostlinks, 3);
+	assert_string_equal(t->nodes[0].hostlinks[0].host_ifname, "ah4");
+	assert_false(t->nodes[0].hostlinks[0].mgmt);
+	assert_true(t->nodes[0].hostlinks[1].mgmt);
+	assert_null(t->nodes[0].hostlinks[2].host_ifname);
+	assert_int_equal(t->nodes[0].hostlinks[2].naddrs, 1);
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+	load_bad("name: lt\ntopology:\n  nodes: {a: {kind: linux}}\n  links:\n    - {type: host, endpoint: a:eth1}\n", &d);
+	assert_diag(&d, "a host link needs host-interface:");
+	nslab_diags_free(&d);
+	load_bad("name: lt\ntopology:\n  nodes: {a: {kind: linux}}\n  links:\n    - {type: vxlan-stitch, endpoint: a:eth1}\n", &d);
+	assert_diag(&d, "link type \"vxlan-stitch\" is not supported by nslab: a VXLAN tunnel to a remote host");
+	assert_int_equal(d.nerrors, 1);
+	nslab_diags_free(&d);
+	load_bad("name: lt\ntopology:\n  nodes: {a: {kind: linux}}\n  links:\n    - {type: dummy, endpoint: a:eth1}\n"
+		 "    - endpoints: [a:eth1, \"host:x1\"]\n", &d);
+	assert_diag(&d, "interface a:eth1 is already used by the link at line 5");
+	nslab_diags_free(&d);
+}
+
 static void test_clab_mgmt(void **state)
 {
 	struct nslab_diags d = { 0 };
@@ -1953,6 +1988,7 @@ int main(void)
 		cmocka_unit_test(test_clab_templates),
 		cmocka_unit_test(test_clab_netmode_hostlinks),
 		cmocka_unit_test(test_clab_mgmt),
+		cmocka_unit_test(test_clab_link_types),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_diag_format),
 		cmocka_unit_test(test_prefix_parse_fmt),
