@@ -29,6 +29,15 @@ SKIPS=(
 	'holo-routing/holo|holo (ghcr.io/holo-routing/holo-bundle): Debian does not package it'
 	'macvlan:|a macvlan endpoint on a host NIC'
 	'\{\{|Go templates'
+	'type: vxlan|a VXLAN tunnel to a remote host (vxlan-stitch)'
+)
+
+# What a deploy failure says when this machine's kernel lacks a feature the file needs (a skip, with
+# the reason, not a failure: the same file works on a kernel that has it): a pattern in the error
+# and the feature.
+KERNEL_LACKS=(
+	'CONFIG_DUMMY|dummy interfaces (CONFIG_DUMMY)'
+	'vlan_filtering 1.*Operation not supported|bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)'
 )
 
 # the kinds a file uses (every `kind:` value)
@@ -135,6 +144,12 @@ while read -r f; do
 		elif ! out=$(cd "$(dirname "$f")" && timeout 300 "$NSLAB" deploy --quiet --name "$lab" "$f" 2>&1); then
 			result=FAIL detail="deploy: $(echo "$out" | grep -v '^warning:' | tail -n 1)"
 			if echo "$out" | grep -q "which Debian does not package"; then result=SKIP detail="$(echo "$out" | tail -n 1)"; fi
+			for kl in "${KERNEL_LACKS[@]}"; do
+				if echo "$out" | grep -qE -- "${kl%%|*}"; then
+					result=SKIP detail="this kernel lacks ${kl#*|}: $detail"
+					break
+				fi
+			done
 		else
 			problems=$(check_lab "$lab")
 			if [ -n "$problems" ]; then
