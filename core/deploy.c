@@ -357,6 +357,7 @@ static int request_chunk(struct deploy *d, size_t k, struct nslab_err *err)
 	struct nslab_node_spec specs[NSLAB_BROOD_CHUNK] = { 0 };
 	char *cgdirs[NSLAB_BROOD_CHUNK] = { 0 };
 	char *layers[NSLAB_BROOD_CHUNK] = { 0 };
+	char *joins[NSLAB_BROOD_CHUNK] = { 0 };
 	size_t from = k * NSLAB_BROOD_CHUNK, n = t->nnodes - from;
 	int r = 0;
 
@@ -374,6 +375,11 @@ static int request_chunk(struct deploy *d, size_t k, struct nslab_err *err)
 	}
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		layers[i] = xasprintf("%s/%s", d->rootfs.layers, t->nodes[from + i].name);
+		if (t->nodes[from + i].shares_netns) { /* network-mode container:NODE: NODE's handle, as our
+							* mount namespace has it (the node's copy predates it) */
+			_cleanup_free_ char *h = nslab_netns_path(d->lab, t->nodes[t->nodes[from + i].netns_of].name);
+			joins[i] = xasprintf("/proc/%d/root%s", (int)getpid(), h);
+		}
 		specs[i] = (struct nslab_node_spec){
 			.name = t->nodes[from + i].name,
 			.root = nslab_rootfs_for_node(&d->rootfs, layers[i]),
@@ -386,6 +392,7 @@ static int request_chunk(struct deploy *d, size_t k, struct nslab_err *err)
 			.late_sysctl = d->late_sysctl[from + i].kv,
 			.nlate_sysctl = d->late_sysctl[from + i].n,
 			.cgroup = cgdirs[i],
+			.join_netns = joins[i],
 		};
 	}
 	if (r == 0)
@@ -393,6 +400,7 @@ static int request_chunk(struct deploy *d, size_t k, struct nslab_err *err)
 	for (size_t i = 0; i < n; i++) {
 		free(cgdirs[i]);
 		free(layers[i]);
+		free(joins[i]);
 	}
 	return r;
 }
@@ -492,7 +500,9 @@ static pid_t start_netns_mounter(struct deploy *d, int *status_fd, struct nslab_
 				close(fd);
 				links = false;
 			}
-			snprintf(src, sizeof(src), "/proc/%d/ns/net", (int)d->pids[n]);
+			/* a node sharing another's namespace (network-mode) names that one */
+			snprintf(src, sizeof(src), "/proc/%d/ns/net",
+				 (int)d->pids[t->nodes[n].shares_netns ? t->nodes[n].netns_of : n]);
 			if (mount(src, path, "none", MS_BIND, NULL) < 0) {
 				nslab_err_sys(&e, errno, "node %s: bind-mounting its network namespace on %s",
 					      t->nodes[n].name, path);
@@ -827,12 +837,6 @@ int nslab_lab_deploy_plan(const struct nslab_plan *p, const struct nslab_deploy_
 				     lab ? lab : "");
 	if (geteuid() != 0)
 		return nslab_err_set(err, EPERM, "deploying lab %s needs root (namespaces, mounts, netlink)", lab);
-	for (size_t i = 0; i < t->nnodes; i++)
-		if (t->nodes[i].shares_netns)
-			return nslab_err_set(err, ENOTSUP,
-					     "deploying lab %s: node %s: network-mode container:%s (a shared network "
-					     "namespace) is not supported by nslab's deploy yet",
-					     lab, t->nodes[i].name, t->nodes[t->nodes[i].netns_of].name);
 	/* what starts in the nodes, before anything is made: a missing program changes nothing */
 	__attribute__((cleanup(nslab_services_freep))) struct nslab_services *svc = &d.svc;
 	r = nslab_services_prepare(t, svc, err);

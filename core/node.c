@@ -174,7 +174,7 @@ static void node_child(const struct nslab_node_spec *s, int release_fd, int wire
 static void node_child(const struct nslab_node_spec *s, int release_fd, int wire_fd, int report_to)
 {
 	struct nslab_nl *nl = NULL;
-	int keep[3] = { release_fd, wire_fd, report_to };
+	int keep[3] = { release_fd, wire_fd, report_to }, hostroot = -1; /* /proc, see join_netns */
 	char go = 0;
 
 	/* (getppid() is 0 in a new PID namespace: no check here; if the spawner died before this
@@ -194,6 +194,10 @@ static void node_child(const struct nslab_node_spec *s, int release_fd, int wire
 	 * next clone()s: it is the costly one (about 0.5 ms) */
 	if (unshare(CLONE_NEWNET) < 0)
 		child_fail(errno, "creating its network namespace");
+	/* network-mode container:NODE: the host's /proc is kept (O_PATH: it survives the pivot) to
+	 * reach NODE's handle at step 2 through /proc/DEPLOYER/root */
+	if (s->join_netns && (hostroot = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		child_fail(errno, "opening /proc to join %s later", s->join_netns);
 	node_setup(s);
 	write_sysctls(s->early_sysctl, s->nearly_sysctl);
 	send_batch(&nl, s->early);
@@ -204,8 +208,16 @@ static void node_child(const struct nslab_node_spec *s, int release_fd, int wire
 		child_step = 2;
 		send_batch(&nl, s->wire);
 		write_sysctls(s->late_sysctl, s->nlate_sysctl);
+		if (hostroot >= 0) {
+			int fd = openat(hostroot, s->join_netns + strlen("/proc/"), O_RDONLY | O_CLOEXEC);
+			if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+				child_fail(errno, "joining the network namespace %s", s->join_netns);
+			close(fd);
+		}
 		report(0, "ok");
 	}
+	if (hostroot >= 0) /* the host's /proc stays out of the node's reach */
+		close(hostroot);
 	if (nl)
 		nslab_nl_close(nl);
 	node_init_loop();

@@ -41,6 +41,10 @@ struct nslab_node_spec {
 	const char *const *late_sysctl;
 	size_t nlate_sysctl;
 	const char *cgroup; /* cgroup v2 directory the init is born in (CLONE_INTO_CGROUP), or NULL */
+	/* network-mode container:NODE: a path to NODE's namespace handle, from the host's root
+	 * (/proc/DEPLOYER/root/run/netns/...), which the node's init joins at step 2 (the handles
+	 * exist by then), leaving its own; NULL = its own */
+	const char *join_netns;
 };
 
 /*

@@ -50,6 +50,7 @@ void nslab_node_spec_pack(struct nslab_pack *p, const struct nslab_node_spec *s)
 	nslab_nlb_pack(p, s->wire);
 	pack_kv(p, s->late_sysctl, s->nlate_sysctl);
 	nslab_pack_str(p, s->cgroup);
+	nslab_pack_str(p, s->join_netns);
 }
 
 /* What an unpacked spec owns. */
@@ -139,5 +140,6 @@ int nslab_node_spec_unpack(struct nslab_unpack *u, struct nslab_node_spec *s, vo
 	s->wire = a->wire;
 	s->late_sysctl = a->late_kv = unpack_kv(u, &s->nlate_sysctl);
 	s->cgroup = nslab_unpack_str(u);
+	s->join_netns = nslab_unpack_str(u);
 	return u->bad ? -EINVAL : 0;
 }

@@ -198,3 +198,30 @@ YML
 	ip link show "t$$l-h4" >/dev/null 2>&1 && fail "host end left"
 	return 0
 }
+
+test_clab_network_mode_container() {
+	local lab=${LP}-nm out
+	TEST_LABS="$lab"
+	cat > "$TMPD/nm.yml" <<YML
+name: $lab
+topology:
+  nodes:
+    a: {kind: linux, exec: ["ip addr add 10.55.0.1/24 dev eth1"]}
+    b: {kind: linux, network-mode: "container:a"}
+    c: {kind: linux, exec: ["ip addr add 10.55.0.2/24 dev eth1"]}
+  links:
+    - endpoints: [a:eth1, c:eth1]
+YML
+	ok "$NSLAB" deploy --quiet "$TMPD/nm.yml" || return
+	# b sees a's interfaces and reaches c through them (a real ping from b)
+	expect_match "$("$NSLAB" exec $lab b -- ip -4 -o addr show eth1)" "10\.55\.0\.1/24" "a's eth1 seen from b"
+	ok "$NSLAB" exec $lab b -- ping -c 1 -W 2 10.55.0.2
+	# one namespace: a socket b listens on is a's
+	expect_eq "$("$NSLAB" exec $lab b -- readlink /proc/1/ns/net)" "$("$NSLAB" exec $lab a -- readlink /proc/1/ns/net)" "same network namespace"
+	# its own hostname and files
+	expect_eq "$("$NSLAB" exec $lab b -- hostname)" "b" "b's hostname"
+	ok "$NSLAB" exec $lab b -- touch /tmp/only-b
+	nok "$NSLAB" exec $lab a -- test -e /tmp/only-b
+	ok "$NSLAB" destroy $lab
+	return 0
+}

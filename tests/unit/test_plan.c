@@ -448,7 +448,8 @@ static void test_node_spec_pack(void **state)
 				      .binds = binds,
 				      .nbinds = 2, .early_sysctl = early, .nearly_sysctl = 1, .wire = wire,
 				      .late_sysctl = late, .nlate_sysctl = 2,
-				      .cgroup = "/sys/fs/cgroup/nslab.lab-x/node-r1" }, out;
+				      .cgroup = "/sys/fs/cgroup/nslab.lab-x/node-r1",
+				      .join_netns = "/proc/1/root/run/netns/nslab-x.r0" }, out;
 	struct nslab_pack p = { 0 };
 	struct nslab_unpack u;
 	void *arena = NULL;
@@ -461,6 +462,7 @@ static void test_node_spec_pack(void **state)
 	assert_int_equal(nslab_node_spec_unpack(&u, &out, &arena), 0);
 	assert_int_equal(u.left, 0);
 	assert_string_equal(out.name, "r1");
+	assert_string_equal(out.join_netns, "/proc/1/root/run/netns/nslab-x.r0");
 	assert_string_equal(out.root.layer, "/run/nslab/lab/layers/r1");
 	assert_true(out.root.keep);
 	assert_string_equal(out.root.lower, "/run/nslab/lab/layers/.lab");
