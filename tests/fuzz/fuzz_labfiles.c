@@ -83,9 +83,24 @@ static void check_state(void)
 	nslab_state_free(&again);
 }
 
+static char *rundir;
+
+/* Leave no temp run directory behind (libFuzzer ends with exit()). */
+static void remove_rundir(void)
+{
+	static const char *const files[] = { "journal", "state.json", "state.json.tmp" };
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		_cleanup_free_ char *path = nslab_lab_path(LAB, files[i]);
+		unlink(path);
+	}
+	_cleanup_free_ char *dir = nslab_lab_path(LAB, NULL);
+	rmdir(dir);
+	rmdir(rundir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char *rundir;
 	static const char mark[] = "\n--- state.json\n";
 	const char *buf = (const char *)data, *state = NULL;
 	size_t jlen = size, slen = 0;
@@ -99,6 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		_cleanup_free_ char *dir = nslab_lab_path(LAB, NULL);
 		if (mkdir(dir, 0700) < 0)
 			abort();
+		atexit(remove_rundir);
 	}
 	if (m) {
 		jlen = (size_t)(m - buf) + 1;
