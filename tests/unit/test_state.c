@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -630,6 +631,115 @@ static void test_journal_torn_last_line_ignored(void **state)
 	nslab_journal_free(&j);
 }
 
+/* A journal line that does not carry the lab's marks is refused, whole journal and all. */
+static void test_journal_refuses_unmarked_lines(void **state)
+{
+	static const char *const bad[] = {
+		"netns /etc/passwd",
+		"netns /run/netns/nslab-other.r1",
+		"netns /run/netns/nslab-lab5.r1/../../../etc/passwd",
+		"netns /run/netns/nslab-lab5.",
+		"cgroup /sys/fs/cgroup/pids/user.slice",
+		"cgroup /sys/fs/cgroup/pids/nslab.lab-other/node-r1",
+		"cgroup /sys/fs/cgroup/pids/nslab.lab-lab5/../..",
+		"cgroup /sys/fs/cgroup/pids/nslab.lab-lab5x",
+		"cgroup relative/nslab.lab-lab5",
+		"node r1 1 5",
+		"node ../r1 100 5",
+	};
+	const char *rundir = *state;
+	struct nslab_journal j;
+	char line[256];
+
+	mkdir_in(rundir, "lab5");
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct nslab_err err = { 0 };
+		snprintf(line, sizeof(line), "node r0 100 5\n%s\nnetns /run/netns/nslab-lab5.r0\n", bad[i]);
+		write_in(rundir, "lab5/journal", line);
+		assert_int_equal(nslab_journal_read("lab5", &j, &err), -EPERM);
+		assert_non_null(strstr(err.msg, "refusing"));
+		assert_non_null(strstr(err.msg, bad[i]));
+		assert_int_equal(j.nnodes + j.nnetns + j.ncgroups, 0);
+	}
+	/* a live process that is no node init, named with its true start time */
+	snprintf(line, sizeof(line), "node r1 %d %llu\n", (int)getpid(), nslab_proc_starttime(getpid()));
+	write_in(rundir, "lab5/journal", line);
+	assert_int_equal(nslab_journal_read("lab5", &j, NULL), -EPERM);
+	/* the marks of the lab itself pass */
+	write_in(rundir, "lab5/journal",
+		 "netns /run/netns/nslab-lab5.r1\ncgroup /sys/fs/cgroup/pids/nslab.lab-lab5/node-r1\n"
+		 "cgroup /sys/fs/cgroup/pids/nslab.lab-lab5\n");
+	assert_int_equal(nslab_journal_read("lab5", &j, NULL), 0);
+	assert_int_equal(j.nnetns + j.ncgroups, 3);
+	nslab_journal_free(&j);
+}
+
+/* A lab folder is published with its lock taken: a second create says EEXIST, a lock taker and
+ * nslab_lab_busy() see it held until the creator lets go; a killed creator's .new- folder is swept. */
+static void test_labdir_created_locked(void **state)
+{
+	const char *rundir = *state;
+	struct nslab_err err = { 0 };
+	char path[512];
+	pid_t by = -1;
+	int fd, fd2;
+
+	fd = nslab_labdir_create("lab6", &err);
+	assert_true(fd >= 0);
+	assert_int_equal(nslab_labdir_create("lab6", &err), -EEXIST);
+	assert_int_equal(nslab_lab_lock("lab6", false, true, &err), -EBUSY);
+	assert_true(nslab_lab_busy("lab6", &by));
+	assert_int_equal(by, 0); /* no journal: no deployer to name */
+	assert_int_equal(nslab_journal_append("lab6", &err, "deploy %d %llu", (int)getpid(),
+					      nslab_proc_starttime(getpid())), 0);
+	assert_true(nslab_lab_busy("lab6", &by));
+	assert_int_equal(by, getpid());
+	close(fd);
+	assert_false(nslab_lab_busy("lab6", &by));
+	/* what a deploy killed between its mkdtemp and its rename leaves */
+	snprintf(path, sizeof(path), "%s/.new-lab7.abc123", rundir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/.new-lab7.abc123/lock", rundir);
+	fd2 = open(path, O_RDWR | O_CREAT, 0600);
+	assert_true(fd2 >= 0);
+	assert_int_equal(flock(fd2, LOCK_EX), 0);
+	assert_int_equal(nslab_labdir_new_sweep("lab7"), 0); /* held: a live deployer */
+	close(fd2);
+	assert_int_equal(nslab_labdir_new_sweep("lab6"), 0); /* another lab's */
+	assert_int_equal(nslab_labdir_new_sweep(""), 1);
+	snprintf(path, sizeof(path), "%s/.new-lab7.abc123", rundir);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+/* Run directories and lab folders: root's (or ours), writable by nobody else, never a symlink. */
+static void test_rundir_trust(void **state)
+{
+	const char *rundir = *state;
+	struct nslab_err err = { 0 };
+	char path[512], target[512];
+
+	assert_int_equal(nslab_rundir_trust(NULL, &err), 0);
+	assert_int_equal(nslab_rundir_trust("nosuch", &err), -ENOENT);
+	mkdir_in(rundir, "ok");
+	assert_int_equal(nslab_rundir_trust("ok", &err), 0);
+	snprintf(path, sizeof(path), "%s/ok", rundir);
+	assert_int_equal(chmod(path, 0770), 0);
+	assert_int_equal(nslab_rundir_trust("ok", &err), -EPERM);
+	assert_non_null(strstr(err.msg, "writable by its group"));
+	assert_int_equal(chmod(path, 0700), 0);
+	snprintf(target, sizeof(target), "%s/ok", rundir);
+	snprintf(path, sizeof(path), "%s/link", rundir);
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_equal(nslab_rundir_trust("link", &err), -ELOOP);
+	assert_non_null(strstr(err.msg, "symbolic link"));
+	assert_int_equal(nslab_lab_lock("link", false, true, &err), -ELOOP);
+	assert_int_equal(chmod(rundir, 0777), 0);
+	assert_int_equal(nslab_rundir_trust(NULL, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "writable by others"));
+	assert_int_equal(chmod(rundir, 0700), 0);
+	unlink(path);
+}
+
 static void test_journal_torn_and_garbage(void **state)
 {
 	const char *rundir = *state;
@@ -929,6 +1039,9 @@ int main(void)
 		cmocka_unit_test(test_names_and_paths),
 		cmocka_unit_test_setup_teardown(test_journal_roundtrip, rundir_setup, rundir_teardown),
 		cmocka_unit_test_setup_teardown(test_journal_torn_and_garbage, rundir_setup, rundir_teardown),
+		cmocka_unit_test_setup_teardown(test_journal_refuses_unmarked_lines, rundir_setup, rundir_teardown),
+		cmocka_unit_test_setup_teardown(test_rundir_trust, rundir_setup, rundir_teardown),
+		cmocka_unit_test_setup_teardown(test_labdir_created_locked, rundir_setup, rundir_teardown),
 		cmocka_unit_test_setup_teardown(test_journal_torn_last_line_ignored, rundir_setup, rundir_teardown),
 		cmocka_unit_test_setup_teardown(test_journal_missing, rundir_setup, rundir_teardown),
 		cmocka_unit_test_setup_teardown(test_lab_names, rundir_setup, rundir_teardown),
