@@ -69,7 +69,8 @@ static void node_from_topo(const struct nslab_topo *t, const struct nslab_node *
 	sn->shutdown = xcalloc(node->nshutdown + 1, sizeof(char *));
 	for (size_t k2 = 0; k2 < node->nshutdown; k2++)
 		sn->shutdown[k2] = xstrdup(node->shutdown[k2]);
-	sn->nifaces = node->nifaces + (node->kind == NSLAB_KIND_BRIDGE);
+	bool eth0 = node->mgmt4.family || node->mgmt6.family;
+	sn->nifaces = node->nifaces + (node->kind == NSLAB_KIND_BRIDGE) + eth0 + node->nhostlinks;
 	sn->ifaces = xcalloc(sn->nifaces + 1, sizeof(*sn->ifaces));
 	if (node->kind == NSLAB_KIND_BRIDGE) {
 		struct nslab_st_iface *br = &sn->ifaces[k++];
@@ -80,6 +81,23 @@ static void node_from_topo(const struct nslab_topo *t, const struct nslab_node *
 	}
 	for (size_t i = 0; i < node->nifaces; i++)
 		iface_from_topo(t, &node->ifaces[i], &sn->ifaces[k++]);
+	/* the management interface and host links / dummies (core/mgmt.h): no peer in the lab */
+	if (eth0) {
+		struct nslab_iface m = { .name = NSLAB_MGMT_IFNAME, .mtu = t->mgmt.mtu ? t->mgmt.mtu : 1500, .link = -1,
+					 .addrs = (struct nslab_prefix[2]){ node->mgmt4, node->mgmt6 } };
+		m.naddrs = 2;
+		if (!node->mgmt4.family)
+			m.addrs++, m.naddrs--;
+		if (!node->mgmt6.family)
+			m.naddrs--;
+		iface_from_topo(t, &m, &sn->ifaces[k++]);
+	}
+	for (size_t h = 0; h < node->nhostlinks; h++) {
+		const struct nslab_hostlink *hl = &node->hostlinks[h];
+		struct nslab_iface m = { .name = hl->ifname, .mtu = hl->mtu, .link = -1, .addrs = hl->addrs,
+					 .naddrs = hl->naddrs };
+		iface_from_topo(t, &m, &sn->ifaces[k++]);
+	}
 }
 
 void nslab_state_from_topo(const struct nslab_topo *t, const char *lab, const char *status,

@@ -45,6 +45,9 @@ test_clab_mgmt_network() {
 	br=$(echo "$j" | jq -r '.host_interfaces[] | select(.role == "mgmt-bridge") | .name')
 	[ -n "$br" ] || fail "inspect --json lists no management bridge: $(echo "$j" | jq -c .host_interfaces)"
 	expect_match "$(echo "$j" | jq -r '.host_interfaces[] | select(.role == "mgmt-bridge") | .addresses[]')" "^$MG4\.1/24$" "gateway on the bridge"
+	# inspect lists eth0 (live addresses) and the host-link ends of the nodes
+	expect_match "$(echo "$j" | jq -r '.nodes[] | select(.name == "a") | .interfaces[] | select(.name == "eth0") | .addresses[]')" "^$MG4\.50/24$" "a's eth0 in inspect"
+	expect_eq "$(echo "$j" | jq -r '.nodes[] | select(.name == "a") | .interfaces[] | select(.name == "eth2") | .state')" "up" "a's host link end in inspect"
 	# the host reaches every node on its management address (measured: real pings from the host)
 	ok ping -c 1 -W 2 $MG4.50 || true
 	ok ping -c 1 -W 2 $MG4.2 || true
