@@ -437,8 +437,10 @@ static int netns_dir_make_mount(struct nslab_err *err)
 	size_t nbelow;
 	int r = netns_dir_mounts(&is_mount, &nbelow);
 
+	if (r == -EOPNOTSUPP)
+		return 0; /* a kernel before 5.8 cannot tell a mount point: the folder stays as it is */
 	if (r < 0)
-		return nslab_err_sys(err, -r, "reading /proc/self/mountinfo");
+		return nslab_err_sys(err, -r, "looking at the mounts of " NSLAB_NETNS_DIR);
 	if (is_mount || nbelow)
 		return 0; /* iproute2's layout already, or handles an older nslab made: as it is */
 	if (mount(NSLAB_NETNS_DIR, NSLAB_NETNS_DIR, "none", MS_BIND | MS_REC, NULL) < 0)

@@ -108,9 +108,9 @@ for n in r1 r2; do
 	check_eq "$n-memory.max" "$(cat $LABCG/node-$n/memory.max 2>&1)" 33554432
 	check_eq "$n-pids.max" "$(cat $LABCG/node-$n/pids.max 2>&1)" 20
 done
-# the unlimited node: a directory for accounting only, nothing limited
+# the node without limits: a directory for accounting, nothing limited but the default pids (1024)
 check_eq "h1-unlimited" "$(cat $LABCG/node-h1/cpu.max $LABCG/node-h1/memory.max $LABCG/node-h1/pids.max 2>&1 | tr '\n' ' ')" \
-	"max 100000 max max "
+	"max 100000 max 1024 "
 check_eq "subtree_control" "$(tr ' ' '\n' <$LABCG/cgroup.subtree_control | grep -xE 'cpu|memory|pids' | sort | tr '\n' ' ')" \
 	"cpu memory pids "
 # node inits live only in the leaves (no-internal-process rule)
@@ -120,7 +120,7 @@ check_eq "r1-init-in-leaf" "$(cat /proc/$pid/cgroup 2>&1)" "0::/nslab.lab-$LAB/n
 check_eq "inspect-cgroup" "$(node_json r1 .usage.cgroup)" "nslab.lab-$LAB/node-r1"
 check_eq "inspect-limits" "$(node_json r1 '.limits | tojson')" '{"cpu":0.25,"memory_bytes":33554432,"pids":20}'
 check_eq "inspect-usage-max" "$(node_json r1 '"\(.usage.memory_max_bytes) \(.usage.pids_max)"')" "33554432 20"
-check_eq "inspect-h1-unlimited" "$(node_json h1 '"\(.usage.memory_max_bytes) \(.usage.pids_max) \(.limits | tojson)"')" "null null {}"
+check_eq "inspect-h1-unlimited" "$(node_json h1 '"\(.usage.memory_max_bytes) \(.usage.pids_max) \(.limits | tojson)"')" "null 1024 {}"
 
 # ---- 3. exec joins the node's cgroup --------------------------------------------------------------
 check_eq "exec-cgroup-r1" "$($NSLAB exec $LAB r1 -- cat /proc/self/cgroup 2>&1)" "0::/nslab.lab-$LAB/node-r1"
