@@ -2,7 +2,7 @@
 # nslab: build, tests, sanitizers, fuzzing. `make help` lists the targets.
 
 CC       ?= cc
-PKGS     := libmnl yaml-0.1 jansson vterm ncursesw libgvc libcgraph libnftables
+PKGS     := libmnl yaml-0.1 jansson vterm ncursesw libgvc libcgraph libnftables libxml-2.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 

@@ -3,7 +3,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <stdarg.h>
 #include <string.h>
+
+#include <libxml/chvalid.h>
+#include <libxml/xmlstring.h>
+#include <libxml/xmlwriter.h>
 
 #include "../core/scenario.h"
 #include "../util/util.h"
@@ -53,9 +59,10 @@ static void on_step(void *ctx, const struct nslab_scn_step *st, const struct nsl
 	_cleanup_free_ char *name = step_name(rp, st);
 
 	rp->total_s = r->start_s + r->duration_s;
-	if (r->skipped)
-		rp->skipped++;
-	else if (!r->ok)
+	if (r->skipped) {
+		if (check)
+			rp->skipped++;
+	} else if (!r->ok)
 		rp->failed++;
 	if (check || (!r->ok && !r->skipped)) {
 		struct jcase *c = VEC_PUSH(rp->cases, rp->ncases);
@@ -91,71 +98,119 @@ static void on_step(void *ctx, const struct nslab_scn_step *st, const struct nsl
 	fflush(stdout);
 }
 
-static void xml_escaped(FILE *f, const char *s)
+/* s as text XML 1.0 can carry: a check's output may hold any byte, but a document with an invalid
+ * UTF-8 sequence or a control character is not well-formed and CI tools reject the whole report.
+ * Each invalid byte becomes U+FFFD, each character XML forbids becomes '?'. */
+static char *xml_text(const char *s)
 {
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		switch (c) {
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			if (c < 0x20 && c != '\n' && c != '\t')
-				fputc('?', f);
-			else
-				fputc(c, f);
+	size_t n = s ? strlen(s) : 0, o = 0;
+	char *out = xmalloc(3 * n + 1);
+
+	while (n > 0) {
+		int len = (int)(n > 4 ? 4 : n);
+		int c = xmlGetUTF8Char((const xmlChar *)s, &len);
+		if (c < 0) {
+			memcpy(out + o, "\xef\xbf\xbd", 3); /* U+FFFD */
+			o += 3;
+			s++, n--;
+			continue;
 		}
+		if (xmlIsCharQ(c)) {
+			memcpy(out + o, s, (size_t)len);
+			o += (size_t)len;
+		} else {
+			out[o++] = '?';
+		}
+		s += len, n -= (size_t)len;
 	}
+	out[o] = 0;
+	return out;
 }
 
-static void junit_write(FILE *f, const struct report *rp, const char *lab)
+/* attribute NAME="VALUE" with VALUE made valid text */
+static int xml_attr(xmlTextWriterPtr w, const char *name, const char *value)
+{
+	_cleanup_free_ char *v = xml_text(value);
+	return xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST v);
+}
+
+static int xml_attrf(xmlTextWriterPtr w, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int xml_attrf(xmlTextWriterPtr w, const char *name, const char *fmt, ...)
+{
+	_cleanup_free_ char *v = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&v, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -1;
+	return xml_attr(w, name, v);
+}
+
+/* One <testcase>: its attributes, and a <skipped> or <failure> child unless it passed. */
+static int junit_case(xmlTextWriterPtr w, const struct jcase *c, const char *lab)
+{
+	_cleanup_free_ char *classname = xasprintf("nslab.scenario.%s", lab);
+	_cleanup_free_ char *detail = xml_text(c->detail);
+	int r = 0;
+
+	r |= xmlTextWriterStartElement(w, BAD_CAST "testcase");
+	r |= xml_attr(w, "classname", classname);
+	r |= xml_attr(w, "name", c->name);
+	r |= xml_attrf(w, "time", "%.3f", c->time_s);
+	if (!c->ok && c->skipped) {
+		r |= xmlTextWriterStartElement(w, BAD_CAST "skipped");
+		r |= xmlTextWriterWriteAttribute(w, BAD_CAST "message", BAD_CAST detail);
+		r |= xmlTextWriterEndElement(w);
+	} else if (!c->ok) {
+		r |= xmlTextWriterStartElement(w, BAD_CAST "failure");
+		r |= xml_attr(w, "message", c->action ? "action failed" : "check failed");
+		r |= xmlTextWriterWriteString(w, BAD_CAST detail);
+		r |= xmlTextWriterEndElement(w);
+	}
+	r |= xmlTextWriterEndElement(w);
+	return r < 0 ? -1 : 0;
+}
+
+/* The JUnit document, written by libxml2's xmlwriter (escaping, well-formedness) into f. */
+static int junit_write(FILE *f, const struct report *rp, const char *lab)
 {
 	unsigned failures = 0, skipped = 0;
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+	int r = 0;
 
+	if (!w) {
+		xmlBufferFree(buf);
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < rp->ncases; i++) {
 		if (rp->cases[i].skipped)
 			skipped++;
 		else if (!rp->cases[i].ok)
 			failures++;
 	}
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
-	fprintf(f, "  <testsuite name=\"");
-	xml_escaped(f, rp->s->file);
-	fprintf(f, "\" tests=\"%zu\" failures=\"%u\" errors=\"0\" skipped=\"%u\" time=\"%.3f\">\n", rp->ncases,
-		failures, skipped, rp->total_s);
-	for (size_t i = 0; i < rp->ncases; i++) {
-		const struct jcase *c = &rp->cases[i];
-		fprintf(f, "    <testcase classname=\"nslab.scenario.");
-		xml_escaped(f, lab);
-		fprintf(f, "\" name=\"");
-		xml_escaped(f, c->name);
-		fprintf(f, "\" time=\"%.3f\"", c->time_s);
-		if (c->ok) {
-			fprintf(f, "/>\n");
-			continue;
-		}
-		fprintf(f, ">\n      ");
-		if (c->skipped) {
-			fprintf(f, "<skipped message=\"");
-			xml_escaped(f, c->detail);
-			fprintf(f, "\"/>\n");
-		} else {
-			fprintf(f, "<failure message=\"%s\">", c->action ? "action failed" : "check failed");
-			xml_escaped(f, c->detail);
-			fprintf(f, "</failure>\n");
-		}
-		fprintf(f, "    </testcase>\n");
-	}
-	fprintf(f, "  </testsuite>\n</testsuites>\n");
+	xmlTextWriterSetIndent(w, 1);
+	xmlTextWriterSetIndentString(w, BAD_CAST "  ");
+	r |= xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL);
+	r |= xmlTextWriterStartElement(w, BAD_CAST "testsuites");
+	r |= xmlTextWriterStartElement(w, BAD_CAST "testsuite");
+	r |= xml_attr(w, "name", rp->s->file);
+	r |= xml_attrf(w, "tests", "%zu", rp->ncases);
+	r |= xml_attrf(w, "failures", "%u", failures);
+	r |= xml_attr(w, "errors", "0");
+	r |= xml_attrf(w, "skipped", "%u", skipped);
+	r |= xml_attrf(w, "time", "%.3f", rp->total_s);
+	for (size_t i = 0; i < rp->ncases; i++)
+		r |= junit_case(w, &rp->cases[i], lab);
+	r |= xmlTextWriterEndDocument(w); /* closes every open element */
+	xmlFreeTextWriter(w);
+	if (r >= 0 && fwrite(xmlBufferContent(buf), 1, (size_t)xmlBufferLength(buf), f) != (size_t)xmlBufferLength(buf))
+		r = -1;
+	xmlBufferFree(buf);
+	return r < 0 ? -EIO : 0;
 }
 
 static void print_diags(const struct nslab_diags *d)
@@ -192,9 +247,11 @@ static int scenario_load(const char *lab, const char *file, struct nslab_scn **o
 		else
 			fprintf(stderr, "nslab: %s\n", err.msg);
 		fprintf(stderr, "%s: nothing was run\n", file);
+		/* a name the lab does not have is an error in the file (2); a lab that is not there is 1 */
+		r = d.n ? EXIT_USAGE : EXIT_FAIL;
 		nslab_diags_free(&d);
 		nslab_scn_free(s);
-		return EXIT_FAIL;
+		return r;
 	}
 	nslab_diags_free(&d);
 	*out = s;
@@ -209,20 +266,28 @@ static size_t report_end(const struct report *rp, const char *lab, const char *j
 	FILE *f;
 
 	if (rp->tap) {
+		unsigned run = rp->n;
 		printf("1..%u\n", rp->n);
-		printf("# %s: %u of %u failed%s, %.2fs\n", rp->failed ? "FAILED" : "passed", rp->failed, rp->n,
-		       rp->skipped ? " (some not run)" : "", rp->total_s);
-	} else {
-		junit_write(stdout, rp, lab);
+		if (rp->failed)
+			printf("# FAILED: %u of %u %s failed", rp->failed, run, run == 1 ? "check" : "checks");
+		else
+			printf("# passed: all %u %s passed", run, run == 1 ? "check" : "checks");
+		if (rp->skipped)
+			printf(", %u not run", rp->skipped);
+		printf(", %.2fs\n", rp->total_s);
+	} else if (junit_write(stdout, rp, lab) < 0) {
+		fprintf(stderr, "nslab: writing the JUnit report: %s\n", strerror(errno ? errno : EIO));
+		failed = 1;
 	}
 	if (!junit)
-		return 0;
+		return failed;
 	f = fopen(junit, "w");
 	if (!f) {
 		fprintf(stderr, "nslab: writing %s: %s\n", junit, strerror(errno));
 		return 1;
 	}
-	junit_write(f, rp, lab);
+	if (junit_write(f, rp, lab) < 0)
+		failed = 1;
 	if (fclose(f) != 0) {
 		fprintf(stderr, "nslab: writing %s: %s\n", junit, strerror(errno));
 		failed = 1;
@@ -282,8 +347,8 @@ int cmd_scenario(int argc, char **argv)
 		return r;
 	rp.s = s;
 	if (rp.tap) {
-		printf("TAP version 13\n# scenario %s on lab %s: %zu steps, %zu checks\n", file, lab, s->nsteps,
-		       s->nchecks);
+		printf("TAP version 13\n# scenario %s on lab %s: %zu %s, %zu %s\n", file, lab, s->nsteps,
+		       s->nsteps == 1 ? "step" : "steps", s->nchecks, s->nchecks == 1 ? "check" : "checks");
 		fflush(stdout);
 	}
 	failed = nslab_scn_run(s, lab, &ro);

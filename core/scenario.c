@@ -6,6 +6,7 @@
  */
 #include "scenario.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -155,6 +156,12 @@ static bool duration_ok(struct line *l, size_t i, unsigned long long *us)
 	}
 	if (nslab_parse_duration_us(l->t[i].s, us) < 0) {
 		err_at(l, i, "'%s' is not a duration (2s, 500ms, 300us)", l->t[i].s);
+		return false;
+	}
+	/* a bare number would be microseconds (the topology's unit): "within 5" meant 5 s to
+	 * everyone who wrote it, so a scenario's durations always carry their unit */
+	if (!isalpha((unsigned char)l->t[i].s[strlen(l->t[i].s) - 1])) {
+		err_at(l, i, "'%s' needs a unit: %ss or %sms", l->t[i].s, l->t[i].s, l->t[i].s);
 		return false;
 	}
 	return true;

@@ -5,12 +5,12 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 PKGS=(
 	# build
-	build-essential pkg-config libmnl-dev libyaml-dev libjansson-dev libgraphviz-dev libnftables-dev
+	build-essential pkg-config libmnl-dev libyaml-dev libjansson-dev libgraphviz-dev libnftables-dev libxml2-dev
 	# the console (nslab console): terminal emulation, curses; tmux drives its tests
 	libvterm-dev libncurses-dev tmux
 	# tests: unit (cmocka), fuzzing (clang + libFuzzer runtime), integration peers and tools
 	libcmocka-dev clang libclang-rt-14-dev valgrind
-	iproute2 iputils-ping iperf3 jq bc util-linux nftables
+	iproute2 iputils-ping iperf3 jq bc util-linux nftables libxml2-utils
 	# what image profiles start in nodes (core/profile.c), and captures in nodes
 	frr bird2 tcpdump
 )

@@ -40,6 +40,7 @@ SCN
 	expect_eq "$rc" 1 "exit status of a failing scenario"
 	expect_match "$out" "^not ok 2 - line 4: expect r1 exec ping" "the failing check"
 	expect_match "$out" "^ok 3 - line 6" "checks after a failed check still run"
+	expect_match "$out" "^# FAILED: 1 of 3 checks failed, [0-9.]+s$" "summary line"
 	expect_match "$(cat "$TMPD/fail.xml")" 'failures="1"' "JUnit failure count"
 	# an action that fails stops the run; the remaining checks are reported as skipped
 	cat > "$TMPD/action.scenario" <<SCN
@@ -50,6 +51,41 @@ SCN
 	expect_eq "$?" 1 "exit status of a failed action"
 	expect_match "$out" "^not ok 1 - line 1: exec h1 false \(action failed" "failed action"
 	expect_match "$out" "^ok 2 - .*# SKIP" "skipped check"
+	expect_match "$out" "^# scenario .* 2 steps, 1 check$" "header: one check, not 1 checks"
+	expect_match "$out" "^# FAILED: 1 of 2 checks failed, 1 not run" "summary with the skipped check"
+}
+
+# A check's output with bytes that are not UTF-8 and control characters still gives well-formed
+# JUnit XML (on stdout and in --junit's file), with the bad bytes replaced, not dropped silently.
+test_scenario_junit_binary_output() {
+	local lab=${LP}-scnxml out
+	TEST_LABS="$lab"
+	command -v xmllint >/dev/null || { skip "xmllint (libxml2-utils) is not installed"; return; }
+	ok "$NSLAB" deploy --quiet --name $lab "$EXAMPLES/triangle-failover.clab.yml" || return
+	cat > "$TMPD/bin.scenario" <<'SCN'
+expect h1 exec printf 'caf\351 \377\376 <&> \001\033[31m]]> end'; false succeeds
+expect h1 reaches h2 within 5s
+SCN
+	out=$("$NSLAB" scenario $lab "$TMPD/bin.scenario" --format junit --junit "$TMPD/bin.xml" 2>/dev/null)
+	expect_eq "$?" 1 "exit status (one check fails)"
+	echo "$out" | xmllint --noout - 2>"$TMPD/xmllint.err" || fail "JUnit on stdout is not well-formed: $(cat "$TMPD/xmllint.err")"
+	xmllint --noout "$TMPD/bin.xml" 2>"$TMPD/xmllint.err" || fail "JUnit file is not well-formed: $(cat "$TMPD/xmllint.err")"
+	expect_eq "$(xmllint --xpath 'count(//testcase)' "$TMPD/bin.xml")" 2 "two test cases"
+	expect_eq "$(xmllint --xpath 'count(//failure)' "$TMPD/bin.xml")" 1 "one failure"
+	# the output survives as text: U+FFFD for each bad byte, markup escaped
+	local text
+	text=$(xmllint --xpath 'string(//failure)' "$TMPD/bin.xml")
+	expect_match "$text" '<&> \?\?\[31m\]\]> end' "failure text, markup and control characters"
+	expect_eq "$(echo "$text" | grep -o $'\xef\xbf\xbd' | wc -l)" 3 "one U+FFFD per byte that is not UTF-8"
+}
+
+# A duration without a unit is a parse error (exit 2), never read as microseconds.
+test_scenario_duration_needs_unit() {
+	local out
+	printf 'expect h1 reaches h2 within 5\n' > "$TMPD/unit.scenario"
+	out=$("$NSLAB" scenario ${LP}-nolab "$TMPD/unit.scenario" 2>&1)
+	expect_eq "$?" 2 "exit status"
+	expect_match "$out" "unit.scenario:1:29: error: '5' needs a unit: 5s or 5ms" "message"
 }
 
 test_scenario_errors_run_nothing() {
@@ -65,7 +101,7 @@ test_scenario_errors_run_nothing() {
 	# names that are not in the lab are found before anything runs
 	printf 'link r1:eth1 down\nexpect zz reaches h2\nlink r1:eth1 r3:eth1 up\n' > "$TMPD/names.scenario"
 	out=$("$NSLAB" scenario $lab "$TMPD/names.scenario" 2>&1)
-	expect_eq "$?" 1 "exit status of unknown names"
+	expect_eq "$?" 2 "exit status of unknown names"
 	expect_match "$out" "names.scenario:2:1: error: lab $lab has no node zz" "unknown node"
 	expect_match "$out" "names.scenario:3:1: error: r3:eth1 is not the peer of r1:eth1" "wrong peer"
 	expect_eq "$("$NSLAB" link $lab r1:eth1 show --json | jq -r '.ends[0].state')" up "nothing was run (names)"

@@ -191,6 +191,14 @@ static void test_edge_cases(void **state)
 	e = parse_bad("expect h1 reaches h2 within\n");
 	assert_non_null(strstr(e, "within needs a duration"));
 	free(e);
+	/* a duration without its unit is an error, not microseconds ("within 5" meant 5 s) */
+	e = parse_bad("expect h1 reaches h2 within 5\n");
+	assert_non_null(strstr(e, "1:29: error: '5' needs a unit: 5s or 5ms"));
+	free(e);
+	e = parse_bad("wait 1.5\nlink r1:eth1 flap every 2 times 3\n");
+	assert_non_null(strstr(e, "1:6: error: '1.5' needs a unit"));
+	assert_non_null(strstr(e, "2:25: error: '2' needs a unit"));
+	free(e);
 	e = parse_bad("expect h1 pings h2\n");
 	assert_non_null(strstr(e, "1:11: error: expected 'reaches' or 'exec'"));
 	free(e);
