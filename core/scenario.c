@@ -158,7 +158,7 @@ static bool duration_ok(struct line *l, size_t i, unsigned long long *us)
 		err_at(l, i, "'%s' is not a duration (2s, 500ms, 300us)", l->t[i].s);
 		return false;
 	}
-	/* a bare number would be microseconds (the topology's unit): "within 5" meant 5 s to
+	/* a bare number would be milliseconds (the topology's unit): "within 5" meant 5 s to
 	 * everyone who wrote it, so a scenario's durations always carry their unit */
 	if (!isalpha((unsigned char)l->t[i].s[strlen(l->t[i].s) - 1])) {
 		err_at(l, i, "'%s' needs a unit: %ss or %sms", l->t[i].s, l->t[i].s, l->t[i].s);
