@@ -78,6 +78,20 @@ char *cli_limits_text(json_t *lim, unsigned mask);
 /* 268435456 -> "256M" (1024-based, exact: 1000 stays "1000"). Returns buf. */
 char *cli_fmt_size(char *buf, size_t n, unsigned long long bytes);
 
+/* cli/cmd-deploy.c: deploy's options and run, shared with redeploy. */
+struct cli_deploy_args {
+	const char *name;   /* --name */
+	char *folder;	    /* --lab-folder, absolute, malloc'd */
+	bool quiet, verbose, keep_on_error, mgmt;
+	const char *operand; /* FILE (deploy), FILE or LAB (redeploy) */
+};
+extern const struct cli_cmd cli_cmd_deploy;
+int cli_deploy_parse(const struct cli_cmd *c, int argc, char **argv, struct cli_deploy_args *a);
+/* Apply the options to the loaded t (--mgmt): EXIT_OK, or EXIT_FAIL with the problems printed. */
+int cli_deploy_prepare(struct nslab_topo *t, const struct cli_deploy_args *a);
+/* Deploy t (printing exec outputs, then the lab's tables): an exit status. */
+int cli_deploy_topo(const struct nslab_topo *t, const struct cli_deploy_args *a);
+
 /* cli/cmd-inspect.c: a lab's tables, as `nslab inspect` and `nslab deploy` print them. */
 void cli_print_inspect(json_t *j);
 

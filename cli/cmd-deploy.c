@@ -2,16 +2,14 @@
 /* cli/cmd-deploy.c: `nslab deploy FILE`: build a lab, print its exec: outputs and its tables. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/lab.h"
 #include "../util/json.h"
 #include "../util/util.h"
 #include "../topologies/paths.h"
-#include "../util/util.h"
 #include "cli.h"
-
-extern const struct cli_cmd cli_cmd_deploy;
 
 static bool opt_quiet;
 static double phase_t0;
@@ -54,79 +52,118 @@ static void on_phase(void *ctx, const char *phase, size_t nops)
 	phase_t0 = now;
 }
 
-static int cmd_deploy(int argc, char **argv)
+/* Parse deploy's options (deploy and redeploy share them) into a; the operand in a->operand. */
+int cli_deploy_parse(const struct cli_cmd *c, int argc, char **argv, struct cli_deploy_args *a)
 {
 	static const struct option opts[] = { { "name", required_argument, NULL, 'n' },
 					       { "quiet", no_argument, NULL, 'q' },
 					       { "verbose", no_argument, NULL, 'v' },
 					       { "lab-folder", required_argument, NULL, 'F' },
+					       { "keep-on-error", no_argument, NULL, 'k' },
 					       { "mgmt", no_argument, NULL, 'M' },
 					       { 0 } };
-	const char *name = NULL;
-	_cleanup_free_ char *folder = NULL;
-	struct nslab_err err = { 0 };
-	struct nslab_topo *t;
-	bool verbose = false, mgmt = false;
-	double t0;
-	int o, r;
+	int o;
 
+	memset(a, 0, sizeof(*a));
 	cli_getopt_reset();
-	while ((o = getopt_long(argc, argv, ":n:qv", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":n:qvk", opts, NULL)) != -1) {
 		if (o == 'n')
-			name = optarg;
+			a->name = optarg;
 		else if (o == 'q')
-			opt_quiet = true;
+			a->quiet = true;
 		else if (o == 'v')
-			verbose = true;
+			a->verbose = true;
+		else if (o == 'k')
+			a->keep_on_error = true;
 		else if (o == 'M')
-			mgmt = true;
-		else if (o == 'F')
-			folder = nslab_path_resolve(optarg, "", nslab_path_env_process()); /* from the current folder */
-		else
-			return cli_bad_option(&cli_cmd_deploy, argv, o);
+			a->mgmt = true;
+		else if (o == 'F') {
+			free(a->folder);
+			a->folder = nslab_path_resolve(optarg, "", nslab_path_env_process()); /* from the current folder */
+		} else
+			return cli_bad_option(c, argv, o);
 	}
 	if (optind != argc - 1)
-		return cli_usage_error(&cli_cmd_deploy, "expects exactly one topology file");
-	t = cli_load_topo(argv[optind]);
-	if (!t)
-		return EXIT_FAIL;
-	if (mgmt && !t->mgmt.on) { /* as if the file had `mgmt:` */
-		struct nslab_diags d = { 0 };
-		r = nslab_topo_mgmt_enable(t, &d);
-		for (size_t i = 0; i < d.n; i++) {
-			_cleanup_free_ char *line = nslab_diag_format(&d.v[i]);
-			fprintf(stderr, "%s\n", line);
-		}
-		nslab_diags_free(&d);
-		if (r < 0) {
-			nslab_topo_free(t);
-			return EXIT_FAIL;
-		}
+		return cli_usage_error(c, "expects exactly one %s", c == &cli_cmd_deploy ? "topology file" : "FILE or LAB");
+	a->operand = argv[optind];
+	return EXIT_OK;
+}
+
+/* What the options change in the loaded topology: --mgmt, as if the file had `mgmt:`. EXIT_OK, or
+ * EXIT_FAIL with the problems printed. */
+int cli_deploy_prepare(struct nslab_topo *t, const struct cli_deploy_args *a)
+{
+	struct nslab_diags d = { 0 };
+	int r;
+
+	if (!a->mgmt || t->mgmt.on)
+		return EXIT_OK;
+	r = nslab_topo_mgmt_enable(t, &d);
+	for (size_t i = 0; i < d.n; i++) {
+		_cleanup_free_ char *line = nslab_diag_format(&d.v[i]);
+		fprintf(stderr, "%s\n", line);
 	}
-	struct nslab_deploy_opts dopts = { .name = name, .lab_folder = folder, .on_exec = on_exec,
-					   .on_warning = on_warning,
-					   .on_phase = verbose ? on_phase : NULL };
+	nslab_diags_free(&d);
+	return r < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+/* Deploy t as a says and print the result. */
+int cli_deploy_topo(const struct nslab_topo *t, const struct cli_deploy_args *a)
+{
+	struct nslab_err err = { 0 };
+	const char *lab = a->name ? a->name : t->name;
+	bool kept = false;
+	double t0;
+	int r;
+
+	opt_quiet = a->quiet;
+	struct nslab_deploy_opts dopts = { .name = a->name, .lab_folder = a->folder, .on_exec = on_exec,
+					   .on_warning = on_warning, .on_phase = a->verbose ? on_phase : NULL,
+					   .keep_on_error = a->keep_on_error, .kept = &kept };
 	t0 = cli_now_s();
 	r = nslab_lab_deploy(t, &dopts, &err);
-	if (verbose)
+	if (a->verbose)
 		phase_done(cli_now_s());
-	if (r < 0) {
-		nslab_topo_free(t);
-		return cli_fail(&err);
+	if (r < 0 && kept) {
+		cli_fail(&err);
+		fprintf(stderr, "nslab: lab %s is kept as it failed (--keep-on-error), status 'failed': look with\n"
+				"  nslab inspect %s / nslab exec %s NODE -- CMD / nslab attach %s NODE\n"
+				"and remove it with: nslab destroy %s\n",
+			lab, lab, lab, lab, lab);
+		return EXIT_FAIL;
 	}
-	if (!opt_quiet) {
-		const char *lab = name ? name : t->name;
+	if (r < 0)
+		return cli_fail(&err);
+	if (!a->quiet) {
 		_cleanup_json_ json_t *j = nslab_lab_inspect(lab, &err);
 		printf("deployed lab %s: %zu nodes, %zu links in %.3f s\n\n", lab, t->nnodes, t->nlinks, cli_now_s() - t0);
 		if (j)
 			cli_print_inspect(j);
 	}
-	nslab_topo_free(t);
 	return EXIT_OK;
 }
 
+static int cmd_deploy(int argc, char **argv)
+{
+	struct cli_deploy_args a;
+	struct nslab_topo *t;
+	int r;
+
+	r = cli_deploy_parse(&cli_cmd_deploy, argc, argv, &a);
+	if (r != EXIT_OK)
+		goto out;
+	t = cli_load_topo(a.operand);
+	r = t ? cli_deploy_prepare(t, &a) : EXIT_FAIL;
+	if (r == EXIT_OK)
+		r = cli_deploy_topo(t, &a);
+	nslab_topo_free(t);
+out:
+	free(a.folder);
+	return r;
+}
+
 const struct cli_cmd cli_cmd_deploy = {
-	"deploy", "FILE [--name LAB] [--lab-folder DIR] [--mgmt] [--quiet] [--verbose]",
+	"deploy", "FILE [--name LAB] [--lab-folder DIR] [--mgmt] [--keep-on-error] [--quiet] [--verbose]",
 	"build the lab a topology file describes",
 	"  -n, --name LAB  lab name (default: the file's `name`)\n"
 	"  --lab-folder DIR  keep each node's files in DIR/NODE (default: the file's `lab-folder`, else\n"
@@ -134,10 +171,12 @@ const struct cli_cmd cli_cmd_deploy = {
 	"  --mgmt          give the lab a management network as if the file had `mgmt:` (containerlab's\n"
 	"                  172.20.20.0/24 and 3fff:172:20:20::/64): eth0 in every linux/router node on a\n"
 	"                  bridge in the host's namespace, where the host holds the gateway address\n"
+	"  -k, --keep-on-error  on a failure, leave the lab as far as it got (status 'failed') to look\n"
+	"                  into with inspect, exec and attach; `nslab destroy LAB` removes it\n"
 	"  -q, --quiet     print nothing on success\n"
 	"  -v, --verbose   print each deploy phase and its duration on stderr\n"
 	"Exits 0 once every node is up, wired, addressed and its exec: commands ran (each with\n"
 	"/bin/sh -c inside the node; a failing command fails the deploy). On any failure the\n"
-	"lab is rolled back and nothing is left on the machine.\n",
+	"lab is rolled back and nothing is left on the machine (unless --keep-on-error).\n",
 	cmd_deploy,
 };

@@ -11,6 +11,7 @@
  * `const struct cli_cmd cli_cmd_name`. */
 #define NSLAB_VERBS(X) \
 	X(deploy)      \
+	X(redeploy)    \
 	X(destroy)     \
 	X(list)        \
 	X(inspect)     \

@@ -70,6 +70,8 @@ _nslab() {
 			awk '/^commands:/ { f = 1; next } f && /^  [a-z]/ { print $1 }')" -- "$cur") ;;
 	generate)
 		[ $arg = 1 ] && mapfile -t COMPREPLY < <(compgen -W "chain ring star tree clos fat-tree" -- "$cur") ;;
+	redeploy)
+		[ $arg = 1 ] && mapfile -t COMPREPLY < <(compgen -W "$(_nslab_labs "$nslab")" -- "$cur"; compgen -f -- "$cur") ;;
 	destroy | inspect | console | pingall | cleanup)
 		[ $arg = 1 ] || [ "$verb" = destroy ] || [ "$verb" = cleanup ] || return
 		mapfile -t COMPREPLY < <(compgen -W "$(_nslab_labs "$nslab")" -- "$cur") ;;

@@ -823,6 +823,18 @@ static void rollback(struct deploy *d, struct nslab_err *err)
 	}
 }
 
+/* --keep-on-error: a failed lab stays, status "failed" (destroy removes it), unless interrupted or
+ * without a state.json yet. Returns whether it was kept. */
+static bool keep_failed(struct deploy *d, int r, struct nslab_err *err)
+{
+	if (!d->o || !d->o->keep_on_error || r == -EINTR || nslab_state_set_status(d->lab, "failed", NULL) < 0)
+		return false;
+	nslab_err_prefix(err, "deploying lab %s", d->lab);
+	if (d->o->kept)
+		*d->o->kept = true;
+	return true;
+}
+
 int nslab_lab_deploy_plan(const struct nslab_plan *p, const struct nslab_deploy_opts *o, struct nslab_err *err)
 {
 	const struct nslab_topo *t = p->topo;
@@ -862,11 +874,12 @@ int nslab_lab_deploy_plan(const struct nslab_plan *p, const struct nslab_deploy_
 		r = deploy_run(&d, err);
 	if (r == 0)
 		r = nslab_state_set_status(lab, "running", err);
-	if (r < 0)
+	bool kept = r < 0 && keep_failed(&d, r, err);
+	if (r < 0 && !kept)
 		rollback(&d, err);
 	deploy_free(&d);
 	close(lock);
-	if (r < 0)
+	if (r < 0 && !kept)
 		nslab_rundir_tidy();
 	nslab_deploy_signals_release(&sig, r);
 	return r;

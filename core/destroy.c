@@ -315,7 +315,8 @@ static void sweep_stray_cgroups(void (*cb)(void *ctx, const char *lab, const cha
 	}
 }
 
-/* Labs with a directory whose status is not "running" and whose lock nobody holds. */
+/* Labs with a directory whose status is not "running" (nor "failed", a lab kept on purpose) and
+ * whose lock nobody holds. */
 static int cleanup_dead_labs(char *const *only, void (*cb)(void *ctx, const char *lab, const char *why), void *ctx,
 			     struct nslab_err *err)
 {
@@ -346,7 +347,8 @@ static int cleanup_dead_labs(char *const *only, void (*cb)(void *ctx, const char
 		if (nslab_state_read(lab, &st, NULL) < 0)
 			st.status = NULL;
 		snprintf(why, sizeof(why), "%s", st.status ? st.status : "no state");
-		if (!st.status || strcmp(st.status, "running") != 0) {
+		/* "failed": kept by deploy --keep-on-error for inspection, removed by destroy only */
+		if (!st.status || (strcmp(st.status, "running") != 0 && strcmp(st.status, "failed") != 0)) {
 			if (nslab_destroy_locked(lab, &e) < 0) {
 				nslab_err_set(err, e.code, "%s", e.msg);
 				ret = -e.code;

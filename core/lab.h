@@ -26,9 +26,14 @@ struct nslab_deploy_opts {
 	/* Called at the start of each phase with the number of operations in it. */
 	void (*on_phase)(void *ctx, const char *phase, size_t nops);
 	void *ctx;
+	/* A failure leaves what was made (status "failed") instead of rolling back, except on an
+	 * interruption; *kept (when given) tells whether it did. destroy removes such a lab. */
+	bool keep_on_error;
+	bool *kept;
 };
 
-/* Deploy; on any failure everything made so far is destroyed before returning. */
+/* Deploy; on any failure everything made so far is destroyed before returning (unless
+ * keep_on_error). */
 int nslab_lab_deploy(const struct nslab_topo *t, const struct nslab_deploy_opts *o, struct nslab_err *err);
 /* The same, from a plan built by nslab_plan_build() (the one `nslab plan` prints). */
 int nslab_lab_deploy_plan(const struct nslab_plan *p, const struct nslab_deploy_opts *o, struct nslab_err *err);

@@ -24,6 +24,8 @@ test_bash_completion() {
 	expect_eq "$(complete_words "$NSLAB" link "$lab" h2:)" "h2:eth1 " "NODE:IF"
 	expect_match "$(complete_words "$NSLAB" link "$lab" h2:eth1 "")" "^down flap .*reset set show up $" "link actions"
 	expect_eq "$(complete_words "$NSLAB" generate f)" "fat-tree " "generate shapes"
+	expect_eq "$(complete_words "$NSLAB" redeploy "$lab")" "$lab " "redeploy: a lab name"
+	expect_eq "$(complete_words "$NSLAB" deploy --k)" "--keep-on-error " "deploy --keep-on-error"
 	expect_eq "$(complete_words "$NSLAB" exec "$lab" h1 -- p)" "" "nothing after --"
 	# make install / uninstall, into a scratch DESTDIR
 	d=$(mktemp -d "$TMPD/destdir.XXXXXX")

@@ -136,3 +136,62 @@ test_generate_deploy_pingall() {
 	expect_eq "$?" 2 "generate fat-tree 3 exit status"
 	expect_eq "$out" "" "generate fat-tree 3 stdout"
 }
+
+# deploy --keep-on-error: a failing exec: leaves the lab as it got (status failed, nodes and links
+# there to look into), a named cleanup leaves it, destroy removes all of it (the harness checks).
+test_deploy_keep_on_error() {
+	local lab=${LP}-keep out rc
+	TEST_LABS="$lab"
+	cat > "$TMPD/keep.yml" <<YML
+name: keep
+topology:
+  nodes:
+    a: {kind: linux, interfaces: {eth1: {ipv4: 10.9.0.1/24}}, exec: ["echo boom >&2; exit 4"]}
+    b: {kind: linux, interfaces: {eth1: {ipv4: 10.9.0.2/24}}}
+  links:
+    - endpoints: ["a:eth1", "b:eth1"]
+YML
+	out=$("$NSLAB" deploy --quiet --keep-on-error --name $lab "$TMPD/keep.yml" 2>&1)
+	rc=$?
+	expect_eq "$rc" 1 "exit status of a failed deploy kept"
+	expect_match "$out" "exited with status 4" "the error is reported"
+	expect_match "$out" "lab $lab is kept .*--keep-on-error" "says the lab is kept"
+	expect_match "$out" "nslab destroy $lab" "says how to remove it"
+	expect_eq "$("$NSLAB" list --json | jq -r ".[] | select(.name==\"$lab\") | .status")" failed "status in list"
+	# the half-built lab works: the nodes run and the link carries traffic
+	ok "$NSLAB" exec $lab b -- ping -c 1 -W 2 10.9.0.1
+	# a named cleanup leaves a lab kept on purpose
+	ok "$NSLAB" cleanup $lab
+	expect_eq "$("$NSLAB" list --json | jq -r ".[] | select(.name==\"$lab\") | .status")" failed "kept after cleanup"
+	ok "$NSLAB" destroy $lab
+	expect_eq "$(leftovers $lab)" "" "destroy removed the kept lab"
+	# without the option, the same failure rolls back
+	nok "$NSLAB" deploy --quiet --name $lab "$TMPD/keep.yml"
+	expect_eq "$(leftovers $lab)" "" "rolled back without --keep-on-error"
+}
+
+# nslab redeploy FILE|LAB: destroy + deploy; new nodes; a bad file leaves the running lab alone.
+test_redeploy() {
+	local lab=${LP}-redep out pid1 pid2
+	TEST_LABS="$lab"
+	ok labelled_lab $lab || return
+	pid1=$(node_pid $lab a)
+	out=$("$NSLAB" redeploy $lab 2>&1) || fail "redeploy LAB: $out"
+	expect_match "$out" "^destroyed lab $lab" "redeploy says it destroyed"
+	expect_match "$out" "deployed lab $lab: 3 nodes, 2 links" "redeploy deploys"
+	pid2=$(node_pid $lab a)
+	[ -n "$pid2" ] && [ "$pid2" != "$pid1" ] || fail "node a is new after redeploy ($pid1 -> $pid2)"
+	expect_eq "$("$NSLAB" list --json | jq -r ".[] | select(.name==\"$lab\") | .status")" running "status"
+	ok "$NSLAB" exec $lab a -- ping -c 1 -W 2 10.2.0.1
+	# FILE with --name, quiet
+	ok "$NSLAB" redeploy --quiet --name $lab "$TMPD/$lab.yml"
+	# a bad file: nothing destroyed
+	pid1=$(node_pid $lab a)
+	printf 'name: x\ntopology:\n  nodes:\n    a: {kind: nope}\n' > "$TMPD/bad-redep.yml"
+	out=$("$NSLAB" redeploy --name $lab "$TMPD/bad-redep.yml" 2>&1)
+	expect_eq "$?" 1 "redeploy of a bad file"
+	expect_eq "$(node_pid $lab a)" "$pid1" "the lab still runs after a bad redeploy"
+	out=$("$NSLAB" redeploy ${LP}-nosuchlab 2>&1)
+	expect_eq "$?" 1 "redeploy of an unknown lab"
+	expect_match "$out" "neither a topology file nor a deployed lab" "unknown lab message"
+}
