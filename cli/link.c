@@ -17,10 +17,12 @@ enum {
 	OPT_TIMES,
 	OPT_ONLY,
 	OPT_JSON,
+	OPT_MTU,
 	OPT_IMPAIR, /* OPT_IMPAIR + p: impairment parameter p of the table (topologies/impair.h) */
 };
 
 static volatile sig_atomic_t flap_stop;
+static unsigned long opt_mtu; /* add --mtu */
 
 static void on_signal(int sig)
 {
@@ -85,6 +87,7 @@ static void link_opts(struct option *o, size_t max)
 		{ "only", no_argument, NULL, OPT_ONLY },
 		{ "egress-only", no_argument, NULL, OPT_ONLY },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "mtu", required_argument, NULL, OPT_MTU },
 		{ "verbose", no_argument, NULL, 'v' },
 	};
 	size_t n = 0;
@@ -142,6 +145,12 @@ static int link_opt(const struct cli_cmd *cmd, int o, const char *name, struct n
 	case OPT_ONLY:
 		r->sel.only = true;
 		return 0;
+	case OPT_MTU:
+		errno = 0;
+		opt_mtu = strtoul(optarg, &end, 10);
+		if (errno || end == optarg || *end || opt_mtu < 68 || opt_mtu > 65535 || optarg[0] == '-')
+			return cli_usage_error(cmd, "--mtu takes a size from 68 to 65535");
+		return 0;
 	case OPT_JSON:
 		*json = true;
 		return 0;
@@ -156,6 +165,28 @@ static int link_opt(const struct cli_cmd *cmd, int o, const char *name, struct n
 			return cli_usage_error(cmd, "--%s %s: %s", name, optarg, why);
 		return 0;
 	}
+}
+
+/* `nslab link LAB add A:IF B:IF [--mtu N]` and `nslab link LAB remove A:IF [B:IF]`. */
+static int link_topo(const struct cli_cmd *cmd, const char *verb, int npos, char **pos, const struct nslab_link_req *req,
+		     bool other_opts)
+{
+	struct nslab_link_sel sel = { pos[2], npos == 4 ? pos[3] : NULL, false };
+	struct nslab_err err = { 0 };
+	bool add = strcmp(verb, "add") == 0;
+	int r;
+
+	if (other_opts || req->change.given || req->sel.only || req->every_given || req->times_given)
+		return cli_usage_error(cmd, "%s takes no option but%s", verb, add ? " --mtu" : " --help");
+	if (add && npos != 4)
+		return cli_usage_error(cmd, "expects LAB add NODE:IF NODE:IF [--mtu N]");
+	if (!add && (npos < 3 || npos > 4 || opt_mtu))
+		return cli_usage_error(cmd, "expects LAB remove NODE:IF [NODE:IF]");
+	r = add ? nslab_link_add(pos[0], sel.a, sel.b, (unsigned)opt_mtu, &err) : nslab_link_remove(pos[0], &sel, &err);
+	if (r < 0)
+		return cli_fail(&err);
+	printf("%s link %s%s%s\n", add ? "added" : "removed", sel.a, sel.b ? " -- " : "", sel.b ? sel.b : "");
+	return EXIT_OK;
 }
 
 int cmd_link(int argc, char **argv)
@@ -185,6 +216,10 @@ int cmd_link(int argc, char **argv)
 			return r;
 	}
 	npos = argc - optind;
+	if (npos >= 2 && (strcmp(argv[optind + 1], "add") == 0 || strcmp(argv[optind + 1], "remove") == 0))
+		return link_topo(cmd, argv[optind + 1], npos, argv + optind, &req, json || verbose);
+	if (opt_mtu)
+		return cli_usage_error(cmd, "--mtu is for add");
 	if (npos < 3 || npos > 4)
 		return cli_usage_error(cmd, "expects LAB NODE:IF [NODE:IF] ACTION");
 	lab = argv[optind];
@@ -228,8 +263,8 @@ int cmd_link(int argc, char **argv)
 }
 
 const struct cli_cmd cli_cmd_link = {
-	"link", "LAB NODE:IF [NODE:IF] down|up|flap|set|reset|show [OPTIONS]",
-	"change a running lab's link: down, up, flap, impairments",
+	"link", "LAB NODE:IF [NODE:IF] down|up|flap|set|reset|show [OPTIONS] | LAB add|remove NODE:IF NODE:IF",
+	"change a running lab's link: down, up, flap, impairments; add or remove one",
 	"  down | up          take the link down for both ends (no carrier on either side) / bring it\n"
 	"                     back as it was (routes and IPv6 addresses the kernel dropped come back)\n"
 	"  flap [--every D] [--times N]  N times (default 1): down, wait D (default 1s), up, wait D\n"
@@ -242,6 +277,10 @@ const struct cli_cmd cli_cmd_link = {
 	"  show [--json]      settings, state, qdisc and interface counters of both ends\n"
 	"  --only, --egress-only  set/reset/show the first end only\n"
 	"  -v, --verbose      print how long the change took on stderr\n"
-	"A second NODE:IF, when given, must be the first one's peer.\n",
+	"A second NODE:IF, when given, must be the first one's peer.\n"
+	"  LAB add NODE:IF NODE:IF [--mtu N]  a new link (veth pair) between two running nodes, both\n"
+	"                     ends up, no address (MTU default 9500); recorded in the lab's state, so\n"
+	"                     inspect, the console and destroy know it\n"
+	"  LAB remove NODE:IF [NODE:IF]  delete the link NODE:IF belongs to (declared or added)\n",
 	cmd_link,
 };

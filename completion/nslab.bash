@@ -88,6 +88,11 @@ _nslab() {
 		if [ $arg = 1 ]; then
 			mapfile -t COMPREPLY < <(compgen -W "$(_nslab_labs "$nslab")" -- "$cur")
 		elif [ $arg = 2 ]; then
+			mapfile -t COMPREPLY < <(compgen -W "add remove $(_nslab_ifaces "$nslab" "$lab")" -- "$cur")
+		elif [ "${COMP_WORDS[3]}" = add ]; then
+			mapfile -t COMPREPLY < <(compgen -W "$(_nslab_nodes "$nslab" "$lab" | sed 's/$/:/')" -- "$cur")
+			compopt -o nospace 2>/dev/null
+		elif [ "${COMP_WORDS[3]}" = remove ]; then
 			mapfile -t COMPREPLY < <(compgen -W "$(_nslab_ifaces "$nslab" "$lab")" -- "$cur")
 		else
 			mapfile -t COMPREPLY < <(compgen -W "down up flap set reset show $(_nslab_ifaces "$nslab" "$lab")" -- "$cur")

@@ -52,6 +52,24 @@ int nslab_link_set(const char *lab, const struct nslab_link_sel *s, const struct
 /* Remove every impairment (back to no qdisc at all, not to the topology file's). */
 int nslab_link_reset(const char *lab, const struct nslab_link_sel *s, struct nslab_link_stats *st,
 		     struct nslab_err *err);
+/* ---- links added and removed at run time (core/link_topo.c) ---- */
+
+struct nslab_lab_state;
+/* A new veth link a -- b ("NODE:IF", interfaces the nodes do not have yet), both ends up, mtu (0:
+ * NSLAB_DEFAULT_MTU); a bridge node's end is enslaved to its bridge. Journaled before it is made,
+ * recorded in state.json after; all or nothing. */
+int nslab_link_add(const char *lab, const char *a, const char *b, unsigned mtu, struct nslab_err *err);
+/* Delete the link s->a belongs to (s->b, when given, must be its peer): the veth and both
+ * interfaces, and the link in state.json. Any link: declared in the file or added. */
+int nslab_link_remove(const char *lab, const struct nslab_link_sel *s, struct nslab_err *err);
+/* The state.json side of add and remove, pure: check that a -- b can be added (nodes there,
+ * interfaces not), add it (ifaces with their peers, the link), remove it. */
+int nslab_state_link_check_new(const struct nslab_lab_state *st, const char *a, const char *b,
+			       struct nslab_err *err);
+void nslab_state_link_add(struct nslab_lab_state *st, const char *a, int ifindex_a, const char *b, int ifindex_b,
+			  unsigned mtu);
+void nslab_state_link_remove(struct nslab_lab_state *st, const char *a, const char *b);
+
 /* ---- the actions as a table: the CLI, the scenario runner and the console dispatch through it ---- */
 
 enum nslab_link_action {

@@ -25,6 +25,9 @@ test_bash_completion() {
 	expect_match "$(complete_words "$NSLAB" link "$lab" h2:eth1 "")" "^down flap .*reset set show up $" "link actions"
 	expect_eq "$(complete_words "$NSLAB" generate f)" "fat-tree " "generate shapes"
 	expect_eq "$(complete_words "$NSLAB" redeploy "$lab")" "$lab " "redeploy: a lab name"
+	expect_eq "$(complete_words "$NSLAB" link "$lab" a)" "add " "link add"
+	expect_eq "$(complete_words "$NSLAB" link "$lab" add h1)" "h1: " "link add: NODE:"
+	expect_eq "$(complete_words "$NSLAB" link "$lab" remove h2:)" "h2:eth1 " "link remove: NODE:IF"
 	expect_eq "$(complete_words "$NSLAB" deploy --k)" "--keep-on-error " "deploy --keep-on-error"
 	expect_eq "$(complete_words "$NSLAB" exec "$lab" h1 -- p)" "" "nothing after --"
 	# make install / uninstall, into a scratch DESTDIR

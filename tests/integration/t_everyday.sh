@@ -195,3 +195,59 @@ test_redeploy() {
 	expect_eq "$?" 1 "redeploy of an unknown lab"
 	expect_match "$out" "neither a topology file nor a deployed lab" "unknown lab message"
 }
+
+# nslab link LAB add|remove: a veth pair between running nodes (a bridge node's end enslaved),
+# carrying traffic, in inspect's state and link show; removed from kernel and state; refused
+# without change for a taken interface or an unknown node; destroy leaves nothing (harness).
+test_link_add_remove() {
+	local lab=${LP}-ladd out before
+	TEST_LABS="$lab"
+	before=$(root_veths)
+	cat > "$TMPD/ladd.yml" <<YML
+name: ladd
+topology:
+  nodes:
+    a: {kind: linux, interfaces: {eth1: {ipv4: 10.8.0.1/24}}}
+    b: {kind: linux, interfaces: {eth1: {ipv4: 10.8.0.2/24}}}
+    sw: {kind: bridge}
+  links:
+    - endpoints: ["a:eth1", "b:eth1"]
+YML
+	ok "$NSLAB" deploy --quiet --name $lab "$TMPD/ladd.yml" || return
+	out=$("$NSLAB" link $lab add a:eth2 b:eth2 --mtu 1400 2>&1) || fail "link add: $out"
+	expect_eq "$out" "added link a:eth2 -- b:eth2" "link add output"
+	ok "$NSLAB" exec $lab a -- ip addr add 10.7.0.1/24 dev eth2
+	ok "$NSLAB" exec $lab b -- ip addr add 10.7.0.2/24 dev eth2
+	ok "$NSLAB" exec $lab a -- ping -c 2 -W 2 -I eth2 10.7.0.2
+	expect_eq "$("$NSLAB" exec $lab b -- cat /sys/class/net/eth2/mtu)" 1400 "MTU of the new end"
+	expect_eq "$("$NSLAB" inspect $lab --json | jq -r '.nodes[] | select(.name=="a") | .interfaces[] | select(.name=="eth2") | .peer')" "b:eth2" "state: peer"
+	expect_eq "$("$NSLAB" inspect $lab --json | jq -r '.links | length')" 2 "state: two links"
+	expect_eq "$("$NSLAB" link $lab b:eth2 show --json | jq -r '[.ends[].state] | join(",")')" "up,up" "link show on the new link"
+	ok "$NSLAB" link $lab a:eth2 down
+	expect_eq "$("$NSLAB" link $lab a:eth2 show --json | jq -r '.ends[1].state')" "down" "link down on the new link"
+	ok "$NSLAB" link $lab a:eth2 up
+	# a bridge node's end is a port of its bridge
+	ok "$NSLAB" link $lab add a:eth3 sw:p1
+	expect_match "$("$NSLAB" exec $lab sw -- ip -o link show p1)" "master sw" "bridge port enslaved"
+	# refused, nothing changed
+	out=$("$NSLAB" link $lab add a:eth1 b:eth5 2>&1)
+	expect_eq "$?" 1 "add over a taken interface"
+	expect_match "$out" "node a of lab $lab already has an interface eth1" "taken interface message"
+	nok "$NSLAB" exec $lab b -- ip link show eth5
+	nok "$NSLAB" link $lab add a:eth5 zz:eth1
+	nok "$NSLAB" exec $lab a -- ip link show eth5
+	out=$("$NSLAB" link $lab add a:eth5 2>&1)
+	expect_eq "$?" 2 "add with one end: usage error"
+	# remove: both ends gone from the kernel and the state; a wrong peer is refused
+	nok "$NSLAB" link $lab remove a:eth2 b:eth1
+	ok "$NSLAB" link $lab remove b:eth2
+	nok "$NSLAB" exec $lab a -- ip link show eth2
+	nok "$NSLAB" exec $lab b -- ip link show eth2
+	expect_eq "$("$NSLAB" inspect $lab --json | jq -r '[.nodes[].interfaces[].name] | sort | join(",")')" "eth1,eth1,eth3,p1,sw" "state after remove"
+	expect_eq "$("$NSLAB" inspect $lab --json | jq -r '.links | length')" 2 "state: links after remove"
+	nok "$NSLAB" link $lab remove b:eth2
+	# a declared link can go too
+	ok "$NSLAB" link $lab remove a:eth1
+	nok "$NSLAB" exec $lab b -- ip link show eth1
+	expect_eq "$(root_veths)" "$before" "no veth in the root namespace"
+}

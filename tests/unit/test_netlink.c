@@ -186,6 +186,23 @@ static void test_bridge_bytes(void **state)
 	nslab_nlb_free(b);
 }
 
+/* RTM_DELLINK as `ip link del` sends it: an ifinfomsg naming the index, nothing else */
+static void test_link_del_bytes(void **state)
+{
+	struct nslab_nlb *b = nslab_nlb_new();
+	struct raw want = { 0 };
+	size_t msg;
+
+	(void)state;
+	nslab_nlb_link_del(b, 9, "del eth5");
+	msg = raw_msg(&want, RTM_DELLINK, REQ, 1);
+	raw_ifinfo(&want, 9, 0, 0);
+	raw_end(&want, msg);
+	assert_batch(b, &want);
+	assert_string_equal(nslab_nlb_what(b, 0), "del eth5");
+	nslab_nlb_free(b);
+}
+
 static void test_link_set_bytes(void **state)
 {
 	struct nslab_nlb *b = nslab_nlb_new();
@@ -796,6 +813,7 @@ int main(void)
 		cmocka_unit_test(test_veth_matches_iproute2),
 		cmocka_unit_test(test_bridge_bytes),
 		cmocka_unit_test(test_link_set_bytes),
+		cmocka_unit_test(test_link_del_bytes),
 		cmocka_unit_test(test_addr_bytes),
 		cmocka_unit_test(test_route_bytes),
 		cmocka_unit_test(test_batch_pack),
