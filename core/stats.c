@@ -103,6 +103,47 @@ static void set_counters(json_t *ifaces, const struct nslab_nl_link_info *li, si
 	}
 }
 
+/* "qdisc_drops": what the root qdisc of each interface dropped (a tbf or netem queue that is
+ * full drops there, not in the interface's counters). A child qdisc's drops are counted by its
+ * parent too, so the root's alone are the interface's. */
+static void set_qdisc_drops(json_t *ifaces, const struct nslab_nl_qdisc_info *q, size_t n)
+{
+	json_t *ji;
+	size_t k;
+
+	json_array_foreach(ifaces, k, ji) {
+		int ifindex = (int)json_integer_value(json_object_get(ji, "ifindex"));
+		uint64_t drops = 0;
+		for (size_t x = 0; x < n; x++)
+			if (q[x].ifindex == ifindex && q[x].root)
+				drops += q[x].drops;
+		json_object_set_new(ji, "qdisc_drops", json_integer((json_int_t)drops));
+	}
+}
+
+/* One node's counters into its interfaces; -errno when its socket failed (closed, to reopen). */
+static int node_counters(struct stats_sock *k, json_t *ifaces, struct nslab_err *err)
+{
+	struct nslab_nl_link_info *li = NULL;
+	struct nslab_nl_qdisc_info *q = NULL;
+	size_t n = 0, nq = 0;
+	int r;
+
+	r = nslab_nl_dump_links(k->nl, &li, &n, err);
+	if (r == 0)
+		r = nslab_nl_dump_qdiscs(k->nl, &q, &nq, err);
+	if (r < 0) {
+		free(li);
+		sock_close(k); /* reopened at the next sample */
+		return r;
+	}
+	set_counters(ifaces, li, n);
+	set_qdisc_drops(ifaces, q, nq);
+	free(li);
+	free(q);
+	return 0;
+}
+
 int nslab_stats_add(struct nslab_stats *s, json_t *j, struct nslab_err *err)
 {
 	json_t *jn;
@@ -113,25 +154,16 @@ int nslab_stats_add(struct nslab_stats *s, json_t *j, struct nslab_err *err)
 		const char *name = json_string_value(json_object_get(jn, "name"));
 		const char *state = json_string_value(json_object_get(jn, "state"));
 		long pid = (long)json_integer_value(json_object_get(jn, "pid"));
-		struct nslab_nl_link_info *li = NULL;
 		struct nslab_err e = { 0 };
 		struct stats_sock *k;
-		size_t n = 0;
 
 		if (!name || !state || strcmp(state, "running") != 0 || pid <= 0)
 			continue;
 		k = node_sock(s, name, pid, &e);
-		if (k && nslab_nl_dump_links(k->nl, &li, &n, &e) < 0) {
-			sock_close(k); /* reopened at the next sample */
-			k = NULL;
-		}
-		if (!k) {
+		if (!k || node_counters(k, json_object_get(jn, "interfaces"), &e) < 0) {
 			if (!failed++)
 				nslab_err_set(err, e.code, "counters of %s: %s", name, e.msg);
-			continue;
 		}
-		set_counters(json_object_get(jn, "interfaces"), li, n);
-		free(li);
 	}
 	return failed;
 }

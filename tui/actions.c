@@ -66,7 +66,7 @@ void panel_clear(struct panel *p)
 	p->pid = 0;
 }
 
-static void panel_set(struct console *c, const char *title, const char *text)
+void panel_set(struct console *c, const char *title, const char *text)
 {
 	panel_clear(&c->panel);
 	c->panel.title = xstrdup(title);
@@ -75,29 +75,22 @@ static void panel_set(struct console *c, const char *title, const char *text)
 }
 
 /*
- * Run commands one after the other in a node (nslab_node_run, as `nslab exec`), in a child of
- * its own process group whose output goes to the panel through a pipe, so that a slow command
- * (ping) never blocks the console. cmds: NULL-terminated argv arrays, NULL-terminated.
+ * Run child(ctx, fd) in a child of its own process group whose output (fd) goes to the panel
+ * through a pipe, so that a slow action (ping, pingall, iperf) never blocks the console; Esc
+ * kills the group. keep: the caller's fds the child needs (the others are closed).
  */
-static void action_run(struct console *c, const char *node, const char *title, char *const *const *cmds)
+void action_spawn(struct console *c, const char *title, void (*child)(void *ctx, int fd), void *ctx,
+		  const int *keep, size_t nkeep)
 {
-	struct nslab_err err = { 0 };
-	char **env = NULL;
-	int pidfd, p[2];
+	int p[2], fds[8];
 	pid_t pid;
 
 	if (c->panel.running) {
 		set_msg(c, true, "an action is still running (Esc stops it)");
 		return;
 	}
-	if (nslab_lab_node_open(c->lab, node, &pidfd, &env, &err) < 0) {
-		set_msg(c, true, "%s", err.msg);
-		return;
-	}
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		set_msg(c, true, "pipe: %s", strerror(errno));
-		close(pidfd);
-		nslab_env_free(env);
 		return;
 	}
 	pid = fork();
@@ -112,23 +105,14 @@ static void action_run(struct console *c, const char *node, const char *title, c
 		dup2(null, 0);
 		dup2(null, 1);
 		dup2(null, 2);
-		nslab_close_fds_except((int[]){ p[1], pidfd }, 2);
-		for (size_t i = 0; cmds[i]; i++) {
-			int st = 0;
-			dprintf(p[1], "%s$", node);
-			for (size_t a = 0; cmds[i][a]; a++)
-				dprintf(p[1], " %s", cmds[i][a]);
-			dprintf(p[1], "\n");
-			if (nslab_node_run(pidfd, cmds[i], env, p[1], &st, &err) < 0)
-				dprintf(p[1], "nslab: %s\n", err.msg);
-			else if (st != 0)
-				dprintf(p[1], "[exit status %d]\n", st);
-		}
+		fds[0] = p[1];
+		for (size_t i = 0; i < nkeep && i + 1 < ARRAY_SIZE(fds); i++)
+			fds[i + 1] = keep[i];
+		nslab_close_fds_except(fds, 1 + (nkeep < ARRAY_SIZE(fds) - 1 ? nkeep : ARRAY_SIZE(fds) - 1));
+		child(ctx, p[1]);
 		_exit(0);
 	}
 	close(p[1]);
-	close(pidfd);
-	nslab_env_free(env);
 	if (pid < 0) {
 		close(p[0]);
 		set_msg(c, true, "fork: %s", strerror(errno));
@@ -143,6 +127,52 @@ static void action_run(struct console *c, const char *node, const char *title, c
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	tlog("action %s (pid %d)", title, (int)pid);
 	c->dirty = true;
+}
+
+struct node_cmds {
+	const char *node;
+	int pidfd;
+	char **env;
+	char *const *const *cmds;
+};
+
+/* In the child: each command in the node, its line and output, its status when not 0. */
+static void node_cmds_child(void *ctx, int fd)
+{
+	const struct node_cmds *nc = ctx;
+	struct nslab_err err = { 0 };
+
+	for (size_t i = 0; nc->cmds[i]; i++) {
+		int st = 0;
+		dprintf(fd, "%s$", nc->node);
+		for (size_t a = 0; nc->cmds[i][a]; a++)
+			dprintf(fd, " %s", nc->cmds[i][a]);
+		dprintf(fd, "\n");
+		if (nslab_node_run(nc->pidfd, nc->cmds[i], nc->env, fd, &st, &err) < 0)
+			dprintf(fd, "nslab: %s\n", err.msg);
+		else if (st != 0)
+			dprintf(fd, "[exit status %d]\n", st);
+	}
+}
+
+/* Commands one after the other in a node (nslab_node_run, as `nslab exec`), in the panel.
+ * cmds: NULL-terminated argv arrays, NULL-terminated. */
+void action_run(struct console *c, const char *node, const char *title, char *const *const *cmds)
+{
+	struct node_cmds nc = { node, -1, NULL, cmds };
+	struct nslab_err err = { 0 };
+
+	if (c->panel.running) {
+		set_msg(c, true, "an action is still running (Esc stops it)");
+		return;
+	}
+	if (nslab_lab_node_open(c->lab, node, &nc.pidfd, &nc.env, &err) < 0) {
+		set_msg(c, true, "%s", err.msg);
+		return;
+	}
+	action_spawn(c, title, node_cmds_child, &nc, &nc.pidfd, 1);
+	close(nc.pidfd);
+	nslab_env_free(nc.env);
 }
 
 void panel_pump(struct console *c)
@@ -245,183 +275,61 @@ static void switch_tab(struct console *c, size_t tab)
 
 /* ---- actions ---- */
 
-static void link_action(struct console *c, char what)
+/* A link request through core/link.c's action table (as `nslab link` and scenarios run it): the
+ * result as a message, show's JSON in the panel. */
+void link_req_run(struct console *c, const struct nslab_link_req *r, const char *done)
 {
-	const struct tui_link *l = tui_model_sel_link(&c->m);
+	const struct nslab_link_action_info *ai = &nslab_link_actions[r->action];
 	struct nslab_err err = { 0 };
-	struct nslab_link_sel sel;
-	int r;
+	_cleanup_free_ char *name = xasprintf("%s%s%s", r->sel.a, r->sel.b ? " -- " : "", r->sel.b ? r->sel.b : "");
+	json_t *show = NULL;
 
-	if (!l) {
-		set_msg(c, true, "select a link first (Down arrow to the LINK list)");
-		return;
-	}
-	sel = (struct nslab_link_sel){ .a = l->a, .b = l->b, .only = false };
-	char *name = xasprintf("%s -- %s", l->a, l->b);
-	if (what == 'd')
-		r = nslab_link_down(c->lab, &sel, NULL, &err);
-	else if (what == 'u')
-		r = nslab_link_up(c->lab, &sel, NULL, &err);
-	else
-		r = nslab_link_reset(c->lab, &sel, NULL, &err);
-	if (r < 0)
+	if (nslab_link_run(c->lab, r, NULL, &show, &err) < 0) {
 		set_msg(c, true, "link %s: %s", name, err.msg);
-	else
-		set_msg(c, false, "link %s: %s", name, what == 'd' ? "down" : what == 'u' ? "up" : "impairments removed");
-	free(name);
+	} else if (show) {
+		_cleanup_free_ char *s = json_dumps(show, JSON_INDENT(1));
+		_cleanup_free_ char *title = xasprintf("link show %s", name);
+		panel_set(c, title, s ? s : "");
+	} else {
+		set_msg(c, false, "link %s: %s", name, done ? done : ai->done);
+	}
+	json_decref(show);
 	refresh_model(c);
 }
 
-static void link_set(struct console *c, const char *text)
+/* The selected link, or NULL with a message saying to pick one. */
+static const struct tui_link *need_link(struct console *c)
 {
 	const struct tui_link *l = tui_model_sel_link(&c->m);
-	struct nslab_link_change ch;
-	struct nslab_err err = { 0 };
-	struct nslab_link_sel sel;
+
+	if (!l)
+		set_msg(c, true, "select a link first (Down arrow to the LINK list)");
+	return l;
+}
+
+static void link_action(struct console *c, enum nslab_link_action act)
+{
+	const struct tui_link *l = need_link(c);
+
+	if (l)
+		link_req_run(c, &(struct nslab_link_req){ .action = act, .sel = { l->a, l->b, false } }, NULL);
+}
+
+void link_set(struct console *c, const char *text)
+{
+	const struct tui_link *l = need_link(c);
+	struct nslab_link_req r = { .action = NSLAB_LINK_SET };
 	const char *msg;
 
 	if (!l)
 		return;
-	msg = tui_parse_impair(text, &ch);
+	msg = tui_parse_impair(text, &r.change);
 	if (msg) {
 		set_msg(c, true, "impairments: %s", msg);
 		return;
 	}
-	sel = (struct nslab_link_sel){ .a = l->a, .b = l->b, .only = false };
-	if (nslab_link_set(c->lab, &sel, &ch, NULL, &err) < 0)
-		set_msg(c, true, "link %s -- %s: %s", l->a, l->b, err.msg);
-	else
-		set_msg(c, false, "link %s -- %s: %s", l->a, l->b, text);
-	refresh_model(c);
-}
-
-static void link_show(struct console *c)
-{
-	const struct tui_link *l = tui_model_sel_link(&c->m);
-	struct nslab_err err = { 0 };
-	struct nslab_link_sel sel;
-	json_t *j;
-	char *s, *title;
-
-	if (!l)
-		return;
-	sel = (struct nslab_link_sel){ .a = l->a, .b = l->b, .only = false };
-	j = nslab_link_show(c->lab, &sel, &err);
-	if (!j) {
-		set_msg(c, true, "%s", err.msg);
-		return;
-	}
-	s = json_dumps(j, JSON_INDENT(1));
-	title = xasprintf("link show %s -- %s", l->a, l->b);
-	panel_set(c, title, s ? s : "");
-	free(title);
-	free(s);
-	json_decref(j);
-}
-
-static void prompt_open(struct console *c, enum prompt_kind kind, const char *arg, const char *label)
-{
-	c->pr.kind = kind;
-	snprintf(c->pr.arg, sizeof(c->pr.arg), "%s", arg);
-	snprintf(c->pr.label, sizeof(c->pr.label), "%s", label);
-	c->pr.len = 0;
-	c->pr.buf[0] = 0;
-	c->dirty = true;
-}
-
-static void prompt_submit(struct console *c)
-{
-	enum prompt_kind kind = c->pr.kind;
-	char text[sizeof(c->pr.buf)];
-	char *title;
-
-	memcpy(text, c->pr.buf, c->pr.len);
-	text[c->pr.len] = 0;
-	c->pr.kind = P_NONE;
-	c->dirty = true;
-	switch (kind) {
-	case P_IMPAIR:
-		link_set(c, text);
-		break;
-	case P_RUN: {
-		char *argv[] = { "/bin/sh", "-c", text, NULL };
-		char *const *cmds[] = { argv, NULL };
-		if (!text[0])
-			break;
-		title = xasprintf("%s: %s", c->pr.arg, text);
-		action_run(c, c->pr.arg, title, cmds);
-		free(title);
-		break;
-	}
-	case P_PING: {
-		const char *addr = tui_model_node_addr(&c->m, text);
-		char target[sizeof(c->pr.buf)];
-		snprintf(target, sizeof(target), "%s", addr ? addr : text);
-		char *argv[] = { "ping", "-c", "3", "-i", "0.5", "-W", "1", target, NULL };
-		char *const *cmds[] = { argv, NULL };
-		if (!text[0])
-			break;
-		title = xasprintf("ping from %s to %s", c->pr.arg, text);
-		action_run(c, c->pr.arg, title, cmds);
-		free(title);
-		break;
-	}
-	case P_QUIT:
-		if (text[0] == 'y' || text[0] == 'Y')
-			c->quit = true;
-		break;
-	case P_NONE:
-		break;
-	}
-}
-
-static void prompt_key(struct console *c, wint_t ch, bool code)
-{
-	c->dirty = true;
-	if (code) {
-		if (ch == KEY_BACKSPACE)
-			goto backspace;
-		if (ch == KEY_ENTER)
-			prompt_submit(c);
-		return;
-	}
-	if (ch == 27 || ch == CTRL('g') || ch == CTRL('c')) {
-		c->pr.kind = P_NONE;
-		return;
-	}
-	if (ch == '\r' || ch == '\n') {
-		prompt_submit(c);
-		return;
-	}
-	if (ch == 0x7f || ch == 0x08)
-		goto backspace;
-	if (ch == CTRL('u')) {
-		c->pr.len = 0;
-		return;
-	}
-	if (ch < 0x20)
-		return;
-	if (c->pr.kind == P_QUIT) {
-		c->pr.buf[0] = (char)ch;
-		c->pr.len = 1;
-		prompt_submit(c);
-		return;
-	}
-	{
-		char mb[MB_LEN_MAX];
-		mbstate_t st = { 0 };
-		size_t n = wcrtomb(mb, (wchar_t)ch, &st);
-		if (n != (size_t)-1 && c->pr.len + n < sizeof(c->pr.buf)) {
-			memcpy(c->pr.buf + c->pr.len, mb, n);
-			c->pr.len += n;
-		}
-	}
-	return;
-backspace:
-	while (c->pr.len > 0 && (c->pr.buf[c->pr.len - 1] & 0xc0) == 0x80)
-		c->pr.len--;
-	if (c->pr.len > 0)
-		c->pr.len--;
+	r.sel = (struct nslab_link_sel){ l->a, l->b, false };
+	link_req_run(c, &r, text);
 }
 
 /* ---- the key table's actions (tui/keys.c); arg: the key's offset in its range (tab keys) ---- */
@@ -472,7 +380,7 @@ static void a_open(struct console *c, int arg)
 	if (nd)
 		open_shell(c, nd->name, true);
 	else if (tui_model_sel_link(&c->m))
-		link_show(c);
+		link_action(c, NSLAB_LINK_SHOW);
 }
 
 static void a_new_shell(struct console *c, int arg)
@@ -525,19 +433,19 @@ static void a_routes(struct console *c, int arg)
 static void a_link_down(struct console *c, int arg)
 {
 	(void)arg;
-	link_action(c, 'd');
+	link_action(c, NSLAB_LINK_DOWN);
 }
 
 static void a_link_up(struct console *c, int arg)
 {
 	(void)arg;
-	link_action(c, 'u');
+	link_action(c, NSLAB_LINK_UP);
 }
 
 static void a_reset(struct console *c, int arg)
 {
 	(void)arg;
-	link_action(c, 'r');
+	link_action(c, NSLAB_LINK_RESET);
 }
 
 static void a_impair(struct console *c, int arg)
@@ -664,7 +572,71 @@ static void a_send_prefix(struct console *c, int arg)
 	tui_term_send(cur_term(c), "\x02", 1);
 }
 
+static void a_filter(struct console *c, int arg)
+{
+	(void)arg;
+	prompt_open(c, P_FILTER, "", "filter (a part of a name, kind or address; empty: all): ");
+}
+
+static void a_sort(struct console *c, int arg)
+{
+	(void)arg;
+	tui_model_set_sort(&c->m, (enum tui_sort)((c->m.sort + 1) % TUI_SORT__COUNT), c->m.sort_rev);
+	set_msg(c, false, "sorted by %s%s", tui_sort_names[c->m.sort], c->m.sort_rev ? ", reversed" : "");
+}
+
+static void a_sort_rev(struct console *c, int arg)
+{
+	(void)arg;
+	tui_model_set_sort(&c->m, c->m.sort, !c->m.sort_rev);
+	set_msg(c, false, "sorted by %s%s", tui_sort_names[c->m.sort], c->m.sort_rev ? ", reversed" : "");
+}
+
+static void a_command(struct console *c, int arg)
+{
+	(void)arg;
+	prompt_open(c, P_CMD, "", "nslab> ");
+}
+
+/* A click on the tab bar goes to that tab; on a row of the lab view selects it; the wheel moves
+ * the selection (or scrolls a shell back). */
+static void a_mouse(struct console *c, int arg)
+{
+	const char *names[MAX_SHELLS + 1] = { "lab" };
+	MEVENT ev;
+	long tab;
+
+	(void)arg;
+	if (getmouse(&ev) != OK)
+		return;
+	if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+		int dir = ev.bstate & BUTTON4_PRESSED ? -1 : 1;
+		if (c->active == 0)
+			tui_model_sel_move(&c->m, dir);
+		else
+			tui_term_scroll(cur_term(c), -dir * 3);
+		return;
+	}
+	if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)))
+		return;
+	for (size_t i = 0; i < c->nterms; i++)
+		names[i + 1] = tui_term_label(c->terms[i]);
+	if (ev.y == 0) {
+		tab = tui_tabs_hit((size_t)COLS, names, c->nterms + 1, c->active, (size_t)ev.x);
+		if (tab >= 0)
+			switch_tab(c, (size_t)tab);
+		return;
+	}
+	if (c->active == 0 && !c->panel.full && ev.y < (int)ARRAY_SIZE(c->row_item) && c->row_item[ev.y] >= 0)
+		c->m.sel = (size_t)c->row_item[ev.y];
+}
+
 static void (*const actions[TUI_A_COUNT])(struct console *c, int arg) = {
+	[TUI_A_FILTER] = a_filter,
+	[TUI_A_SORT] = a_sort,
+	[TUI_A_SORT_REV] = a_sort_rev,
+	[TUI_A_COMMAND] = a_command,
+	[TUI_A_MOUSE] = a_mouse,
 	[TUI_A_UP] = a_up,
 	[TUI_A_DOWN] = a_down,
 	[TUI_A_TOP] = a_top,

@@ -381,6 +381,9 @@ int tui_console_run(const char *lab)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	colors_init(&c);
+	/* presses, not clicks: a click would wait mouseinterval() for a second one */
+	mouseinterval(0);
+	mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	c.stats = nslab_stats_new(lab);
 	refresh_model(&c);
 
@@ -397,6 +400,8 @@ int tui_console_run(const char *lab)
 	close(c.sfd);
 	close(c.tfd);
 	tui_model_free(&c.m);
+	for (size_t i = 0; i < P_COUNT; i++)
+		tui_hist_free(&c.hist[i]);
 	free(logp);
 	return TUI_EXIT_OK;
 }

@@ -18,7 +18,7 @@
 
 #define MAX_SHELLS 9
 
-enum prompt_kind { P_NONE, P_IMPAIR, P_RUN, P_PING, P_QUIT };
+enum prompt_kind { P_NONE, P_IMPAIR, P_RUN, P_PING, P_FILTER, P_CMD, P_QUIT, P_COUNT };
 
 /* The output panel: an action's output (a child writing to a pipe) or text made here. */
 struct panel {
@@ -51,11 +51,13 @@ struct console {
 		enum prompt_kind kind;
 		char label[256];
 		char arg[160];
-		char buf[512];
-		size_t len;
+		struct tui_line line;
 	} pr;
+	struct tui_history hist[P_COUNT]; /* each prompt's own */
 	int sfd, tfd;
 	bool color;
+	/* what the last draw put on each screen row of the lab view: a view row, -1 for none (mouse) */
+	int row_item[512];
 };
 
 /* tui/console.c */
@@ -73,7 +75,29 @@ int shell_rows(void);
 /* The key context of what is on screen (one TUI_K_* bit). */
 unsigned console_key_ctx(const struct console *c);
 
+void draw_put(int y, int x, int width, const char *s, bool pad);
+
+/* tui/prompt.c */
+void prompt_open(struct console *c, enum prompt_kind kind, const char *arg, const char *label);
+void prompt_key(struct console *c, wint_t ch, bool code);
+void prompt_draw(struct console *c, int y);
+
+/* tui/command.c: the command line (`:`), Mininet's habits */
+void console_command(struct console *c, const char *text);
+
 /* tui/actions.c */
+/* child(ctx, fd) in a child process of its own group, what it writes to fd in the panel. */
+void action_spawn(struct console *c, const char *title, void (*child)(void *ctx, int fd), void *ctx,
+		  const int *keep, size_t nkeep);
+/* Text of our own in the panel. */
+void panel_set(struct console *c, const char *title, const char *text);
+/* Commands one after the other in a node, their output in the panel (a child; Esc stops it). */
+void action_run(struct console *c, const char *node, const char *title, char *const *const *cmds);
+/* A link request through core/link.c's action table; the result as a message ("link A -- B: " and
+ * done, or the action's own word) or show's panel. */
+void link_req_run(struct console *c, const struct nslab_link_req *r, const char *done);
+/* Impairments typed at the i prompt on the selected link. */
+void link_set(struct console *c, const char *text);
 void on_key(struct console *c, wint_t ch, bool code);
 void panel_pump(struct console *c);
 void panel_clear(struct panel *p);

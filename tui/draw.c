@@ -50,7 +50,7 @@ void colors_init(struct console *c)
 }
 
 /* A string clipped to `width` columns at (y, x), padded with spaces if pad. */
-static void put(int y, int x, int width, const char *s, bool pad)
+void draw_put(int y, int x, int width, const char *s, bool pad)
 {
 	wchar_t wbuf[512];
 	mbstate_t st = { 0 };
@@ -91,10 +91,13 @@ static void draw_tabs(struct console *c)
 	attrset(role_attr(c, R_TABS));
 	tui_tabs_line(line, (size_t)COLS < sizeof(line) ? (size_t)COLS : sizeof(line), names, c->nterms + 1,
 		      c->active);
-	put(0, 0, COLS, line, true);
-	snprintf(right, sizeof(right), " nslab console: %s%s ", c->lab, c->gone ? " (gone)" : "");
+	draw_put(0, 0, COLS, line, true);
+	snprintf(right, sizeof(right), "%s%s%s%s%s nslab console: %s%s ", c->m.filter ? " filter: " : "",
+		 c->m.filter ? c->m.filter : "", c->m.sort != TUI_SORT_LAB || c->m.sort_rev ? " sort: " : "",
+		 c->m.sort != TUI_SORT_LAB || c->m.sort_rev ? tui_sort_names[c->m.sort] : "",
+		 c->m.sort_rev ? " (reversed)" : "", c->lab, c->gone ? " (gone)" : "");
 	if ((int)(strlen(line) + strlen(right)) < COLS)
-		put(0, COLS - (int)strlen(right), (int)strlen(right), right, false);
+		draw_put(0, COLS - (int)strlen(right), (int)strlen(right), right, false);
 	attrset(A_NORMAL);
 }
 
@@ -192,7 +195,7 @@ static void draw_panel(struct console *c, int top, int height)
 	snprintf(hdr, sizeof(hdr), "-- %s %s", title,
 		 c->panel.title ? (c->panel.running ? "(running; Esc stops) " : "(Esc closes, PgUp/PgDn scroll) ") : "");
 	attrset(role_attr(c, R_HEAD));
-	put(top, 0, COLS, hdr, false);
+	draw_put(top, 0, COLS, hdr, false);
 	attrset(A_NORMAL);
 	/* the last lines that fit, minus the scroll (at most up to the first line) */
 	n = count_lines(text);
@@ -208,7 +211,7 @@ static void draw_panel(struct console *c, int top, int height)
 			for (size_t b = 0; b < len && k + 1 < sizeof(line); b++)
 				line[k++] = p[b] == '\t' ? ' ' : p[b] == '\r' ? ' ' : p[b];
 			line[k] = 0;
-			put(y++, 0, COLS, line, false);
+			draw_put(y++, 0, COLS, line, false);
 		}
 		p += len;
 		if (*p == '\n')
@@ -218,94 +221,132 @@ static void draw_panel(struct console *c, int top, int height)
 	free(dtext);
 }
 
-static void draw_lab(struct console *c)
+/* Column widths of the lists: node names up to 16, link names up to 36. */
+static void list_widths(const struct tui_model *m, int *nw, int *lw)
+{
+	*nw = 4;
+	*lw = 4;
+	for (size_t i = 0; i < m->nvnodes; i++)
+		if ((int)strlen(m->nodes[m->vnodes[i]].name) > *nw)
+			*nw = (int)strlen(m->nodes[m->vnodes[i]].name);
+	*nw = *nw > 16 ? 16 : *nw;
+	for (size_t i = 0; i < m->nvlinks; i++) {
+		const struct tui_link *l = &m->links[m->vlinks[i]];
+		int w = (int)(strlen(l->a) + strlen(l->b) + 4);
+		*lw = w > *lw ? w : *lw;
+	}
+	*lw = *lw > 36 ? 36 : *lw;
+}
+
+static void draw_node_row(struct console *c, int row, const struct tui_node *nd, bool sel, int nw)
+{
+	char line[1024], ifs[512], cpu[16], mem[16], pid[16];
+
+	if (nd->cpu_pct < 0)
+		snprintf(cpu, sizeof(cpu), "-");
+	else
+		snprintf(cpu, sizeof(cpu), "%.1f", nd->cpu_pct);
+	snprintf(pid, sizeof(pid), "%ld", nd->pid);
+	ifaces_text(nd, ifs, sizeof(ifs));
+	snprintf(line, sizeof(line), "%-*.*s %-6.6s %-7.7s %7s %5s %6s %4llu  %s", nw, nw, nd->name, nd->kind,
+		 nd->state, nd->pid ? pid : "-", cpu, tui_fmt_bytes(mem, sizeof(mem), nd->memory_bytes),
+		 (unsigned long long)nd->pids, ifs);
+	attrset(sel ? role_attr(c, R_SEL) : strcmp(nd->state, "running") == 0 ? A_NORMAL : role_attr(c, R_DOWN));
+	draw_put(row, 0, COLS, line, sel);
+}
+
+static void draw_link_row(struct console *c, int row, const struct tui_link *l, bool sel, int lw)
+{
+	char line[1024], name[128], a[32], b[32], dr[24];
+
+	snprintf(name, sizeof(name), "%s -- %s", l->a, l->b);
+	snprintf(dr, sizeof(dr), "%llu", (unsigned long long)l->drops);
+	snprintf(line, sizeof(line), "%-*.*s %-6.6s %8s %8s %6s  %s", lw, lw, name, l->state,
+		 tui_fmt_rate(a, sizeof(a), l->ab_bps), tui_fmt_rate(b, sizeof(b), l->ba_bps), dr, l->impair);
+	attrset(sel ? role_attr(c, R_SEL) : A_NORMAL);
+	draw_put(row, 0, COLS, line, sel);
+	if (!sel) {
+		/* the state word in colour */
+		attrset(role_attr(c, strcmp(l->state, "up") == 0 ? R_UP : R_DOWN));
+		draw_put(row, lw + 1, 6, l->state, false);
+	}
+}
+
+/* The header of the node list, or (links) of the link list. */
+static void draw_list_head(struct console *c, int row, bool links, int nw, int lw)
+{
+	char line[256];
+
+	if (links)
+		snprintf(line, sizeof(line), "%-*s %-6s %8s %8s %6s  %s", lw, "LINK", "STATE", "A>B b/s", "B>A b/s",
+			 "DROPS", "IMPAIRMENTS");
+	else
+		snprintf(line, sizeof(line), "%-*s %-6s %-7s %7s %5s %6s %4s  %s", nw, "NODE", "KIND", "STATE", "PID",
+			 "CPU%", "MEM", "PROC", "INTERFACES");
+	attrset(role_attr(c, R_HEAD));
+	draw_put(row, 0, COLS, line, false);
+}
+
+/* Lines of the lists: 0 the node header, then the shown nodes, a blank, the link header, the
+ * shown links. The view row of list line li, or -1 for a header or the blank. */
+static long line_row(const struct tui_model *m, int li)
+{
+	int nn = (int)m->nvnodes;
+
+	if (li >= 1 && li <= nn)
+		return li - 1;
+	if (li >= nn + 3 && li < nn + 3 + (int)m->nvlinks)
+		return nn + (li - nn - 3);
+	return -1;
+}
+
+/* How many rows the lists get (the rest is the panel's), and the first list line shown so that
+ * the selection is on screen. */
+static void list_layout(const struct console *c, int content, int *list_h, int *top)
 {
 	const struct tui_model *m = &c->m;
-	int content = LINES - 3, nw = 4, lw = 4, list_lines, list_h, panel_lines, top, sel_line, y;
-	char line[1024], ifs[512], a[32], b[32], cpu[16], mem[16], pid[16], dr[16];
+	int list_lines = (int)(m->nvnodes + m->nvlinks) + 3, panel_lines = 5, sel_line;
 
-	if (c->panel.full) {
-		draw_panel(c, 1, content);
-		return;
-	}
-	for (size_t i = 0; i < m->nnodes; i++)
-		if ((int)strlen(m->nodes[i].name) > nw)
-			nw = (int)strlen(m->nodes[i].name);
-	nw = nw > 16 ? 16 : nw;
-	for (size_t i = 0; i < m->nlinks; i++) {
-		int w = (int)(strlen(m->links[i].a) + strlen(m->links[i].b) + 4);
-		lw = w > lw ? w : lw;
-	}
-	lw = lw > 36 ? 36 : lw;
-
-	list_lines = (int)m->nnodes + (int)m->nlinks + 3;
 	if (c->panel.title) {
 		panel_lines = (int)count_lines(c->panel.text ? c->panel.text : "") + 1;
 		if (panel_lines < 6)
 			panel_lines = 6;
-	} else {
-		panel_lines = 5;
 	}
-	list_h = content - panel_lines;
-	if (list_h < content / 2)
-		list_h = content / 2;
-	if (list_h > list_lines)
-		list_h = list_lines;
-	sel_line = m->sel < m->nnodes ? 1 + (int)m->sel : (int)m->nnodes + 3 + (int)(m->sel - m->nnodes);
-	top = 0;
-	if (sel_line >= list_h)
-		top = sel_line - list_h + 1;
+	*list_h = content - panel_lines;
+	if (*list_h < content / 2)
+		*list_h = content / 2;
+	if (*list_h > list_lines)
+		*list_h = list_lines;
+	sel_line = m->sel < m->nvnodes ? 1 + (int)m->sel : (int)m->nvnodes + 3 + (int)(m->sel - m->nvnodes);
+	*top = sel_line >= *list_h ? sel_line - *list_h + 1 : 0;
+}
 
-	for (int li = top, row = 1; li < list_lines && row <= list_h; li++, row++) {
+static void draw_lab(struct console *c)
+{
+	const struct tui_model *m = &c->m;
+	int content = LINES - 3, nw, lw, list_h, top, nn = (int)m->nvnodes;
+
+	memset(c->row_item, -1, sizeof(c->row_item));
+	if (c->panel.full) {
+		draw_panel(c, 1, content);
+		return;
+	}
+	list_widths(m, &nw, &lw);
+	list_layout(c, content, &list_h, &top);
+	for (int li = top, row = 1; li < nn + 3 + (int)m->nvlinks && row <= list_h; li++, row++) {
+		long r = line_row(m, li);
 		attrset(A_NORMAL);
-		if (li == 0) {
-			snprintf(line, sizeof(line), "%-*s %-6s %-7s %7s %5s %6s %4s  %s", nw, "NODE", "KIND", "STATE",
-				 "PID", "CPU%", "MEM", "PROC", "INTERFACES");
-			attrset(role_attr(c, R_HEAD));
-			put(row, 0, COLS, line, false);
-		} else if (li <= (int)m->nnodes) {
-			const struct tui_node *nd = &m->nodes[li - 1];
-			bool sel = m->sel == (size_t)(li - 1);
-			if (nd->cpu_pct < 0)
-				snprintf(cpu, sizeof(cpu), "-");
-			else
-				snprintf(cpu, sizeof(cpu), "%.1f", nd->cpu_pct);
-			snprintf(pid, sizeof(pid), "%ld", nd->pid);
-			ifaces_text(nd, ifs, sizeof(ifs));
-			snprintf(line, sizeof(line), "%-*.*s %-6.6s %-7.7s %7s %5s %6s %4llu  %s", nw, nw, nd->name,
-				 nd->kind, nd->state, nd->pid ? pid : "-", cpu,
-				 tui_fmt_bytes(mem, sizeof(mem), nd->memory_bytes), (unsigned long long)nd->pids, ifs);
-			attrset(sel ? role_attr(c, R_SEL) : strcmp(nd->state, "running") == 0 ? A_NORMAL : role_attr(c, R_DOWN));
-			put(row, 0, COLS, line, sel);
-		} else if (li == (int)m->nnodes + 1) {
-			/* blank */
-		} else if (li == (int)m->nnodes + 2) {
-			snprintf(line, sizeof(line), "%-*s %-6s %8s %8s %6s  %s", lw, "LINK", "STATE", "A>B b/s", "B>A b/s",
-				 "DROPS", "IMPAIRMENTS");
-			attrset(role_attr(c, R_HEAD));
-			put(row, 0, COLS, line, false);
-		} else {
-			size_t k = (size_t)(li - (int)m->nnodes - 3);
-			const struct tui_link *l = &m->links[k];
-			bool sel = m->sel == m->nnodes + k;
-			char name[128];
-			snprintf(name, sizeof(name), "%s -- %s", l->a, l->b);
-			snprintf(dr, sizeof(dr), "%llu", (unsigned long long)l->drops);
-			snprintf(line, sizeof(line), "%-*.*s %-6.6s %8s %8s %6s  %s", lw, lw, name, l->state,
-				 tui_fmt_rate(a, sizeof(a), l->ab_bps), tui_fmt_rate(b, sizeof(b), l->ba_bps), dr,
-				 l->impair);
-			attrset(sel ? role_attr(c, R_SEL) : A_NORMAL);
-			put(row, 0, COLS, line, sel);
-			if (!sel) {
-				/* the state word in colour */
-				attrset(role_attr(c, strcmp(l->state, "up") == 0 ? R_UP : R_DOWN));
-				put(row, lw + 1, 6, l->state, false);
-			}
-		}
+		if (row < (int)ARRAY_SIZE(c->row_item))
+			c->row_item[row] = (int)r;
+		if (li == 0 || li == nn + 2)
+			draw_list_head(c, row, li != 0, nw, lw);
+		else if (r >= 0 && r < nn)
+			draw_node_row(c, row, tui_model_row_node(m, (size_t)r), m->sel == (size_t)r, nw);
+		else if (r >= nn)
+			draw_link_row(c, row, tui_model_row_link(m, (size_t)r), m->sel == (size_t)r, lw);
 	}
 	attrset(A_NORMAL);
-	y = 1 + list_h;
-	draw_panel(c, y, content - list_h);
+	draw_panel(c, 1 + list_h, content - list_h);
 }
 
 /* A curses colour for a vterm colour: default, the palette index if the terminal has it, else the
@@ -418,7 +459,7 @@ static void draw_term(struct console *c, struct tui_term *t)
 		char s[64];
 		snprintf(s, sizeof(s), "[scrollback -%d]", tui_term_scrolled(t));
 		attrset(role_attr(c, R_TABS));
-		put(1, COLS - (int)strlen(s), (int)strlen(s), s, false);
+		draw_put(1, COLS - (int)strlen(s), (int)strlen(s), s, false);
 		attrset(A_NORMAL);
 	}
 	if (tui_term_cursor(t, &crow, &ccol)) {
@@ -448,7 +489,7 @@ static void draw_msg(struct console *c, int last)
 	for (size_t i = 0; i < n; i++) {
 		char line[sizeof(c->msg)];
 		snprintf(line, sizeof(line), "%.*s", (int)sp[i].len, c->msg + sp[i].start);
-		put(last - (int)(n - 1 - i), 0, COLS, line, true);
+		draw_put(last - (int)(n - 1 - i), 0, COLS, line, true);
 	}
 }
 
@@ -467,13 +508,7 @@ void draw(struct console *c)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	show_msg = c->msg[0] && now.tv_sec - c->msg_t.tv_sec < 8;
 	if (c->pr.kind != P_NONE) {
-		char line[800];
-		snprintf(line, sizeof(line), "%s%.*s", c->pr.label, (int)c->pr.len, c->pr.buf);
-		attrset(A_BOLD);
-		put(LINES - 2, 0, COLS, line, true);
-		attrset(A_NORMAL);
-		move(LINES - 2, (int)strlen(line) < COLS ? (int)strlen(line) : COLS - 1);
-		curs_set(1);
+		prompt_draw(c, LINES - 2);
 	} else if (c->active == 0 && show_msg) {
 		attrset(c->msg_err ? role_attr(c, R_ERR) : A_NORMAL);
 		draw_msg(c, LINES - 2);
@@ -485,7 +520,7 @@ void draw(struct console *c)
 	} else {
 		char keys[512];
 		attrset(role_attr(c, R_HELP));
-		put(LINES - 1, 0, COLS, tui_keys_line(keys, (size_t)COLS < sizeof(keys) ? (size_t)COLS + 1 : sizeof(keys), console_key_ctx(c)), true);
+		draw_put(LINES - 1, 0, COLS, tui_keys_line(keys, (size_t)COLS < sizeof(keys) ? (size_t)COLS + 1 : sizeof(keys), console_key_ctx(c)), true);
 	}
 	attrset(A_NORMAL);
 	if (c->active > 0 && c->pr.kind == P_NONE) {

@@ -61,6 +61,11 @@ static const struct tui_key table[] = {
 	{ LAB, CTRL('l'), 0, false, TUI_A_REDRAW, "C-l", "redraw the screen", NULL, 0 },
 	{ LAB, '?', 0, false, TUI_A_HELP, "?", "this help", "? help", LAB },
 	{ LAB, 'q', 0, false, TUI_A_QUIT, "q", "quit (asks when shells are open)", "q quit", LAB },
+	{ LAB, ':', 0, false, TUI_A_COMMAND, ":", "command line: h1 ping h2, pingall, iperf h1 h2, link s1 h1 down, net, help", ": cmd", LAB },
+	{ LAB, '/', 0, false, TUI_A_FILTER, "/", "show only the nodes and links matching a text (empty: all)", "/ filter", LAB },
+	{ LAB, 's', 0, false, TUI_A_SORT, "s", "sort by the next key: lab order, name, cpu, memory, traffic, drops", "s sort", LAB },
+	{ LAB, 'S', 0, false, TUI_A_SORT_REV, "S", "reverse the sort", NULL, 0 },
+	{ ALL, KEY_MOUSE, 0, true, TUI_A_MOUSE, "mouse", "click a row to select it, a tab to go there; the wheel moves", NULL, 0 },
 
 	{ LPREFIX, 'n', 0, false, TUI_A_TAB_FIRST, "n", "the first shell", NULL, 0 },
 	{ LPREFIX, 'p', 0, false, TUI_A_TAB_LAST, "p", "the last shell", NULL, 0 },

@@ -70,6 +70,9 @@ void tui_model_free(struct tui_model *m)
 	links_free(m->links, m->nlinks);
 	free(m->lab);
 	free(m->status);
+	free(m->filter);
+	free(m->vnodes);
+	free(m->vlinks);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -90,6 +93,7 @@ static void iface_load(struct tui_iface *f, json_t *ji)
 	f->tx_bytes = juint(ji, "tx_bytes");
 	f->rx_dropped = juint(ji, "rx_dropped");
 	f->tx_dropped = juint(ji, "tx_dropped");
+	f->qdisc_drops = juint(ji, "qdisc_drops");
 	f->rx_bps = f->tx_bps = -1;
 	f->addrs = xstrdup("");
 	json_array_foreach(addrs, i, a) {
@@ -147,9 +151,9 @@ static void link_build(struct tui_link *l, json_t *jl, const struct tui_node *no
 	l->ba_bps = b ? b->tx_bps : -1;
 	l->drops = 0;
 	if (a)
-		l->drops += a->rx_dropped + a->tx_dropped;
+		l->drops += a->rx_dropped + a->tx_dropped + a->qdisc_drops;
 	if (b)
-		l->drops += b->rx_dropped + b->tx_dropped;
+		l->drops += b->rx_dropped + b->tx_dropped + b->qdisc_drops;
 	if ((a && (a->admin_down || a->link_down)) || (b && (b->admin_down || b->link_down)))
 		l->state = xstrdup("down");
 	else if (!a || !b)
@@ -165,14 +169,150 @@ static void link_build(struct tui_link *l, json_t *jl, const struct tui_node *no
 		l->impair = xasprintf("A: %s; B: %s", ia, ib);
 }
 
-/* The name of the selected row ("n:NAME" / "l:A"), to keep the selection across updates. */
+/* The name of the selected row ("n:NAME" / "l:A"), to keep the selection across changes. */
 static char *sel_key(const struct tui_model *m)
 {
-	if (m->sel < m->nnodes)
-		return xasprintf("n:%s", m->nodes[m->sel].name);
-	if (m->sel - m->nnodes < m->nlinks)
-		return xasprintf("l:%s", m->links[m->sel - m->nnodes].a);
+	const struct tui_node *nd = tui_model_row_node(m, m->sel);
+	const struct tui_link *l = tui_model_row_link(m, m->sel);
+
+	if (nd)
+		return xasprintf("n:%s", nd->name);
+	if (l)
+		return xasprintf("l:%s", l->a);
 	return NULL;
+}
+
+/* Put the selection back on the row named key (from sel_key()), if it is shown; keep it in range. */
+static void sel_restore(struct tui_model *m, char *key)
+{
+	size_t rows = tui_model_rows(m);
+
+	for (size_t i = 0; key && i < rows; i++) {
+		const struct tui_node *nd = tui_model_row_node(m, i);
+		const char *name = nd ? nd->name : tui_model_row_link(m, i)->a;
+		if (key[0] == (nd ? 'n' : 'l') && strcmp(key + 2, name) == 0) {
+			m->sel = i;
+			break;
+		}
+	}
+	free(key);
+	if (m->sel >= rows)
+		m->sel = rows ? rows - 1 : 0;
+}
+
+const char *const tui_sort_names[TUI_SORT__COUNT] = {
+	[TUI_SORT_LAB] = "lab order", [TUI_SORT_NAME] = "name", [TUI_SORT_CPU] = "cpu",
+	[TUI_SORT_MEM] = "memory", [TUI_SORT_RATE] = "traffic", [TUI_SORT_DROPS] = "drops",
+};
+
+static bool node_matches(const struct tui_node *nd, const char *f)
+{
+	if (strstr(nd->name, f) || strstr(nd->kind, f))
+		return true;
+	for (size_t i = 0; i < nd->nifs; i++)
+		if (strstr(nd->ifs[i].addrs, f))
+			return true;
+	return false;
+}
+
+static double node_key(const struct tui_node *nd, enum tui_sort k)
+{
+	double v = 0;
+
+	switch (k) {
+	case TUI_SORT_CPU:
+		return nd->cpu_pct;
+	case TUI_SORT_MEM:
+		return (double)nd->memory_bytes;
+	case TUI_SORT_RATE:
+	case TUI_SORT_DROPS:
+		for (size_t i = 0; i < nd->nifs; i++) {
+			const struct tui_iface *f = &nd->ifs[i];
+			if (k == TUI_SORT_RATE)
+				v += (f->rx_bps > 0 ? f->rx_bps : 0) + (f->tx_bps > 0 ? f->tx_bps : 0);
+			else
+				v += (double)(f->rx_dropped + f->tx_dropped + f->qdisc_drops);
+		}
+		return v;
+	case TUI_SORT_LAB:
+	case TUI_SORT_NAME:
+	case TUI_SORT__COUNT:
+		break;
+	}
+	return 0;
+}
+
+static double link_key(const struct tui_link *l, enum tui_sort k)
+{
+	if (k == TUI_SORT_RATE)
+		return (l->ab_bps > 0 ? l->ab_bps : 0) + (l->ba_bps > 0 ? l->ba_bps : 0);
+	if (k == TUI_SORT_DROPS)
+		return (double)l->drops;
+	return 0;
+}
+
+/* qsort_r's context: which model and key */
+struct sort_ctx {
+	const struct tui_model *m;
+	bool links;
+};
+
+/* Lab order (the index), by name, or busiest first; reversed on request. */
+static int view_cmp(const void *pa, const void *pb, void *arg)
+{
+	const struct sort_ctx *sc = arg;
+	const struct tui_model *m = sc->m;
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	int r = 0;
+
+	if (m->sort == TUI_SORT_NAME) {
+		r = sc->links ? strcmp(m->links[a].a, m->links[b].a) : strcmp(m->nodes[a].name, m->nodes[b].name);
+	} else if (m->sort != TUI_SORT_LAB) {
+		double ka = sc->links ? link_key(&m->links[a], m->sort) : node_key(&m->nodes[a], m->sort);
+		double kb = sc->links ? link_key(&m->links[b], m->sort) : node_key(&m->nodes[b], m->sort);
+		r = ka > kb ? -1 : ka < kb ? 1 : 0;
+	}
+	if (r == 0)
+		r = a < b ? -1 : a > b ? 1 : 0;
+	return m->sort_rev ? -r : r;
+}
+
+/* Rebuild the view from nodes[], links[], the filter and the sort. */
+static void view_build(struct tui_model *m)
+{
+	const char *f = m->filter && m->filter[0] ? m->filter : NULL;
+
+	m->nvnodes = m->nvlinks = 0;
+	m->vnodes = xrealloc(m->vnodes, (m->nnodes + 1) * sizeof(size_t));
+	m->vlinks = xrealloc(m->vlinks, (m->nlinks + 1) * sizeof(size_t));
+	for (size_t i = 0; i < m->nnodes; i++)
+		if (!f || node_matches(&m->nodes[i], f))
+			m->vnodes[m->nvnodes++] = i;
+	for (size_t i = 0; i < m->nlinks; i++)
+		if (!f || strstr(m->links[i].a, f) || strstr(m->links[i].b, f))
+			m->vlinks[m->nvlinks++] = i;
+	qsort_r(m->vnodes, m->nvnodes, sizeof(size_t), view_cmp, &(struct sort_ctx){ m, false });
+	qsort_r(m->vlinks, m->nvlinks, sizeof(size_t), view_cmp, &(struct sort_ctx){ m, true });
+}
+
+void tui_model_set_filter(struct tui_model *m, const char *text)
+{
+	char *key = sel_key(m);
+
+	free(m->filter);
+	m->filter = text && text[0] ? xstrdup(text) : NULL;
+	view_build(m);
+	sel_restore(m, key);
+}
+
+void tui_model_set_sort(struct tui_model *m, enum tui_sort key, bool reverse)
+{
+	char *k = sel_key(m);
+
+	m->sort = key < TUI_SORT__COUNT ? key : TUI_SORT_LAB;
+	m->sort_rev = reverse;
+	view_build(m);
+	sel_restore(m, k);
 }
 
 int tui_model_update(struct tui_model *m, json_t *j, double now_s)
@@ -228,24 +368,24 @@ int tui_model_update(struct tui_model *m, json_t *j, double now_s)
 	m->lab = jstr(j, "name", "?");
 	m->status = jstr(j, "status", "running");
 	m->t = now_s;
-	if (key) {
-		for (i = 0; i < tui_model_rows(m); i++) {
-			const char *name = i < nnodes ? nodes[i].name : links[i - nnodes].a;
-			if (key[0] == (i < nnodes ? 'n' : 'l') && strcmp(key + 2, name) == 0) {
-				m->sel = i;
-				break;
-			}
-		}
-		free(key);
-	}
-	if (m->sel >= tui_model_rows(m))
-		m->sel = tui_model_rows(m) ? tui_model_rows(m) - 1 : 0;
+	view_build(m);
+	sel_restore(m, key);
 	return 0;
 }
 
 size_t tui_model_rows(const struct tui_model *m)
 {
-	return m->nnodes + m->nlinks;
+	return m->nvnodes + m->nvlinks;
+}
+
+const struct tui_node *tui_model_row_node(const struct tui_model *m, size_t row)
+{
+	return row < m->nvnodes ? &m->nodes[m->vnodes[row]] : NULL;
+}
+
+const struct tui_link *tui_model_row_link(const struct tui_model *m, size_t row)
+{
+	return row >= m->nvnodes && row - m->nvnodes < m->nvlinks ? &m->links[m->vlinks[row - m->nvnodes]] : NULL;
 }
 
 void tui_model_sel_move(struct tui_model *m, long delta)
@@ -265,12 +405,12 @@ void tui_model_sel_move(struct tui_model *m, long delta)
 
 const struct tui_node *tui_model_sel_node(const struct tui_model *m)
 {
-	return m->sel < m->nnodes ? &m->nodes[m->sel] : NULL;
+	return tui_model_row_node(m, m->sel);
 }
 
 const struct tui_link *tui_model_sel_link(const struct tui_model *m)
 {
-	return m->sel >= m->nnodes && m->sel - m->nnodes < m->nlinks ? &m->links[m->sel - m->nnodes] : NULL;
+	return tui_model_row_link(m, m->sel);
 }
 
 const struct tui_node *tui_model_find_node(const struct tui_model *m, const char *name)
@@ -314,6 +454,48 @@ const char *tui_model_node_addr(const struct tui_model *m, const char *name)
 		}
 	}
 	return NULL;
+}
+
+const struct tui_link *tui_model_link_between(const struct tui_model *m, const char *x, const char *y)
+{
+	size_t lx = strlen(x), ly = strlen(y);
+
+	for (size_t i = 0; i < m->nlinks; i++) {
+		const char *a = m->links[i].a, *b = m->links[i].b;
+		if ((strncmp(a, x, lx) == 0 && a[lx] == ':' && strncmp(b, y, ly) == 0 && b[ly] == ':') ||
+		    (strncmp(a, y, ly) == 0 && a[ly] == ':' && strncmp(b, x, lx) == 0 && b[lx] == ':'))
+			return &m->links[i];
+	}
+	return NULL;
+}
+
+char *tui_model_subst_nodes(const struct tui_model *m, const char *cmd)
+{
+	char *out = xstrdup(""), *t;
+	const char *p = cmd;
+
+	while (*p) {
+		size_t sp = strspn(p, " \t"), w = strcspn(p + sp, " \t");
+		char word[256];
+		const char *addr = NULL;
+
+		if (w < sizeof(word)) {
+			memcpy(word, p + sp, w);
+			word[w] = 0;
+			if (tui_model_find_node(m, word))
+				addr = tui_model_node_addr(m, word);
+		}
+		t = xasprintf("%s%.*s%s", out, (int)sp, p, addr ? addr : "");
+		free(out);
+		out = t;
+		if (!addr) {
+			t = xasprintf("%s%.*s", out, (int)w, p + sp);
+			free(out);
+			out = t;
+		}
+		p += sp + w;
+	}
+	return out;
 }
 
 static char *fmt_scaled(char *buf, size_t n, double v, double base, const char *const *units, size_t nunits)
@@ -383,27 +565,50 @@ const char *tui_parse_impair(const char *text, struct nslab_impair_change *c)
 	return NULL;
 }
 
-char *tui_tabs_line(char *buf, size_t width, const char *const *names, size_t n, size_t active)
+/* Where tab i starts and ends in the tab bar; false when it does not fit (nor any after it). */
+static bool tab_span(size_t width, const char *const *names, size_t n, size_t active, size_t i, size_t *from,
+		     size_t *to)
 {
 	size_t len = 0;
+
+	for (size_t k = 0; k < n && k <= i; k++) {
+		char item[80];
+		int w = snprintf(item, sizeof(item), k == active ? "[%zu:%s]" : " %zu:%s ", k + 1, names[k]);
+		if (w < 0 || len + (size_t)w + 1 > width)
+			return false;
+		*from = len;
+		len += (size_t)w;
+		*to = len;
+	}
+	return i < n;
+}
+
+long tui_tabs_hit(size_t width, const char *const *names, size_t n, size_t active, size_t x)
+{
+	size_t from, to;
+
+	for (size_t i = 0; i < n && tab_span(width, names, n, active, i, &from, &to); i++)
+		if (x >= from && x < to)
+			return (long)i;
+	return -1;
+}
+
+char *tui_tabs_line(char *buf, size_t width, const char *const *names, size_t n, size_t active)
+{
+	size_t len = 0, from, to;
 
 	if (width == 0)
 		return buf;
 	buf[0] = 0;
 	for (size_t i = 0; i < n; i++) {
-		char item[80];
-		int w = snprintf(item, sizeof(item), i == active ? "[%zu:%s]" : " %zu:%s ", i + 1, names[i]);
-		if (w < 0)
-			break;
-		if (len + (size_t)w + 1 > width) {
+		if (!tab_span(width, names, n, active, i, &from, &to)) {
 			if (len + 2 <= width) {
 				buf[len++] = '>';
 				buf[len] = 0;
 			}
 			break;
 		}
-		memcpy(buf + len, item, (size_t)w + 1);
-		len += (size_t)w;
+		len += (size_t)snprintf(buf + len, width - len, i == active ? "[%zu:%s]" : " %zu:%s ", i + 1, names[i]);
 	}
 	return buf;
 }

@@ -29,6 +29,7 @@ struct tui_iface {
 	bool admin_down; /* declared down in the topology */
 	bool link_down;  /* taken down at runtime (nslab link down, the console's d) */
 	uint64_t rx_bytes, tx_bytes, rx_dropped, tx_dropped;
+	uint64_t qdisc_drops; /* packets its root qdisc dropped (tbf, netem), from core/stats.c */
 	double rx_bps, tx_bps; /* bits per second since the previous sample; < 0: unknown yet */
 };
 
@@ -46,8 +47,13 @@ struct tui_link {
 	char *state;	  /* "up", "down" (an end taken or declared down), or "a-state/b-state" */
 	char *impair;	  /* "-" when none; "A: ...; B: ..." when the ends differ */
 	double ab_bps, ba_bps; /* a's tx and b's tx rates (bit/s); < 0 unknown */
-	uint64_t drops;	  /* rx+tx drops of both ends */
+	uint64_t drops;	  /* rx+tx drops and qdisc drops of both ends */
 };
+
+/* What the lists are sorted by (`s` cycles, `S` reverses): the lab's order, the name, then the
+ * busiest first. A key that does not apply to links (cpu, memory) keeps them in the lab's order. */
+enum tui_sort { TUI_SORT_LAB, TUI_SORT_NAME, TUI_SORT_CPU, TUI_SORT_MEM, TUI_SORT_RATE, TUI_SORT_DROPS, TUI_SORT__COUNT };
+extern const char *const tui_sort_names[TUI_SORT__COUNT];
 
 struct tui_model {
 	char *lab;
@@ -57,7 +63,12 @@ struct tui_model {
 	struct tui_link *links;
 	size_t nlinks;
 	double t;	/* time of the sample (seconds, monotonic) */
-	size_t sel;	/* selected row over nodes then links */
+	/* the view: the nodes and links shown (filtered, sorted), indexes into nodes[] / links[] */
+	char *filter;	/* NULL or "": everything */
+	enum tui_sort sort;
+	bool sort_rev;
+	size_t *vnodes, nvnodes, *vlinks, nvlinks;
+	size_t sel;	/* selected row of the view: its nodes, then its links */
 };
 
 /*
@@ -69,13 +80,26 @@ struct tui_model {
 int tui_model_update(struct tui_model *m, json_t *j, double now_s);
 void tui_model_free(struct tui_model *m);
 
+/* Show only the nodes whose name, kind or an address contains text, and the links with an end
+ * that does (NULL or "" shows all); the selection stays on its item when it is still shown. */
+void tui_model_set_filter(struct tui_model *m, const char *text);
+/* Sort by key (reverse: the other way); the selection stays on its item. */
+void tui_model_set_sort(struct tui_model *m, enum tui_sort key, bool reverse);
+/* Rows of the view (shown nodes, then shown links); the node or link of view row `row`, else NULL. */
 size_t tui_model_rows(const struct tui_model *m);
+const struct tui_node *tui_model_row_node(const struct tui_model *m, size_t row);
+const struct tui_link *tui_model_row_link(const struct tui_model *m, size_t row);
 void tui_model_sel_move(struct tui_model *m, long delta);
 /* The selected node or link (NULL when the selection is the other kind). */
 const struct tui_node *tui_model_sel_node(const struct tui_model *m);
 const struct tui_link *tui_model_sel_link(const struct tui_model *m);
 const struct tui_node *tui_model_find_node(const struct tui_model *m, const char *name);
 const struct tui_iface *tui_model_find_iface(const struct tui_model *m, const char *node_if);
+/* The first link between nodes x and y (either way round), or NULL. */
+const struct tui_link *tui_model_link_between(const struct tui_model *m, const char *x, const char *y);
+/* cmd with every word that is a node's name replaced by that node's address (Mininet's habit:
+ * `h1 ping h2`); a node without an address keeps its name (its /etc/hosts knows it). malloc'd. */
+char *tui_model_subst_nodes(const struct tui_model *m, const char *cmd);
 /* First IPv4 address (without prefix) of a node, else the first address, else NULL (static buffer). */
 const char *tui_model_node_addr(const struct tui_model *m, const char *name);
 
@@ -91,6 +115,8 @@ char *tui_fmt_rate(char *buf, size_t n, double bps);
  */
 const char *tui_parse_impair(const char *text, struct nslab_link_change *c);
 
+/* The tab under column x of the tab bar tui_tabs_line() makes with the same arguments, or -1. */
+long tui_tabs_hit(size_t width, const char *const *names, size_t n, size_t active, size_t x);
 /* The tab bar: " lab | pc1 | *r2 " into buf (width columns at most), the active tab in [brackets];
  * names[0] is the lab view. Returns buf. */
 char *tui_tabs_line(char *buf, size_t width, const char *const *names, size_t n, size_t active);
@@ -104,6 +130,36 @@ struct tui_span {
  * break are dropped; a word longer than a line is cut). The last line allowed takes the rest,
  * however long. Returns the number of lines. */
 size_t tui_wrap(const char *s, size_t width, struct tui_span *out, size_t max);
+
+/* A prompt's line: UTF-8 text and a cursor (a byte offset at a character's start). */
+struct tui_line {
+	char buf[512];
+	size_t len, cur;
+};
+enum tui_line_op {
+	TUI_LINE_LEFT, TUI_LINE_RIGHT, TUI_LINE_HOME, TUI_LINE_END,
+	TUI_LINE_BACKSPACE, TUI_LINE_DELETE, /* the character before / at the cursor */
+	TUI_LINE_KILL_START, TUI_LINE_KILL_END, /* C-u, C-k */
+};
+/* Replace the text (cut to fit), cursor at the end. */
+void tui_line_set(struct tui_line *l, const char *s);
+/* Insert n bytes (whole characters) at the cursor; nothing when they do not fit. */
+void tui_line_insert(struct tui_line *l, const char *s, size_t n);
+void tui_line_edit(struct tui_line *l, enum tui_line_op op);
+
+/* A prompt's history (Up/Down), oldest first; the line being typed is kept while browsing. */
+#define TUI_HIST_MAX 50
+struct tui_history {
+	char *items[TUI_HIST_MAX];
+	size_t n, pos; /* pos == n: the line being typed */
+	char *draft;
+};
+/* Remember s (not an empty line, nor the same as the last one) and go back to a new line. */
+void tui_hist_add(struct tui_history *h, const char *s);
+/* Up (dir < 0) or Down (dir > 0) from the line holding current: the text to show, or NULL when
+ * there is nothing further that way. */
+const char *tui_hist_move(struct tui_history *h, int dir, const char *current);
+void tui_hist_free(struct tui_history *h);
 
 /* ---- key bindings (tui/keys.c): one table for dispatch, the bottom line and the help ---- */
 
@@ -149,6 +205,11 @@ enum tui_act {
 	TUI_A_SCROLL_DOWN,
 	TUI_A_CLOSE_SHELL,
 	TUI_A_SEND_PREFIX,
+	TUI_A_FILTER,
+	TUI_A_SORT,
+	TUI_A_SORT_REV,
+	TUI_A_COMMAND,
+	TUI_A_MOUSE,
 	TUI_A_COUNT
 };
 

@@ -209,3 +209,62 @@ test_console_habits() {
 	con_stop
 	con_log_rm $lab
 }
+
+# issue 16's remaining console habits: / filter, s sort, a mouse click selects, the command line
+# (Mininet's: NODE CMD with node names as addresses, pingall, link NODE NODE down, net), its
+# history (Up), and DROPS counting the qdisc's drops (a full tbf)
+test_console_filter_sort_mouse_commands() {
+	local lab=${LP}-conf
+	TEST_LABS="$lab"
+	con_lab $lab cmds 110 32 || return
+	con_expect 'pc4 +linux +running' "nodes listed"
+	# / filter: only pc3 and its link; the title says so; an empty filter shows all again
+	con_keys / pc3 Enter
+	con_expect "filter: pc3 nslab console: $lab" "the filter in the title"
+	expect_match "$SCREEN" 'pc3:eth1 -- sw1:p3' "pc3's link shown"
+	echo "$SCREEN" | grep -Eq '^pc1 +linux' && fail "pc1 shown through the filter 'pc3'"
+	echo "$SCREEN" | grep -q 'pc4:eth1 -- sw1:p4' && fail "pc4's link shown through the filter 'pc3'"
+	con_keys / C-u Enter
+	con_expect '^pc1 +linux' "all nodes again after an empty filter"
+	# s: by name, then by cpu...; S reverses (sw1 first by name reversed)
+	con_keys s S
+	con_expect "sort: name \\(reversed\\) nslab console" "the sort in the title"
+	expect_eq "$(echo "$SCREEN" | sed -n 3p | awk '{print $1}')" sw1 "first node by name reversed"
+	expect_eq "$(echo "$SCREEN" | sed -n 7p | awk '{print $1}')" pc1 "last node by name reversed"
+	con_keys s s s s s S
+	con_expect "^\\[1:lab\\] +nslab console" "back to the lab order"
+	# a click (X10 mouse report: button 1 at x 0, y 6, each + 33) selects pc4, on screen row 6
+	con_keys -l $'\033[M !\x27'
+	con_expect '^-- node pc4 \(linux\)' "the clicked row is selected"
+	# the command line: NODE CMD, node names replaced by addresses
+	con_keys : 'pc1 ping -c 1 -W 2 pc2' Enter
+	con_expect 'ping -c 1 -W 2 10\.10\.0\.2' "pc2 became its address"
+	con_expect '1 packets transmitted, 1 received' "ping from the command line" 10
+	con_keys Escape : pingall Enter
+	con_expect '\*\*\* Results: 0% dropped \(12/12 received\)' "pingall from the command line" 20
+	con_keys Escape : 'link pc2 sw1 down' Enter
+	con_expect 'pc2:eth1 -- sw1:p2 +down' "link NODE NODE down from the command line"
+	expect_eq "$("$NSLAB" link $lab pc2:eth1 show --json | jq -r '.ends[0].state')" down "the link is down"
+	# history: Up recalls the last command, edited into up
+	con_keys : Up
+	con_expect '^nslab> link pc2 sw1 down' "Up recalls the last command"
+	con_keys BSpace BSpace BSpace BSpace
+	con_keys -l up
+	con_keys Enter
+	con_expect 'pc2:eth1 -- sw1:p2 +up' "the recalled command, edited, ran"
+	con_keys : net Enter
+	con_expect '^pc3 eth1:sw1:p3' "net"
+	con_keys Escape : bogus Enter
+	con_expect "bogus: not a node nor a command" "unknown command"
+	# DROPS counts the tbf's drops: 20 Mbit/s of UDP into a 1 Mbit/s link with a 2-packet queue
+	ok "$NSLAB" link $lab pc1:eth1 set --rate 1mbit --limit 2
+	ok "$NSLAB" iperf $lab pc1 pc2 --udp --bitrate 20M --time 2
+	local qd
+	qd=$("$NSLAB" link $lab pc1:eth1 show --json | jq '[.ends[].qdisc.drops] | add')
+	[ "${qd:-0}" -gt 0 ] || fail "the tbf dropped nothing ($qd): the test cannot show DROPS"
+	con_expect "pc1:eth1 -- sw1:p1 +up +[^ ]+ +[^ ]+ +$qd " "DROPS shows the qdisc's $qd drops" 5
+	con_keys q
+	con_expect '^host\$' "shell prompt after quitting"
+	con_stop
+	con_log_rm $lab
+}

@@ -341,6 +341,188 @@ static void test_wrap(void **state)
 	assert_int_equal(tui_wrap(msg, 0, sp, 4), 0);
 }
 
+/* / filters nodes (name, kind, address) and links (an end); the selection stays on its item */
+static void test_filter(void **state)
+{
+	struct tui_model m = { 0 };
+	json_t *j = load(lab_json(0, 0, 0, false, "{}"));
+
+	(void)state;
+	assert_int_equal(tui_model_update(&m, j, 1.0), 0);
+	tui_model_sel_move(&m, 1); /* pc1 */
+	tui_model_set_filter(&m, "pc");
+	assert_int_equal(m.nvnodes, 2);
+	assert_int_equal(m.nvlinks, 2);
+	assert_string_equal(tui_model_sel_node(&m)->name, "pc1");
+	tui_model_set_filter(&m, "10.0.0.");
+	assert_int_equal(m.nvnodes, 1);
+	assert_string_equal(tui_model_row_node(&m, 0)->name, "pc1");
+	tui_model_set_filter(&m, "bridge");
+	assert_int_equal(m.nvnodes, 1);
+	assert_string_equal(tui_model_row_node(&m, 0)->name, "sw1");
+	assert_string_equal(tui_model_sel_node(&m)->name, "sw1"); /* pc1 is hidden: the first row */
+	tui_model_set_filter(&m, "p2");
+	assert_int_equal(m.nvnodes, 0);
+	assert_int_equal(m.nvlinks, 1);
+	assert_int_equal(tui_model_rows(&m), 1);
+	assert_string_equal(tui_model_sel_link(&m)->a, "pc2:eth1");
+	assert_null(tui_model_row_link(&m, 1));
+	/* the view survives a refresh */
+	assert_int_equal(tui_model_update(&m, j, 2.0), 0);
+	assert_int_equal(tui_model_rows(&m), 1);
+	tui_model_set_filter(&m, "");
+	assert_int_equal(tui_model_rows(&m), 5);
+	assert_null(m.filter);
+	json_decref(j);
+	tui_model_free(&m);
+}
+
+/* s sorts: by name, by cpu (busiest first), reversed; links by traffic and drops */
+static void test_sort(void **state)
+{
+	struct tui_model m = { 0 };
+	json_t *j1 = load(lab_json(0, 0, 0, false, "{}")), *j2 = load(lab_json(125000, 0, 500000000, false, "{}"));
+
+	(void)state;
+	assert_int_equal(tui_model_update(&m, j1, 10.0), 0);
+	assert_int_equal(tui_model_update(&m, j2, 12.0), 0);
+	tui_model_set_sort(&m, TUI_SORT_NAME, true);
+	assert_string_equal(tui_model_row_node(&m, 0)->name, "sw1");
+	assert_string_equal(tui_model_row_node(&m, 2)->name, "pc1");
+	assert_string_equal(tui_model_row_link(&m, 3)->a, "pc2:eth1");
+	tui_model_set_sort(&m, TUI_SORT_CPU, false);
+	assert_string_equal(tui_model_row_node(&m, 0)->name, "pc1"); /* 25 % */
+	tui_model_set_sort(&m, TUI_SORT_RATE, false);
+	assert_string_equal(tui_model_row_link(&m, 3)->a, "pc1:eth1"); /* 500 kbit/s */
+	tui_model_set_sort(&m, TUI_SORT_DROPS, true);
+	assert_string_equal(tui_model_row_link(&m, 3)->a, "pc2:eth1"); /* 0 drops first, reversed */
+	tui_model_set_sort(&m, TUI_SORT_LAB, false);
+	assert_string_equal(tui_model_row_node(&m, 0)->name, "sw1");
+	assert_string_equal(tui_model_row_link(&m, 3)->a, "pc1:eth1");
+	json_decref(j1);
+	json_decref(j2);
+	tui_model_free(&m);
+}
+
+/* DROPS counts what the root qdisc dropped as well (a full tbf), not only the interfaces' */
+static void test_qdisc_drops(void **state)
+{
+	struct tui_model m = { 0 };
+	json_t *j = load(lab_json(0, 0, 0, false, "{}"));
+	json_t *p1 = json_array_get(json_object_get(json_array_get(json_object_get(j, "nodes"), 0), "interfaces"), 0);
+
+	(void)state;
+	json_object_set_new(p1, "qdisc_drops", json_integer(130)); /* sw1:p1, as core/stats.c adds it */
+	assert_int_equal(tui_model_update(&m, j, 1.0), 0);
+	assert_int_equal(m.nodes[0].ifs[0].qdisc_drops, 130);
+	assert_int_equal(m.links[0].drops, 134);
+	json_decref(j);
+	tui_model_free(&m);
+}
+
+static void test_tabs_hit(void **state)
+{
+	const char *names[] = { "lab", "pc1", "pc1#2" };
+	char line[80];
+
+	(void)state;
+	/* "[1:lab] 2:pc1  3:pc1#2 " */
+	tui_tabs_line(line, sizeof(line), names, 3, 0);
+	assert_string_equal(line, "[1:lab] 2:pc1  3:pc1#2 ");
+	assert_int_equal(tui_tabs_hit(sizeof(line), names, 3, 0, 0), 0);
+	assert_int_equal(tui_tabs_hit(sizeof(line), names, 3, 0, 6), 0);
+	assert_int_equal(tui_tabs_hit(sizeof(line), names, 3, 0, 7), 1);
+	assert_int_equal(tui_tabs_hit(sizeof(line), names, 3, 0, 14), 2);
+	assert_int_equal(tui_tabs_hit(sizeof(line), names, 3, 0, 23), -1);
+	/* a tab that does not fit is not hit */
+	assert_int_equal(tui_tabs_hit(16, names, 3, 0, 14), -1);
+}
+
+static void test_line_editing(void **state)
+{
+	struct tui_line l;
+
+	(void)state;
+	tui_line_set(&l, "ping h2");
+	tui_line_edit(&l, TUI_LINE_HOME);
+	tui_line_insert(&l, "h1 ", 3);
+	assert_string_equal(l.buf, "h1 ping h2");
+	assert_int_equal(l.cur, 3);
+	tui_line_edit(&l, TUI_LINE_END);
+	tui_line_edit(&l, TUI_LINE_LEFT);
+	tui_line_edit(&l, TUI_LINE_BACKSPACE);
+	assert_string_equal(l.buf, "h1 ping 2");
+	tui_line_edit(&l, TUI_LINE_DELETE);
+	assert_string_equal(l.buf, "h1 ping ");
+	tui_line_edit(&l, TUI_LINE_DELETE); /* at the end: nothing */
+	assert_string_equal(l.buf, "h1 ping ");
+	/* UTF-8: one step per character */
+	tui_line_set(&l, "caf\xc3\xa9!");
+	tui_line_edit(&l, TUI_LINE_LEFT);
+	tui_line_edit(&l, TUI_LINE_LEFT);
+	assert_int_equal(l.cur, 3);
+	tui_line_edit(&l, TUI_LINE_RIGHT);
+	assert_int_equal(l.cur, 5);
+	tui_line_edit(&l, TUI_LINE_BACKSPACE);
+	assert_string_equal(l.buf, "caf!");
+	tui_line_edit(&l, TUI_LINE_KILL_END);
+	assert_string_equal(l.buf, "caf");
+	tui_line_edit(&l, TUI_LINE_LEFT);
+	tui_line_edit(&l, TUI_LINE_KILL_START);
+	assert_string_equal(l.buf, "f");
+	assert_int_equal(l.cur, 0);
+	tui_line_edit(&l, TUI_LINE_BACKSPACE); /* at the start: nothing */
+	assert_string_equal(l.buf, "f");
+}
+
+static void test_history(void **state)
+{
+	struct tui_history h = { 0 };
+
+	(void)state;
+	assert_null(tui_hist_move(&h, -1, "x"));
+	tui_hist_add(&h, "one");
+	tui_hist_add(&h, "two");
+	tui_hist_add(&h, "two"); /* the same twice: once */
+	tui_hist_add(&h, "");	 /* empty: not kept */
+	assert_int_equal(h.n, 2);
+	assert_string_equal(tui_hist_move(&h, -1, "typing"), "two");
+	assert_string_equal(tui_hist_move(&h, -1, "two"), "one");
+	assert_null(tui_hist_move(&h, -1, "one"));
+	assert_string_equal(tui_hist_move(&h, 1, "one"), "two");
+	assert_string_equal(tui_hist_move(&h, 1, "two"), "typing"); /* back to what was being typed */
+	assert_null(tui_hist_move(&h, 1, "typing"));
+	for (int i = 0; i < TUI_HIST_MAX + 5; i++) {
+		char s[16];
+		snprintf(s, sizeof(s), "c%d", i);
+		tui_hist_add(&h, s);
+	}
+	assert_int_equal(h.n, TUI_HIST_MAX);
+	assert_string_equal(tui_hist_move(&h, -1, ""), "c54");
+	tui_hist_free(&h);
+}
+
+/* the command line's helpers: the link between two nodes, node names as addresses */
+static void test_command_helpers(void **state)
+{
+	struct tui_model m = { 0 };
+	json_t *j = load(lab_json(0, 0, 0, false, "{}"));
+	char *s;
+
+	(void)state;
+	assert_int_equal(tui_model_update(&m, j, 1.0), 0);
+	assert_string_equal(tui_model_link_between(&m, "sw1", "pc2")->a, "pc2:eth1");
+	assert_string_equal(tui_model_link_between(&m, "pc1", "sw1")->b, "sw1:p1");
+	assert_null(tui_model_link_between(&m, "pc1", "pc2"));
+	assert_null(tui_model_link_between(&m, "pc", "sw1")); /* whole names only */
+	s = tui_model_subst_nodes(&m, " ping -c1 pc1  pc2 pc12 sw1");
+	/* pc1 has IPv4 10.0.0.1; pc2 only IPv6; sw1 no address: keeps its name */
+	assert_string_equal(s, " ping -c1 10.0.0.1  2001:db8::2 pc12 sw1");
+	free(s);
+	json_decref(j);
+	tui_model_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +532,10 @@ int main(void)
 		cmocka_unit_test(test_parse_impair),	     cmocka_unit_test(test_tabs_line),
 		cmocka_unit_test(test_key_lookup),	     cmocka_unit_test(test_key_table_whole),
 		cmocka_unit_test(test_key_lines),	     cmocka_unit_test(test_wrap),
+		cmocka_unit_test(test_filter),		     cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_qdisc_drops),	     cmocka_unit_test(test_tabs_hit),
+		cmocka_unit_test(test_line_editing),	     cmocka_unit_test(test_history),
+		cmocka_unit_test(test_command_helpers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
