@@ -28,7 +28,9 @@ const struct cli_cmd cli_cmd_console = {
 	"console", "LAB", "full-screen view of a running lab, with node shells and link actions",
 	"A live table of the lab's nodes (state, pid, cpu, memory, interfaces) and links (state,\n"
 	"rx/tx rates, drops, impairments), refreshed every second. Enter on a node opens a shell\n"
-	"in it (in a tab; libvterm emulates the terminal); keys act on the selected node or link.\n"
+	"in it (in a tab; libvterm emulates the terminal); keys act on the selected node or link;\n"
+	"/ filters, s sorts, the mouse selects, and : is a command line with Mininet's habits\n"
+	"(h1 ping h2, pingall, iperf h1 h2, link s1 h1 down, net, dump, help).\n"
 	"Logs go to $XDG_RUNTIME_DIR (or /tmp)/nslab-console-LAB.log, never to the screen.\n",
 	cmd_console,
 	.more_help = keys_help,
