@@ -18,46 +18,42 @@ static void print_rate(const char *what, double bps)
 		printf("%s%.1f kbit/s", what, bps / 1e3);
 }
 
-int cmd_iperf(int argc, char **argv)
+/* The options into io (and *json); EXIT_OK or a usage error's status. */
+static int iperf_parse(const struct cli_cmd *c, int argc, char **argv, struct nslab_iperf_opts *io, bool *json)
 {
-	const struct cli_cmd *c = cli_find("iperf");
 	static const struct option opts[] = { { "udp", no_argument, NULL, 'u' },
 					      { "time", required_argument, NULL, 't' },
 					      { "bitrate", required_argument, NULL, 'b' },
 					      { "port", required_argument, NULL, 'p' },
 					      { "json", no_argument, NULL, 'j' },
 					      { 0 } };
-	struct nslab_iperf_opts io = { .seconds = 3 };
-	struct nslab_iperf_result res;
-	struct nslab_err err = { 0 };
-	bool json = false;
 	char *end;
 	long v;
-	int o, r;
+	int o;
 
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "ut:b:p:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'u':
-			io.udp = true;
+			io->udp = true;
 			break;
 		case 't':
 			v = strtol(optarg, &end, 10);
 			if (*end || v < 1 || v > 3600)
 				return cli_usage_error(c, "--time wants whole seconds from 1 to 3600");
-			io.seconds = (unsigned)v;
+			io->seconds = (unsigned)v;
 			break;
 		case 'b':
-			io.bitrate = optarg;
+			io->bitrate = optarg;
 			break;
 		case 'p':
 			v = strtol(optarg, &end, 10);
 			if (*end || v < 1 || v > 65535)
 				return cli_usage_error(c, "--port wants a port number");
-			io.port = (unsigned)v;
+			io->port = (unsigned)v;
 			break;
 		case 'j':
-			json = true;
+			*json = true;
 			break;
 		default:
 			return cli_usage_error(c, "bad option");
@@ -65,38 +61,56 @@ int cmd_iperf(int argc, char **argv)
 	}
 	if (argc - optind != 3)
 		return cli_usage_error(c, "expects LAB CLIENT SERVER");
-	io.client = argv[optind + 1];
-	io.server = argv[optind + 2];
+	io->client = argv[optind + 1];
+	io->server = argv[optind + 2];
+	return EXIT_OK;
+}
+
+static void iperf_print(const char *lab, const struct nslab_iperf_opts *io, const struct nslab_iperf_result *res,
+			bool json)
+{
+	if (json) {
+		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:f, s:f}", "lab", lab, "client", io->client,
+				      "server", io->server, "address", res->address, "protocol", io->udp ? "udp" : "tcp",
+				      "seconds", io->seconds, "sent_bps", res->sent_bps, "received_bps", res->received_bps);
+		if (io->udp) {
+			json_object_set_new(j, "lost_percent", json_real(res->lost_percent));
+			json_object_set_new(j, "jitter_ms", json_real(res->jitter_ms));
+		} else {
+			json_object_set_new(j, "retransmits", json_integer(res->retransmits));
+		}
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(j);
+		return;
+	}
+	printf("%s -> %s (%s), %s, %u s: ", io->client, io->server, res->address, io->udp ? "UDP" : "TCP", io->seconds);
+	print_rate("", res->received_bps);
+	print_rate(" received, ", res->sent_bps);
+	if (io->udp)
+		printf(" sent, %.2f%% lost, jitter %.3f ms\n", res->lost_percent, res->jitter_ms);
+	else
+		printf(" sent, %lld retransmits\n", res->retransmits);
+}
+
+int cmd_iperf(int argc, char **argv)
+{
+	struct nslab_iperf_opts io = { .seconds = 3 };
+	struct nslab_iperf_result res;
+	struct nslab_err err = { 0 };
+	bool json = false;
+	int r;
+
+	r = iperf_parse(cli_find("iperf"), argc, argv, &io, &json);
+	if (r != EXIT_OK)
+		return r;
 	r = nslab_iperf_run(argv[optind], &io, &res, &err);
 	if (r < 0) {
 		fprintf(stderr, "nslab: iperf %s -> %s: %s\n", io.client, io.server, err.msg);
 		json_decref(res.client);
 		return EXIT_FAIL;
 	}
-	if (json) {
-		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:f, s:f}", "lab", argv[optind], "client",
-				      io.client, "server", io.server, "address", res.address, "protocol",
-				      io.udp ? "udp" : "tcp", "seconds", io.seconds, "sent_bps", res.sent_bps,
-				      "received_bps", res.received_bps);
-		if (io.udp) {
-			json_object_set_new(j, "lost_percent", json_real(res.lost_percent));
-			json_object_set_new(j, "jitter_ms", json_real(res.jitter_ms));
-		} else {
-			json_object_set_new(j, "retransmits", json_integer(res.retransmits));
-		}
-		json_dumpf(j, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(j);
-	} else {
-		printf("%s -> %s (%s), %s, %u s: ", io.client, io.server, res.address, io.udp ? "UDP" : "TCP",
-		       io.seconds);
-		print_rate("", res.received_bps);
-		print_rate(" received, ", res.sent_bps);
-		if (io.udp)
-			printf(" sent, %.2f%% lost, jitter %.3f ms\n", res.lost_percent, res.jitter_ms);
-		else
-			printf(" sent, %lld retransmits\n", res.retransmits);
-	}
+	iperf_print(argv[optind], &io, &res, json);
 	json_decref(res.client);
 	return EXIT_OK;
 }

@@ -112,19 +112,15 @@ static void end_server(pid_t helper)
 	(void)reap_within(helper, 2000, &ws);
 }
 
-int nslab_iperf_run(const char *lab, const struct nslab_iperf_opts *o, struct nslab_iperf_result *res,
-		    struct nslab_err *err)
+/* The server's address, from inspect; both nodes must be in the lab. */
+static int iperf_address(const char *lab, const struct nslab_iperf_opts *o, struct nslab_iperf_result *res,
+			 struct nslab_err *err)
 {
-	unsigned port = o->port ? o->port : 5201;
-	char sport[16], secs[16];
 	json_t *ins, *nd, *server = NULL;
-	char **env = NULL;
-	int pidfd = -1, out[2] = { -1, -1 }, ws, r;
-	pid_t helper = 0, spid;
-	size_t i;
 	bool client_found = false;
+	size_t i;
+	int r = 0;
 
-	memset(res, 0, sizeof(*res));
 	if (!strcmp(o->client, o->server))
 		return nslab_err_set(err, EINVAL, "client and server are the same node (%s)", o->client);
 	ins = nslab_lab_inspect(lab, err);
@@ -137,89 +133,126 @@ int nslab_iperf_run(const char *lab, const struct nslab_iperf_opts *o, struct ns
 		if (!strcmp(name, o->client))
 			client_found = true;
 	}
-	if (!server || !client_found) {
+	if (!server || !client_found)
 		r = nslab_err_set(err, ENOENT, "lab %s has no node %s", lab, server ? o->client : o->server);
-		json_decref(ins);
-		return r;
-	}
-	if (!nslab_node_address(server, res->address, sizeof(res->address))) {
-		json_decref(ins);
-		return nslab_err_set(err, EINVAL, "node %s has no address to reach it by", o->server);
-	}
+	else if (!nslab_node_address(server, res->address, sizeof(res->address)))
+		r = nslab_err_set(err, EINVAL, "node %s has no address to reach it by", o->server);
 	json_decref(ins);
+	return r;
+}
+
+/* The server side: iperf3 -s -1 started in the node, waited for until it listens. */
+struct iperf_server {
+	int pidfd;
+	char **env;
+	int out; /* its output (read end) */
+	pid_t helper;
+};
+
+static void server_stop(struct iperf_server *sv)
+{
+	if (sv->helper)
+		end_server(sv->helper);
+	if (sv->out >= 0)
+		close(sv->out);
+	if (sv->pidfd >= 0)
+		close(sv->pidfd);
+	nslab_env_free(sv->env);
+}
+
+/* Until the server listens on port (or gives up, or 5 s pass). */
+static int server_wait(struct iperf_server *sv, const char *node, pid_t spid, unsigned port, struct nslab_err *err)
+{
+	int ws;
+
+	for (int t = 0; !listening(spid, port); t += 20) {
+		if (reap_within(sv->helper, 0, &ws)) {
+			_cleanup_free_ char *said = read_some(sv->out);
+			sv->helper = 0;
+			return nslab_err_set(err, ESRCH, "iperf3 server in %s exited with status %d%s%s", node,
+					     nslab_node_exit_code(ws), said[0] ? ": " : "", said);
+		}
+		if (t > 5000)
+			return nslab_err_set(err, ETIMEDOUT, "iperf3 server in %s is not listening on port %u after 5 s",
+					     node, port);
+		sleep_ms(20);
+	}
+	return 0;
+}
+
+static int server_start(const char *lab, const char *node, unsigned port, struct iperf_server *sv,
+			struct nslab_err *err)
+{
+	char sport[16];
+	int p[2], r;
+	pid_t spid;
+
+	*sv = (struct iperf_server){ .pidfd = -1, .out = -1 };
+	snprintf(sport, sizeof(sport), "%u", port);
+	r = nslab_lab_node_open(lab, node, &sv->pidfd, &sv->env, err);
+	if (r < 0)
+		return r;
+	spid = nslab_pidfd_pid(sv->pidfd);
+	if (listening(spid, port))
+		return nslab_err_set(err, EADDRINUSE, "port %u is already in use in %s (--port picks another)", port, node);
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return nslab_err_sys(err, errno, "pipe");
+	sv->out = p[0];
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	char *argv[] = { "iperf3", "-s", "-1", "-p", sport, NULL };
+	r = nslab_node_start(sv->pidfd, argv, sv->env, p[1], &sv->helper, err);
+	close(p[1]);
+	if (r < 0)
+		return nslab_err_prefix(err, "iperf3 server in %s", node);
+	return server_wait(sv, node, spid, port, err);
+}
+
+/* The client side: iperf3 -c ... -J in the client node, its JSON read. */
+static int client_run(const char *lab, const struct nslab_iperf_opts *o, unsigned port,
+		      struct nslab_iperf_result *res, struct nslab_err *err)
+{
+	char sport[16], secs[16];
+	char *argv[16] = { "iperf3", "-c", res->address, "-p", sport, "-t", secs, "-J" };
+	size_t k = 8;
+	struct nslab_mexec_job job = { .node = o->client, .argv = argv, .collect = true };
+	json_error_t je;
+	int r;
 
 	snprintf(sport, sizeof(sport), "%u", port);
 	snprintf(secs, sizeof(secs), "%u", o->seconds ? o->seconds : 3);
-	r = nslab_lab_node_open(lab, o->server, &pidfd, &env, err);
+	if (o->udp)
+		argv[k++] = "-u";
+	if (o->bitrate) {
+		argv[k++] = "-b";
+		argv[k++] = (char *)o->bitrate;
+	}
+	r = nslab_mexec_run(lab, &job, 1, &(struct nslab_mexec_opts){ .forward_signals = true }, err);
+	if (r == 0) {
+		res->client = json_loads(job.output ? job.output : "", 0, &je);
+		if (!res->client)
+			r = nslab_err_set(err, EINVAL, "iperf3 client in %s (status %d) printed no JSON: %.200s", o->client,
+					  job.status, job.output ? job.output : "");
+		else
+			r = nslab_iperf_parse(res->client, o->udp, res, err);
+	}
+	nslab_mexec_jobs_free(&job, 1);
+	return r;
+}
+
+int nslab_iperf_run(const char *lab, const struct nslab_iperf_opts *o, struct nslab_iperf_result *res,
+		    struct nslab_err *err)
+{
+	unsigned port = o->port ? o->port : 5201;
+	struct iperf_server sv;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	r = iperf_address(lab, o, res, err);
 	if (r < 0)
 		return r;
-	spid = nslab_pidfd_pid(pidfd);
-	if (listening(spid, port)) {
-		r = nslab_err_set(err, EADDRINUSE, "port %u is already in use in %s (--port picks another)", port,
-				  o->server);
-		goto out;
-	}
-	if (pipe2(out, O_CLOEXEC) < 0) {
-		r = nslab_err_sys(err, errno, "pipe");
-		goto out;
-	}
-	fcntl(out[0], F_SETFL, O_NONBLOCK);
-	{
-		char *argv[] = { "iperf3", "-s", "-1", "-p", sport, NULL };
-		r = nslab_node_start(pidfd, argv, env, out[1], &helper, err);
-	}
-	close(out[1]);
-	out[1] = -1;
-	if (r < 0) {
-		nslab_err_prefix(err, "iperf3 server in %s", o->server);
-		goto out;
-	}
-	/* until the server listens (or gives up) */
-	for (int t = 0; !listening(spid, port); t += 20) {
-		if (reap_within(helper, 0, &ws)) {
-			_cleanup_free_ char *said = read_some(out[0]);
-			helper = 0;
-			r = nslab_err_set(err, ESRCH, "iperf3 server in %s exited with status %d%s%s", o->server,
-					  nslab_node_exit_code(ws), said[0] ? ": " : "", said);
-			goto out;
-		}
-		if (t > 5000) {
-			r = nslab_err_set(err, ETIMEDOUT, "iperf3 server in %s is not listening on port %u after 5 s",
-					  o->server, port);
-			goto out;
-		}
-		sleep_ms(20);
-	}
-	{
-		char *argv[16] = { "iperf3", "-c", res->address, "-p", sport, "-t", secs, "-J" };
-		size_t k = 8;
-		struct nslab_mexec_job job = { .node = o->client, .argv = argv, .collect = true };
-		json_error_t je;
-
-		if (o->udp)
-			argv[k++] = "-u";
-		if (o->bitrate) {
-			argv[k++] = "-b";
-			argv[k++] = (char *)o->bitrate;
-		}
-		r = nslab_mexec_run(lab, &job, 1, &(struct nslab_mexec_opts){ .forward_signals = true }, err);
-		if (r == 0) {
-			res->client = json_loads(job.output ? job.output : "", 0, &je);
-			if (!res->client)
-				r = nslab_err_set(err, EINVAL, "iperf3 client in %s (status %d) printed no JSON: %.200s",
-						  o->client, job.status, job.output ? job.output : "");
-			else
-				r = nslab_iperf_parse(res->client, o->udp, res, err);
-		}
-		nslab_mexec_jobs_free(&job, 1);
-	}
-out:
-	if (helper)
-		end_server(helper);
-	if (out[0] >= 0)
-		close(out[0]);
-	if (pidfd >= 0)
-		close(pidfd);
-	nslab_env_free(env);
+	r = server_start(lab, o->server, port, &sv, err);
+	if (r == 0)
+		r = client_run(lab, o, port, res, err);
+	server_stop(&sv);
 	return r;
 }

@@ -169,150 +169,207 @@ static int start_job(struct nslab_mexec_job *j, size_t idx, int pidfd, char **en
 	return 0;
 }
 
+/* One nslab_mexec_run(): the jobs, their nodes (opened once each), the slots running them. */
+struct mexec {
+	const struct nslab_mexec_opts *o;
+	struct nslab_mexec_job *jobs;
+	size_t n, opened, next, running;
+	unsigned par;
+	int *pidfds;	/* per job; -1 when an earlier job of the same node owns it */
+	char ***envs;
+	size_t *owner;	/* the job whose pidfd and env job i uses */
+	struct slot *slots;
+	struct pollfd *pfd;
+	int sfd, pending_sig;
+	sigset_t old;
+};
+
+/* Find every node first, once each (jobs share a node's pidfd and env): nothing starts unless all
+ * are there. */
+static int mexec_open_nodes(struct mexec *m, const char *lab, struct nslab_err *err)
+{
+	for (; m->opened < m->n; m->opened++) {
+		size_t i = m->opened, same = 0;
+		int r;
+
+		while (same < i && strcmp(m->jobs[same].node, m->jobs[i].node))
+			same++;
+		m->owner[i] = same;
+		m->pidfds[i] = -1;
+		if (same < i)
+			continue;
+		r = nslab_lab_node_open(lab, m->jobs[i].node, &m->pidfds[i], &m->envs[i], err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* SIGINT, SIGTERM, SIGHUP, SIGQUIT through a signalfd while jobs run (forward_signals). */
+static void mexec_signals_hold(struct mexec *m)
+{
+	sigset_t mask;
+
+	m->sfd = -1;
+	if (!m->o->forward_signals)
+		return;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &mask, &m->old);
+	m->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* Pass the signals that came on to every running program (and remember the last for later ones). */
+static void mexec_forward(struct mexec *m)
+{
+	struct signalfd_siginfo si;
+
+	while (m->sfd >= 0 && read(m->sfd, &si, sizeof(si)) == sizeof(si)) {
+		m->pending_sig = (int)si.ssi_signo;
+		for (unsigned k = 0; k < m->par; k++)
+			if (m->slots[k].helper && !m->slots[k].exited)
+				(void)nslab_mexec_signal_program(m->slots[k].helper, m->pending_sig);
+	}
+}
+
+/* Start jobs in the free slots; a job that cannot start is an error (status 126). */
+static int mexec_fill(struct mexec *m, struct nslab_err *err)
+{
+	for (unsigned k = 0; k < m->par && m->next < m->n; k++) {
+		size_t j = m->next, ow = m->owner[j];
+		int r;
+
+		if (m->slots[k].helper)
+			continue;
+		r = start_job(&m->jobs[j], j, m->pidfds[ow], m->envs[ow], &m->slots[k], err);
+		m->next++;
+		if (r < 0) {
+			m->jobs[j].status = 126;
+			return r;
+		}
+		if (m->pending_sig)
+			(void)nslab_mexec_signal_program(m->slots[k].helper, m->pending_sig);
+		m->running++;
+	}
+	return 0;
+}
+
+/* Wait for output, an exit or a signal. */
+static int mexec_poll(struct mexec *m, struct nslab_err *err)
+{
+	size_t np = 0;
+
+	for (unsigned k = 0; k < m->par; k++) {
+		const struct slot *s = &m->slots[k];
+		if (!s->helper)
+			continue;
+		if (s->out >= 0)
+			m->pfd[np++] = (struct pollfd){ .fd = s->out, .events = POLLIN };
+		if (s->pidfd >= 0 && !s->exited)
+			m->pfd[np++] = (struct pollfd){ .fd = s->pidfd, .events = POLLIN };
+	}
+	if (m->sfd >= 0)
+		m->pfd[np++] = (struct pollfd){ .fd = m->sfd, .events = POLLIN };
+	/* a helper without a pidfd (old kernel): wake up now and then to reap it */
+	if (poll(m->pfd, np, 200) < 0 && errno != EINTR)
+		return nslab_err_sys(err, errno, "poll");
+	mexec_forward(m);
+	return 0;
+}
+
+/* Read what the running jobs wrote; a job is done once its helper has ended (what it left running
+ * in the background, a daemon holding the pipe, is not waited for). */
+static void mexec_reap(struct mexec *m)
+{
+	for (unsigned k = 0; k < m->par; k++) {
+		struct slot *s = &m->slots[k];
+		struct nslab_mexec_job *j;
+		int ws;
+
+		if (!s->helper)
+			continue;
+		j = &m->jobs[s->job];
+		if (s->out >= 0 && !drain(m->o, j, s)) {
+			close(s->out);
+			s->out = -1;
+		}
+		if (!s->exited && waitpid(s->helper, &ws, WNOHANG) == s->helper) {
+			s->exited = true;
+			j->status = nslab_node_exit_code(ws);
+		}
+		if (s->exited) {
+			slot_finish(m->o, j, s);
+			s->helper = 0;
+			m->running--;
+		}
+	}
+}
+
+/* After an error: the jobs already running still end normally. */
+static void mexec_wait_rest(struct mexec *m)
+{
+	for (unsigned k = 0; k < m->par; k++) {
+		struct slot *s = &m->slots[k];
+		int ws = 0;
+
+		if (!s->helper)
+			continue;
+		while (waitpid(s->helper, &ws, 0) < 0 && errno == EINTR)
+			;
+		m->jobs[s->job].status = nslab_node_exit_code(ws);
+		slot_finish(m->o, &m->jobs[s->job], s);
+		s->helper = 0;
+	}
+}
+
+static void mexec_free(struct mexec *m)
+{
+	if (m->sfd >= 0) {
+		close(m->sfd);
+		sigprocmask(SIG_SETMASK, &m->old, NULL);
+	}
+	for (size_t i = 0; i < m->opened; i++) {
+		if (m->pidfds[i] >= 0)
+			close(m->pidfds[i]);
+		nslab_env_free(m->envs[i]);
+	}
+	free(m->pidfds);
+	free(m->envs);
+	free(m->owner);
+	free(m->slots);
+	free(m->pfd);
+}
+
 int nslab_mexec_run(const char *lab, struct nslab_mexec_job *jobs, size_t n, const struct nslab_mexec_opts *o,
 		    struct nslab_err *err)
 {
-	unsigned par = o->parallel ? o->parallel : NSLAB_MEXEC_PARALLEL;
-	int *pidfds = xcalloc(n ? n : 1, sizeof(int));
-	char ***envs = xcalloc(n ? n : 1, sizeof(char **));
-	struct slot *slots = xcalloc(par, sizeof(*slots));
-	_cleanup_free_ size_t *owner = xcalloc(n ? n : 1, sizeof(size_t));
-	size_t next = 0, running = 0, opened = 0;
-	int r = 0, sfd = -1, pending_sig = 0;
-	_cleanup_free_ struct pollfd *pfd = NULL;
-	sigset_t mask, old;
+	struct mexec m = { .o = o, .jobs = jobs, .n = n, .sfd = -1 };
+	int r;
 
-	/* find every node first, once each (jobs share a node's pidfd and env): nothing starts unless
-	 * all are there */
-	for (; opened < n; opened++) {
-		size_t same = 0;
-
-		while (same < opened && strcmp(jobs[same].node, jobs[opened].node))
-			same++;
-		if (same < opened) {
-			pidfds[opened] = -1; /* owned by the first job of that node */
-			envs[opened] = NULL;
-			continue;
-		}
-		r = nslab_lab_node_open(lab, jobs[opened].node, &pidfds[opened], &envs[opened], err);
-		if (r < 0)
-			goto out;
+	m.par = o->parallel ? o->parallel : NSLAB_MEXEC_PARALLEL;
+	m.pidfds = xcalloc(n ? n : 1, sizeof(int));
+	m.envs = xcalloc(n ? n : 1, sizeof(char **));
+	m.owner = xcalloc(n ? n : 1, sizeof(size_t));
+	m.slots = xcalloc(m.par, sizeof(*m.slots));
+	m.pfd = xcalloc(2 * (size_t)m.par + 1, sizeof(*m.pfd));
+	for (unsigned k = 0; k < m.par; k++)
+		m.slots[k].out = m.slots[k].pidfd = -1;
+	r = mexec_open_nodes(&m, lab, err);
+	if (r == 0)
+		mexec_signals_hold(&m);
+	while (r == 0 && (m.next < n || m.running > 0)) {
+		r = mexec_fill(&m, err);
+		if (r == 0)
+			r = mexec_poll(&m, err);
+		if (r == 0)
+			mexec_reap(&m);
 	}
-	for (size_t i = 0; i < n; i++) {
-		size_t same = 0;
-
-		while (same < i && strcmp(jobs[same].node, jobs[i].node))
-			same++;
-		owner[i] = same;
-	}
-	if (o->forward_signals) {
-		sigemptyset(&mask);
-		sigaddset(&mask, SIGINT);
-		sigaddset(&mask, SIGTERM);
-		sigaddset(&mask, SIGHUP);
-		sigaddset(&mask, SIGQUIT);
-		sigprocmask(SIG_BLOCK, &mask, &old);
-		sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	}
-	for (unsigned k = 0; k < par; k++)
-		slots[k].out = slots[k].pidfd = -1, slots[k].helper = 0;
-
-	pfd = xcalloc(2 * (size_t)par + 1, sizeof(*pfd));
-	while (next < n || running > 0) {
-		size_t np = 0;
-
-		/* fill free slots */
-		for (unsigned k = 0; k < par && next < n; k++) {
-			if (slots[k].helper)
-				continue;
-			r = start_job(&jobs[next], next, pidfds[owner[next]], envs[owner[next]], &slots[k], err);
-			if (r < 0) {
-				jobs[next].status = 126;
-				/* the others already running still end normally */
-				next++;
-				goto wait_rest;
-			}
-			if (pending_sig)
-				(void)nslab_mexec_signal_program(slots[k].helper, pending_sig);
-			next++;
-			running++;
-		}
-		for (unsigned k = 0; k < par; k++) {
-			if (!slots[k].helper)
-				continue;
-			if (slots[k].out >= 0)
-				pfd[np++] = (struct pollfd){ .fd = slots[k].out, .events = POLLIN };
-			if (slots[k].pidfd >= 0 && !slots[k].exited)
-				pfd[np++] = (struct pollfd){ .fd = slots[k].pidfd, .events = POLLIN };
-		}
-		if (sfd >= 0)
-			pfd[np++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		/* a helper without a pidfd (old kernel): wake up now and then to reap it */
-		if (poll(pfd, np, 200) < 0 && errno != EINTR) {
-			r = nslab_err_sys(err, errno, "poll");
-			goto wait_rest;
-		}
-		if (sfd >= 0) {
-			struct signalfd_siginfo si;
-			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				pending_sig = (int)si.ssi_signo;
-				for (unsigned k = 0; k < par; k++)
-					if (slots[k].helper && !slots[k].exited)
-						(void)nslab_mexec_signal_program(slots[k].helper, pending_sig);
-			}
-		}
-		for (unsigned k = 0; k < par; k++) {
-			struct slot *s = &slots[k];
-			struct nslab_mexec_job *j;
-			int ws;
-
-			if (!s->helper)
-				continue;
-			j = &jobs[s->job];
-			if (s->out >= 0 && !drain(o, j, s)) {
-				close(s->out);
-				s->out = -1;
-			}
-			if (!s->exited && waitpid(s->helper, &ws, WNOHANG) == s->helper) {
-				s->exited = true;
-				j->status = nslab_node_exit_code(ws);
-			}
-			/* done once the helper has ended: what it left running in the background (a daemon
-			 * holding the pipe) is not waited for */
-			if (s->exited) {
-				slot_finish(o, j, s);
-				s->helper = 0;
-				running--;
-			}
-		}
-	}
-	goto out;
-
-wait_rest:
-	for (unsigned k = 0; k < par; k++) {
-		int ws;
-
-		if (!slots[k].helper)
-			continue;
-		while (waitpid(slots[k].helper, &ws, 0) < 0 && errno == EINTR)
-			;
-		jobs[slots[k].job].status = nslab_node_exit_code(ws);
-		slot_finish(o, &jobs[slots[k].job], &slots[k]);
-		slots[k].helper = 0;
-	}
-out:
-	if (sfd >= 0) {
-		close(sfd);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-	}
-	for (size_t i = 0; i < opened; i++) {
-		if (pidfds[i] >= 0)
-			close(pidfds[i]);
-		nslab_env_free(envs[i]);
-	}
-	free(pidfds);
-	free(envs);
-	free(slots);
+	if (r < 0)
+		mexec_wait_rest(&m);
+	mexec_free(&m);
 	return r < 0 ? r : 0;
 }
 

@@ -308,14 +308,99 @@ static char *log_path(const char *lab)
 	return xasprintf("%s/nslab-console-%s.log", dir, lab);
 }
 
+/* The log file (stderr goes there while curses owns the screen); its fd, or -1 (said on stderr). */
+static int log_open(const char *lab)
+{
+	_cleanup_free_ char *logp = log_path(lab);
+	int fd = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		fprintf(stderr, "nslab console: %s: %s\n", logp, strerror(errno));
+		return -1;
+	}
+	log_file = fdopen(fd, "a");
+	tlog("console on lab %s (pid %d)", lab, (int)getpid());
+	return fd;
+}
+
+/* Signals through a signalfd, the 1 s refresh through a timerfd; -1 (said) when either fails. */
+static int events_open(struct console *c)
+{
+	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
+	static const int sigs[] = { SIGWINCH, SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaddset(&mask, sigs[i]);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTSTP, SIG_IGN);
+	c->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	c->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (c->sfd < 0 || c->tfd < 0 || timerfd_settime(c->tfd, 0, &its, NULL) < 0) {
+		fprintf(stderr, "nslab console: signalfd/timerfd: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Hand the screen to curses: stderr to the log (fd), crash handlers, raw keys, colours, mouse. */
+static int screen_take(struct console *c, int fd)
+{
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+
+	if (tcgetattr(STDIN_FILENO, &saved_tio) == 0)
+		tio_saved = true;
+	for (size_t i = 0; i < ARRAY_SIZE(fatal); i++)
+		signal(fatal[i], fatal_signal);
+	/* from here on nothing may reach the screen but curses: stderr goes to the log */
+	saved_stderr = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	dup2(fd, STDERR_FILENO);
+	atexit(screen_restore);
+	set_escdelay(25);
+	if (!initscr()) {
+		screen_restore();
+		fprintf(stderr, "nslab console: cannot initialise the terminal (TERM=%s)\n", getenv("TERM"));
+		return -1;
+	}
+	curses_on = true;
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	colors_init(c);
+	/* presses, not clicks: a click would wait mouseinterval() for a second one */
+	mouseinterval(0);
+	mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	return 0;
+}
+
+static void console_close(struct console *c)
+{
+	for (size_t i = c->nterms; i-- > 0;)
+		close_shell(c, i);
+	panel_clear(&c->panel);
+	nslab_stats_free(c->stats);
+	screen_restore();
+	tlog("console closed");
+	if (log_file)
+		fclose(log_file);
+	log_file = NULL;
+	if (c->sfd >= 0)
+		close(c->sfd);
+	if (c->tfd >= 0)
+		close(c->tfd);
+	tui_model_free(&c->m);
+	for (size_t i = 0; i < P_COUNT; i++)
+		tui_hist_free(&c->hist[i]);
+}
+
 int tui_console_run(const char *lab)
 {
 	struct console c = { .lab = lab, .sfd = -1, .tfd = -1, .panel = { .fd = -1 } };
-	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
-	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
 	struct nslab_err err = { 0 };
-	char *logp;
-	sigset_t mask;
 	int fd;
 	json_t *j;
 
@@ -330,79 +415,14 @@ int tui_console_run(const char *lab)
 		return TUI_EXIT_FAIL;
 	}
 	json_decref(j);
-
-	logp = log_path(lab);
-	fd = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		fprintf(stderr, "nslab console: %s: %s\n", logp, strerror(errno));
-		free(logp);
+	fd = log_open(lab);
+	if (fd < 0 || events_open(&c) < 0 || screen_take(&c, fd) < 0) {
+		console_close(&c);
 		return TUI_EXIT_FAIL;
 	}
-	log_file = fdopen(fd, "a");
-	tlog("console on lab %s (pid %d)", lab, (int)getpid());
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGWINCH);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGTSTP, SIG_IGN);
-	c.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	c.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (c.sfd < 0 || c.tfd < 0 || timerfd_settime(c.tfd, 0, &its, NULL) < 0) {
-		fprintf(stderr, "nslab console: signalfd/timerfd: %s\n", strerror(errno));
-		free(logp);
-		return TUI_EXIT_FAIL;
-	}
-
-	if (tcgetattr(STDIN_FILENO, &saved_tio) == 0)
-		tio_saved = true;
-	for (size_t i = 0; i < ARRAY_SIZE(fatal); i++)
-		signal(fatal[i], fatal_signal);
-	/* from here on nothing may reach the screen but curses: stderr goes to the log */
-	saved_stderr = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
-	dup2(fd, STDERR_FILENO);
-	atexit(screen_restore);
-	set_escdelay(25);
-	if (!initscr()) {
-		screen_restore();
-		fprintf(stderr, "nslab console: cannot initialise the terminal (TERM=%s)\n", getenv("TERM"));
-		free(logp);
-		return TUI_EXIT_FAIL;
-	}
-	curses_on = true;
-	raw();
-	noecho();
-	nonl();
-	keypad(stdscr, TRUE);
-	nodelay(stdscr, TRUE);
-	colors_init(&c);
-	/* presses, not clicks: a click would wait mouseinterval() for a second one */
-	mouseinterval(0);
-	mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	c.stats = nslab_stats_new(lab);
 	refresh_model(&c);
-
 	loop(&c);
-
-	for (size_t i = c.nterms; i-- > 0;)
-		close_shell(&c, i);
-	panel_clear(&c.panel);
-	nslab_stats_free(c.stats);
-	screen_restore();
-	tlog("console closed");
-	fclose(log_file);
-	log_file = NULL;
-	close(c.sfd);
-	close(c.tfd);
-	tui_model_free(&c.m);
-	for (size_t i = 0; i < P_COUNT; i++)
-		tui_hist_free(&c.hist[i]);
-	free(logp);
+	console_close(&c);
 	return TUI_EXIT_OK;
 }
-
