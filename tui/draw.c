@@ -153,10 +153,12 @@ static char *details_text(const struct console *c, char **title)
 			const struct tui_iface *f = tui_model_find_iface(&c->m, ends[e]);
 			if (!f)
 				continue;
-			ADD("%c %-14s %-5s%s tx %s b/s rx %s b/s drops rx %llu tx %llu\n  impairments: %s\n", 'A' + e,
-			    ends[e], f->state, f->link_down ? " (taken down)" : f->admin_down ? " (declared down)" : "",
+			ADD("%c %-14s %-5s%s tx %s b/s rx %s b/s drops rx %llu tx %llu qdisc %llu\n  impairments: %s\n",
+			    'A' + e, ends[e], f->state,
+			    f->link_down ? " (taken down)" : f->admin_down ? " (declared down)" : "",
 			    tui_fmt_rate(tx, sizeof(tx), f->tx_bps), tui_fmt_rate(rx, sizeof(rx), f->rx_bps),
-			    (unsigned long long)f->rx_dropped, (unsigned long long)f->tx_dropped, f->impair);
+			    (unsigned long long)f->rx_dropped, (unsigned long long)f->tx_dropped,
+			    (unsigned long long)f->qdisc_drops, f->impair);
 		}
 	}
 #undef ADD
