@@ -22,6 +22,8 @@ static const struct kind_style {
 	const char *kind, *shape, *fill;
 } kind_styles[] = {
 	{ "router", "box3d", "#cfe2f3" },
+	{ "frr", "box3d", "#d9ead3" },
+	{ "bird", "box3d", "#fce5cd" },
 	{ "linux", "box", "#ffffff" },
 	{ "bridge", "component", "#fff2cc" },
 };

@@ -52,6 +52,10 @@ static const struct kind_sysctl kind_sysctls[] = {
 	{ NSLAB_KIND_LINUX, "net.ipv6.conf.all.forwarding", "1" },
 	{ NSLAB_KIND_ROUTER, "net.ipv4.ip_forward", "1" },
 	{ NSLAB_KIND_ROUTER, "net.ipv6.conf.all.forwarding", "1" },
+	{ NSLAB_KIND_FRR, "net.ipv4.ip_forward", "1" },
+	{ NSLAB_KIND_FRR, "net.ipv6.conf.all.forwarding", "1" },
+	{ NSLAB_KIND_BIRD, "net.ipv4.ip_forward", "1" },
+	{ NSLAB_KIND_BIRD, "net.ipv6.conf.all.forwarding", "1" },
 };
 
 bool nslab_sysctl_is_per_iface(const char *key)

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "../topologies/routing.h"
 #include "../util/util.h"
 #include "node.h"
 #include "profile.h"
@@ -63,6 +64,124 @@ static int need_missing(const struct nslab_node *n, const struct nslab_profile *
 			     n->name, n->image, pr->name, nd->program, nd->package, nd->package);
 }
 
+/* ---- kind frr and kind bird: the host's daemons with the node's own configuration ---- */
+
+struct kind_daemon {
+	enum nslab_kind kind;
+	const char *what;
+	struct nslab_profile_need needs[3];
+	char *(*shell)(const struct nslab_node *n);
+};
+
+/* The host file bound at node path dst (a bind of the file itself, or of its folder), or NULL. */
+static char *bound_file(const struct nslab_node *n, const char *dst)
+{
+	for (size_t i = n->nbinds; i-- > 0;) { /* the last bind of a path is the one seen */
+		const struct nslab_bind *b = &n->binds[i];
+		size_t len = strlen(b->dst);
+		if (!strcmp(b->dst, dst))
+			return xstrdup(b->src);
+		if (!strncmp(dst, b->dst, len) && dst[len] == '/')
+			return xasprintf("%s%s", b->src, dst + len);
+	}
+	return NULL;
+}
+
+/* `printf '%s' TEXT >PATH` as shell, TEXT quoted. */
+static char *write_cmd(const char *text, const char *path)
+{
+	_cleanup_free_ char *q = nslab_shell_quote(text);
+	return xasprintf("printf '%%s' %s >%s\n", q, path);
+}
+
+/*
+ * FRR as its Debian package starts it (frrinit.sh: watchfrr and the enabled daemons, then vtysh -b
+ * loads frr.conf), in the node's own /etc/frr: frr.conf is the node's startup-config (else a
+ * frr.conf bound by the file, else a bare one), daemons enables what that configuration uses
+ * (unless the file binds its own daemons). The configuration is checked first (vtysh -C), so that
+ * a typo fails the deploy naming the line rather than leaving a router half configured.
+ */
+static char *frr_shell(const struct nslab_node *n)
+{
+	_cleanup_free_ char *conf_src = bound_file(n, "/etc/frr/frr.conf");
+	_cleanup_free_ char *daemons_src = bound_file(n, "/etc/frr/daemons");
+	_cleanup_free_ char *conf = NULL, *daemons = NULL, *wconf = NULL, *wdaemons = NULL, *wvtysh = NULL;
+
+	if (n->startup_config)
+		conf = xstrdup(n->startup_config);
+	else if (!conf_src || nslab_read_file(conf_src, &conf, NULL) < 0)
+		conf = xasprintf("frr defaults traditional\nhostname %s\n!\n", n->name);
+	if (n->startup_config || !conf_src)
+		wconf = write_cmd(conf, "/etc/frr/frr.conf");
+	if (!daemons_src) {
+		daemons = nslab_frr_daemons_file(conf);
+		wdaemons = write_cmd(daemons, "/etc/frr/daemons");
+	}
+	wvtysh = write_cmd("service integrated-vtysh-config\n", "/etc/frr/vtysh.conf");
+	return xasprintf("set -e\numask 027\nmkdir -p /etc/frr\n%s%s%s"
+			 "chown frr:frr /etc/frr /etc/frr/frr.conf /etc/frr/daemons /etc/frr/vtysh.conf 2>/dev/null || :\n"
+			 "if ! out=$(vtysh -C -f /etc/frr/frr.conf 2>&1); then echo \"frr.conf: $out\"; exit 1; fi\n"
+			 "/usr/lib/frr/frrinit.sh start\n",
+			 wconf ? wconf : "", wdaemons ? wdaemons : "", wvtysh);
+}
+
+/*
+ * bird: the node's startup-config as /etc/bird/bird.conf, else a bird.conf the file binds
+ * (/etc/bird.conf as the images have it, or /etc/bird/bird.conf), else one that only learns the
+ * node's interfaces. Parsed first (bird -p), then bird daemonizes; birdc talks to /run/bird.
+ */
+static char *bird_shell(const struct nslab_node *n)
+{
+	static const char bare[] = "# written by nslab: kind bird without startup-config\n"
+				   "protocol device {}\nprotocol direct { ipv4; ipv6; }\n";
+	_cleanup_free_ char *bound = bound_file(n, "/etc/bird.conf"), *wconf = NULL;
+	const char *path = "/etc/bird/bird.conf";
+
+	if (n->startup_config)
+		wconf = write_cmd(n->startup_config, path);
+	else if (bound)
+		path = "/etc/bird.conf";
+	else if (!(bound = bound_file(n, path)))
+		wconf = write_cmd(bare, path);
+	return xasprintf("set -e\nmkdir -p /etc/bird /run/bird\n%s"
+			 "if ! out=$(bird -p -c %s 2>&1); then echo \"bird.conf: $out\"; exit 1; fi\n"
+			 "bird -c %s\n",
+			 wconf ? wconf : "", path, path);
+}
+
+static const struct kind_daemon kind_daemons[] = {
+	{ NSLAB_KIND_FRR,
+	  "frr",
+	  { { "/usr/lib/frr/frrinit.sh", "frr" }, { "/usr/lib/frr/watchfrr", "frr" }, { "/usr/bin/vtysh", "frr" } },
+	  frr_shell },
+	{ NSLAB_KIND_BIRD, "bird", { { "/usr/sbin/bird", "bird2" }, { "/usr/sbin/birdc", "bird2" } }, bird_shell },
+};
+
+/* A kind frr or bird node's daemon, added to s; 1 when the node's kind has one, 0 if not, or -errno. */
+static int kind_daemon_add(const struct nslab_topo *t, size_t i, struct nslab_services *s, struct nslab_err *err)
+{
+	const struct nslab_node *n = &t->nodes[i];
+
+	for (size_t k = 0; k < ARRAY_SIZE(kind_daemons); k++) {
+		const struct kind_daemon *kd = &kind_daemons[k];
+		if (kd->kind != n->kind)
+			continue;
+		for (size_t j = 0; j < ARRAY_SIZE(kd->needs) && kd->needs[j].program; j++)
+			if (!nslab_program_exists(kd->needs[j].program))
+				return nslab_err_set(err, ENOENT,
+						     "node %s: kind %s needs %s: install the Debian package %s (apt-get "
+						     "install %s)",
+						     n->name, kd->what, kd->needs[j].program, kd->needs[j].package,
+						     kd->needs[j].package);
+		_cleanup_free_ char *shown = n->startup_config_from
+						     ? xasprintf("%s with %s", kd->what, n->startup_config_from)
+						     : xasprintf("%s%s", kd->what, n->startup_config ? " with its startup-config" : "");
+		add(s, i, kd->what, kd->shell(n), shown);
+		return 1;
+	}
+	return 0;
+}
+
 int nslab_services_prepare(const struct nslab_topo *t, struct nslab_services *s, struct nslab_err *err)
 {
 	struct nslab_profiles prof;
@@ -79,6 +198,15 @@ int nslab_services_prepare(const struct nslab_topo *t, struct nslab_services *s,
 
 		if (n->kind == NSLAB_KIND_BRIDGE)
 			continue; /* a bridge is not a container: containerlab starts nothing there either */
+		r = kind_daemon_add(t, i, s, err);
+		if (r < 0)
+			break;
+		if (r > 0) {
+			/* the kind's daemon replaces the image's profile; the node's own cmd runs too */
+			r = 0;
+			if (!own)
+				continue;
+		}
 		if (own) {
 			_cleanup_free_ char *prog = nslab_cmd_program(own);
 			if (prog && nslab_program_exists(prog))

@@ -121,6 +121,8 @@ struct topo_settings {
 	char *group;
 	struct nslab_pos group_pos;
 	char *image, *cmd, *entrypoint; /* containerlab's container keys: see core/profile.c */
+	char *startup_config;		/* as written: a path or inline text (topologies/startup.c) */
+	struct nslab_pos startup_config_pos;
 	bool has_exec;
 	char **exec;
 	size_t nexec;
@@ -324,6 +326,13 @@ void topo_set_memory(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_
 void topo_set_cpu_weight(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val);
 void topo_set_pids(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val);
 void topo_set_net_cls(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val);
+
+/* ---- startup.c: startup-config ---- */
+
+void topo_set_startup_config(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val);
+/* The node's startup-config from its nearest level (lv[0] nearest), read into n. */
+void topo_startup_config_resolve(struct topo_ld *ld, struct nslab_node *n, const struct topo_settings *const *lv,
+				 size_t nlv);
 
 /* ---- resolve.c: the view into the model ---- */
 

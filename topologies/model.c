@@ -40,6 +40,8 @@ static void nslab_node_free(struct nslab_node *n)
 	free(n->ifaces);
 	free(n->limits.cpuset);
 	free(n->root_copy);
+	free(n->startup_config);
+	free(n->startup_config_from);
 	for (size_t i = 0; i < n->nshutdown; i++)
 		free(n->shutdown[i]);
 	free(n->shutdown);

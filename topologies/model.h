@@ -150,6 +150,8 @@ enum nslab_kind {
 	NSLAB_KIND_LINUX,  /* a host */
 	NSLAB_KIND_ROUTER, /* a host with IPv4/IPv6 forwarding on */
 	NSLAB_KIND_BRIDGE, /* an L2 switch: a Linux bridge in its own namespace */
+	NSLAB_KIND_FRR,	   /* a router running the host's FRR with the node's own configuration */
+	NSLAB_KIND_BIRD,   /* a router running the host's bird2 with the node's own configuration */
 	NSLAB_KIND__COUNT
 };
 
@@ -201,6 +203,12 @@ struct nslab_node {
 	struct nslab_pos mgmt4_pos, mgmt6_pos;
 	struct nslab_hostlink *hostlinks;
 	size_t nhostlinks;
+	/*
+	 * containerlab's startup-config, read (topologies/startup.c): the configuration text of a kind
+	 * frr node (its /etc/frr/frr.conf) or kind bird node (its bird.conf); NULL when not given.
+	 * startup_config_from: the file it was read from, NULL when it was inline text.
+	 */
+	char *startup_config, *startup_config_from;
 	struct nslab_pos pos;
 };
 

@@ -13,6 +13,8 @@ static const char *const nslab_kind_names[NSLAB_KIND__COUNT] = {
 	[NSLAB_KIND_LINUX] = "linux",
 	[NSLAB_KIND_ROUTER] = "router",
 	[NSLAB_KIND_BRIDGE] = "bridge",
+	[NSLAB_KIND_FRR] = "frr",
+	[NSLAB_KIND_BIRD] = "bird",
 };
 
 const char *nslab_kind_name(enum nslab_kind k)

@@ -190,6 +190,8 @@ static void topo_node_devices(struct topo_ld *ld, const struct topo_named *raw, 
 {
 	const struct topo_iface *lo;
 
+	topo_startup_config_resolve(ld, n, lv, nlv);
+
 	st->next_ifindex = NSLAB_IFINDEX_FIRST;
 	if (n->kind == NSLAB_KIND_BRIDGE && !st->bad_kind && !st->no_kind) {
 		if (strlen(raw->name) >= NSLAB_IFNAMSIZ)

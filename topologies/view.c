@@ -48,6 +48,7 @@ static void topo_settings_free(struct topo_settings *s)
 	free(s->image);
 	free(s->cmd);
 	free(s->entrypoint);
+	free(s->startup_config);
 	for (size_t i = 0; i < s->nexec; i++)
 		free(s->exec[i]);
 	free(s->exec);

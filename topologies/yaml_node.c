@@ -556,7 +556,7 @@ static const struct topo_keyword topo_settings_keys[] = {
 	TOPO_DOCKER("user"),
 	TOPO_DOCKER("restart-policy"),
 	TOPO_DOCKER("license"),
-	TOPO_DOCKER("startup-config"),
+	{ "startup-config", topo_set_startup_config, TOPO_LV_ALL },
 	TOPO_DOCKER("startup-delay"),
 	TOPO_DOCKER("enforce-startup-config"),
 	TOPO_DOCKER("suppress-startup-config"),
