@@ -13,9 +13,11 @@ PKGS=(
 	iproute2 iputils-ping iperf3 jq bc util-linux nftables libxml2-utils
 	# what image profiles start in nodes (core/profile.c), and captures in nodes
 	frr bird2 tcpdump
+	# examples/dns: a name server in nodes, and dig
+	bind9 bind9-dnsutils
 )
-# Services these packages enable on the host itself: nslab starts FRR and bird inside nodes only.
-HOST_SERVICES=(frr bird)
+# Services these packages enable on the host itself (PACKAGE:SERVICE): nslab starts them inside nodes only.
+HOST_SERVICES=(frr:frr bird2:bird bind9:named)
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -28,8 +30,9 @@ fi
 # A host-wide FRR or bird that this script just installed stays off: its packages enable it (and start
 # it where systemd runs). Nodes would not see it (their own network namespace, /run and files), but
 # its routes would go into the host's table. A daemon the host already had is left as it was.
-for svc in "${HOST_SERVICES[@]}"; do
-	case " ${missing[*]:-} " in *" $svc "* | *" ${svc}2 "*) ;; *) continue ;; esac
+for ps in "${HOST_SERVICES[@]}"; do
+	pkg=${ps%%:*} svc=${ps#*:}
+	case " ${missing[*]:-} " in *" $pkg "*) ;; *) continue ;; esac
 	if command -v systemctl >/dev/null; then
 		if [ -d /run/systemd/system ]; then
 			systemctl disable --now "$svc" >/dev/null 2>&1 || true
