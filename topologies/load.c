@@ -83,8 +83,10 @@ int nslab_topo_load_buf(const char *name, const char *buf, size_t len, struct ns
 	/* Resolve even after errors: reference errors belong to the same single pass. */
 	if (topo_is_template(&ld, name, buf, len))
 		; /* one line says so: reading it as YAML would only puzzle */
-	else if (topo_read_yaml(&ld, buf ? buf : "", buf ? len : 0))
+	else if (topo_read_yaml(&ld, buf ? buf : "", buf ? len : 0)) {
 		topo_resolve(&ld, t);
+		topo_addressing_finish(&ld, t);
+	}
 	nslab_diags_sort(d, start); /* file order, as a person reads them */
 	if (ld.too_many) { /* after the errors it stands for */
 		struct nslab_pos file_only = { .file = t->file };

@@ -19,6 +19,7 @@
 #include <sys/types.h>
 #include <yaml.h>
 
+#include "topologies/addressing.h"
 #include "topologies/impair.h"
 #include "topologies/model.h"
 #include "util/util.h"
@@ -204,6 +205,7 @@ struct topo_ld {
 	char *lab_folder; /* `lab-folder:`, resolved (topologies/paths.h) */
 	bool has_name_key, has_topology_key, has_nodes_key;
 	struct nslab_pos topology_pos;
+	struct nslab_addressing addressing; /* `addressing:` and `routing:` (topologies/addressing.h) */
 	struct topo_settings defaults;
 	bool has_kind[NSLAB_KIND__COUNT];
 	struct topo_settings kinds[NSLAB_KIND__COUNT];
@@ -333,6 +335,13 @@ void topo_set_startup_config(struct topo_ld *ld, void *obj, yaml_node_t *key, ya
 /* The node's startup-config from its nearest level (lv[0] nearest), read into n. */
 void topo_startup_config_resolve(struct topo_ld *ld, struct nslab_node *n, const struct topo_settings *const *lv,
 				 size_t nlv);
+
+/* ---- yaml_addressing.c: addressing and routing ---- */
+
+void topo_set_addressing(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val);
+void topo_set_routing(struct topo_ld *ld, void *obj, yaml_node_t *key, yaml_node_t *val);
+/* After resolution, on a model without errors: addresses, then routers' configurations. */
+void topo_addressing_finish(struct topo_ld *ld, struct nslab_topo *t);
 
 /* ---- resolve.c: the view into the model ---- */
 

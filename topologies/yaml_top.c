@@ -239,6 +239,8 @@ static const struct topo_keyword topo_top_keys[] = {
 	{ "prefix", topo_set_prefix },
 	{ "mgmt", topo_set_mgmt },
 	{ "lab-folder", topo_set_lab_folder },
+	{ "addressing", topo_set_addressing },
+	{ "routing", topo_set_routing },
 };
 
 void topo_parse_top(struct topo_ld *ld, yaml_node_t *root)
