@@ -82,7 +82,7 @@ static int run_wait(const char *lab, char **conds, size_t n, const char *timeout
 	nslab_diags_free(&diags);
 	for (size_t i = 0; i < s->nsteps; i++)
 		if (!nslab_scn_is_check(&s->steps[i])) {
-			fprintf(stderr, "nslab: wait: '%s' is not a condition (NODE reaches ADDR, NODE exec CMD succeeds|fails)\n",
+			fprintf(stderr, "nslab: wait: '%s' is not a condition (NODE reaches ADDR, NODE exec CMD succeeds|fails, converged)\n",
 				conds[i]);
 			nslab_scn_free(s);
 			return EXIT_USAGE;
@@ -152,11 +152,14 @@ const struct cli_cmd cli_cmd_wait = {
 	"wait until a running lab has converged, and say how long it took",
 	"  -u, --until COND  a condition, as a scenario check without `expect` (docs/scenario.md):\n"
 	"                    'h1 reaches h3' (pings until a reply), 'r1 exec CMD succeeds|fails'\n"
-	"                    (retried every 100 ms); repeat for several, checked in order\n"
+	"                    (retried every 100 ms), 'converged' (or 'routing': in every node running\n"
+	"                    FRR or bird, OSPF neighbours Full, BGP Established, RIP neighbours heard,\n"
+	"                    bird protocols up, and routing tables unchanged for 2 s); repeat for\n"
+	"                    several, checked in order\n"
 	"  -t, --timeout D   how long each condition may take (default 60s)\n"
 	"  -j, --json        {lab, converged, seconds, conditions: [{until, ok, seconds, detail}]}\n"
 	"Prints when each condition held, counted from the start of the wait. Exit status: 0 when every\n"
 	"condition held in time, 1 when one did not, 2 for a usage error or a condition naming a node or\n"
-	"link the lab does not have. Example: nslab wait ospf --until 'h1 reaches h3' --timeout 60s\n",
+	"link the lab does not have. Example: nslab wait ospf --until converged --until 'h1 reaches h3'\n",
 	cmd_wait,
 };

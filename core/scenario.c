@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../util/util.h"
+#include "converge.h"
 #include "lab.h"
 #include "node.h"
 #include "rundir.h"
@@ -329,6 +330,20 @@ static bool parse_expect(struct line *l, struct nslab_scn_step *st)
 		err_at(l, 8, "unexpected '%s' (only: count N)", l->t[8].s);
 		return false;
 	}
+	/* expect converged | expect routing [converged] [within D]: core/converge.h */
+	if ((is(l, 1, "converged") || is(l, 1, "routing")) && (n == 2 || is(l, 2, "within") ||
+							       (is(l, 1, "routing") && is(l, 2, "converged")))) {
+		st->kind = NSLAB_SCN_EXPECT_CONVERGED;
+		st->duration_us = 60000000;
+		n = parse_within(l, n, &st->duration_us);
+		if (!n)
+			return false;
+		if (n > 2 + (size_t)is(l, 2, "converged")) {
+			err_at(l, n - 1, "unexpected words (expect converged [within DURATION])");
+			return false;
+		}
+		return true;
+	}
 	if (!node_ok(l, 1))
 		return false;
 	st->node = xstrdup(l->t[1].s);
@@ -520,6 +535,16 @@ static void sleep_s(double s)
 		;
 }
 
+double nslab_scn_now_s(void)
+{
+	return now_s();
+}
+
+void nslab_scn_sleep_s(double s)
+{
+	sleep_s(s);
+}
+
 int nslab_scn_preflight(const struct nslab_scn *s, const char *lab, struct nslab_diags *diags,
 			struct nslab_err *err)
 {
@@ -557,7 +582,7 @@ int nslab_scn_preflight(const struct nslab_scn *s, const char *lab, struct nslab
 }
 
 /* Run a command with sh -c in the node; *status its exit status, *output the tail of what it printed. */
-static int run_in(const char *lab, const char *node, const char *cmd, int *status, char **output,
+int nslab_scn_run_in(const char *lab, const char *node, const char *cmd, int *status, char **output,
 		  struct nslab_err *err)
 {
 	char *argv[] = { (char *)"/bin/sh", (char *)"-c", (char *)cmd, NULL };
@@ -622,7 +647,7 @@ static bool do_reach(const char *lab, const struct nslab_scn_step *st, char **de
 		char *out = NULL;
 		int status = -1;
 		tries++;
-		if (run_in(lab, st->node, cmd, &status, &out, &err) < 0) {
+		if (nslab_scn_run_in(lab, st->node, cmd, &status, &out, &err) < 0) {
 			*detail = xstrdup(err.msg);
 			return false;
 		}
@@ -652,7 +677,7 @@ static bool do_exec_check(const char *lab, const struct nslab_scn_step *st, char
 		char *out = NULL;
 		int status = -1;
 		bool ok;
-		if (run_in(lab, st->node, st->cmd, &status, &out, &err) < 0) {
+		if (nslab_scn_run_in(lab, st->node, st->cmd, &status, &out, &err) < 0) {
 			*detail = xstrdup(err.msg);
 			return false;
 		}
@@ -677,7 +702,7 @@ static bool do_loss(const char *lab, const struct nslab_scn_step *st, char **det
 	int status = -1;
 	double loss;
 
-	if (run_in(lab, st->node, cmd, &status, &out, &err) < 0) {
+	if (nslab_scn_run_in(lab, st->node, cmd, &status, &out, &err) < 0) {
 		*detail = xstrdup(err.msg);
 		return false;
 	}
@@ -709,6 +734,7 @@ size_t nslab_scn_run(const struct nslab_scn *s, const char *lab, const struct ns
 		struct nslab_err err = { 0 };
 		int status = 0;
 		char *out = NULL;
+		double conv_at = 0;
 
 		r.start_s = now_s() - t0;
 		if (stopped) {
@@ -725,7 +751,7 @@ size_t nslab_scn_run(const struct nslab_scn *s, const char *lab, const struct ns
 				r.ok = do_link(lab, st, &r.detail);
 				break;
 			case NSLAB_SCN_EXEC:
-				if (run_in(lab, st->node, st->cmd, &status, &out, &err) < 0) {
+				if (nslab_scn_run_in(lab, st->node, st->cmd, &status, &out, &err) < 0) {
 					r.detail = xstrdup(err.msg);
 				} else {
 					r.ok = status == 0;
@@ -743,6 +769,9 @@ size_t nslab_scn_run(const struct nslab_scn *s, const char *lab, const struct ns
 			case NSLAB_SCN_EXPECT_LOSS:
 				r.ok = do_loss(lab, st, &r.detail);
 				break;
+			case NSLAB_SCN_EXPECT_CONVERGED:
+				r.ok = nslab_converge_wait(lab, (double)st->duration_us / 1e6, &conv_at, &r.detail);
+				break;
 			}
 			if (!r.ok) {
 				failed++;
@@ -751,6 +780,8 @@ size_t nslab_scn_run(const struct nslab_scn *s, const char *lab, const struct ns
 			}
 		}
 		r.duration_s = now_s() - t0 - r.start_s;
+		if (r.ok && st->kind == NSLAB_SCN_EXPECT_CONVERGED)
+			r.duration_s = conv_at; /* when it converged, not the end of the quiet period */
 		if (o && o->on_step)
 			o->on_step(o->ctx, st, &r);
 		free(r.detail);

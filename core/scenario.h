@@ -21,6 +21,7 @@ enum nslab_scn_kind {
 	NSLAB_SCN_EXPECT_REACH, /* expect NODE reaches ADDR [within DURATION] */
 	NSLAB_SCN_EXPECT_EXEC,	/* expect NODE exec COMMAND... succeeds|fails [within DURATION] */
 	NSLAB_SCN_EXPECT_LOSS,	/* expect loss between NODE and ADDR below PERCENT [count N] */
+	NSLAB_SCN_EXPECT_CONVERGED, /* expect converged | routing [converged] [within DURATION] (core/converge.h) */
 };
 
 struct nslab_scn_step {
@@ -59,7 +60,7 @@ void nslab_scn_free(struct nslab_scn *s);
 static inline bool nslab_scn_is_check(const struct nslab_scn_step *st)
 {
 	return st->kind == NSLAB_SCN_EXPECT_REACH || st->kind == NSLAB_SCN_EXPECT_EXEC ||
-	       st->kind == NSLAB_SCN_EXPECT_LOSS;
+	       st->kind == NSLAB_SCN_EXPECT_LOSS || st->kind == NSLAB_SCN_EXPECT_CONVERGED;
 }
 
 /* ---- running ---- */

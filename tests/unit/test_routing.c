@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/scenario.h"
 #include "core/service.h"
 #include "topologies/addressing.h"
 #include "topologies/model.h"
@@ -363,6 +364,34 @@ static void test_routing_configs(void **state)
 	nslab_topo_free(t);
 }
 
+/* `expect converged` (and `nslab wait --until converged`): parsed as a check, 60 s unless within */
+static void test_expect_converged(void **state)
+{
+	static const char text[] = "expect converged\nexpect routing converged within 30s\nexpect routing within 5s\n"
+				   "expect routing reaches 10.0.0.1\n";
+	struct nslab_diags d = { 0 };
+	struct nslab_scn *s = NULL;
+
+	(void)state;
+	assert_int_equal(nslab_scn_parse_buf("c.scn", text, strlen(text), &s, &d), 0);
+	assert_int_equal(s->nsteps, 4);
+	assert_int_equal(s->steps[0].kind, NSLAB_SCN_EXPECT_CONVERGED);
+	assert_true(nslab_scn_is_check(&s->steps[0]));
+	assert_int_equal(s->steps[0].duration_us, 60000000);
+	assert_null(s->steps[0].node);
+	assert_int_equal(s->steps[1].kind, NSLAB_SCN_EXPECT_CONVERGED);
+	assert_int_equal(s->steps[1].duration_us, 30000000);
+	assert_int_equal(s->steps[2].kind, NSLAB_SCN_EXPECT_CONVERGED);
+	assert_int_equal(s->steps[2].duration_us, 5000000);
+	assert_int_equal(s->steps[3].kind, NSLAB_SCN_EXPECT_REACH); /* a node named routing */
+	assert_string_equal(s->steps[3].node, "routing");
+	nslab_scn_free(s);
+	s = NULL;
+	assert_int_equal(nslab_scn_parse_buf("c.scn", "expect routing converged now\n", 29, &s, &d), -EINVAL);
+	assert_true(diags_have(&d, "unexpected words (expect converged [within DURATION])"));
+	nslab_diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_addressing_apply),
 		cmocka_unit_test(test_addressing_keeps_file_and_errors),
 		cmocka_unit_test(test_routing_configs),
+		cmocka_unit_test(test_expect_converged),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
