@@ -29,7 +29,7 @@ static const char probe[] =
 	"r=$( {\n"
 	/* one vtysh for all (each start costs half a second); -E names each output's command */
 	"[ $# -gt 0 ] && vtysh -E \"$@\" | awk '\n"
-	"  function f() { if (i != \"\" && w) print \"ospf \" i \" waits for its DR election\";\n"
+	"  function f() { if (i != \"\" && w && !s) print \"ospf \" i \" waits for its DR election\";\n"
 	"    else if (i != \"\" && p && !s && n == 0) print \"ospf \" i \" has no neighbour\"; i = \"\" }\n"
 	"  /^[^ ]*# show / { f(); sec = $0; sub(/^[^#]*# /, \"\", sec); next }\n"
 	"  sec == \"show ip ospf neighbor\" && $1 ~ /^[0-9]+[.][0-9.]+$/ && $3 !~ /^(Full|2-Way)/ { print \"ospf neighbour \" $1 \" \" $3 }\n"
