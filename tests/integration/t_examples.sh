@@ -100,6 +100,44 @@ YML
 	expect_match "$out" "node r2: starting frr .*line 2: % Unknown command" "the error names the node and the line"
 }
 
+# `wait --until converged` fails, saying why, while a neighbour is not up (BGP with a wrong AS
+# stays Active/OpenSent); a lab without FRR or bird cannot converge.
+test_wait_converged_fails() {
+	local lab=${LP}-nconv f=$TMPD/nconv.clab.yml out rc
+	TEST_LABS="$lab"
+	[ -x /usr/lib/frr/watchfrr ] || { skip "FRR is not installed (scripts/install-deps.sh)"; return; }
+	cat > "$f" <<'YML'
+name: nconv
+addressing: auto
+topology:
+  nodes:
+    r1:
+      kind: frr
+      startup-config: |
+        router bgp 65001
+         timers bgp 1 3
+         neighbor 10.1.0.2 remote-as 65002
+    r2:
+      kind: frr
+      startup-config: |
+        router bgp 65002
+         timers bgp 1 3
+         neighbor 10.1.0.1 remote-as 65009
+    h: {kind: linux}
+  links:
+    - endpoints: ["r1:eth1", "r2:eth1"]
+YML
+	ok "$NSLAB" deploy --quiet --name $lab "$f" || return
+	out=$("$NSLAB" wait $lab --until converged --timeout 3s 2>&1); rc=$?
+	expect_eq "$rc" 1 "wait's exit status when routing does not converge"
+	expect_match "$out" "NOT within the timeout .*still waiting: r[12]: bgp neighbour 10.1.0.[12] " "wait names the neighbour that is not up"
+	ok "$NSLAB" destroy $lab
+	printf 'name: nconv\ntopology:\n  nodes:\n    h: {kind: linux}\n' > "$f"
+	ok "$NSLAB" deploy --quiet --name $lab "$f" || return
+	out=$("$NSLAB" wait $lab --until converged --timeout 3s 2>&1) && fail "a lab without routers converged"
+	expect_match "$out" "no node of lab $lab runs FRR or bird" "wait says there is nothing to converge"
+}
+
 # ---- examples/: each lab deployed and checked ----
 
 # ex_deploy NAME PATH: deploy an example as ${LP}-NAME (sets LAB); false (a failure recorded) if not
