@@ -56,6 +56,7 @@ static const char probe[] =
 	"} 2>&1 )\n"
 	"c=$( { ip -4 route show table main; ip -6 route show table main | grep -v expires; } | cksum | "
 	"cut -d' ' -f1)\n"
+	"pgrep -x ripd >/dev/null && c=\"$c rip\"\n"
 	"if [ -n \"$r\" ]; then echo \"wait $c\"; echo \"$r\" | head -n 3; else echo \"ok $c\"; fi\n";
 
 /* Probe every non-bridge node at once (a probe takes about half a second: vtysh's start): out[i]
@@ -130,8 +131,9 @@ static void probe_all(const char *lab, const struct nslab_lab_state *st, char **
 
 /* One round over the nodes: the digest of every router's tables (malloc'd, NULL on an error with
  * *why), *waiting the first thing not yet up ("r2: bgp neighbour 10.1.0.1 Active"), *routers their
- * names. */
-static char *probe_round(const char *lab, const struct nslab_lab_state *st, char **waiting, char **routers, char **why)
+ * names, *rip whether one runs RIP. */
+static char *probe_round(const char *lab, const struct nslab_lab_state *st, char **waiting, char **routers, bool *rip,
+			 char **why)
 {
 	char **outs = xcalloc(st->nnodes + 1, sizeof(*outs)), **whys = xcalloc(st->nnodes + 1, sizeof(*whys));
 	char *digest = xstrdup("");
@@ -159,6 +161,8 @@ static char *probe_round(const char *lab, const struct nslab_lab_state *st, char
 			free(*routers);
 			*routers = r;
 		}
+		if (rip && strstr(out, " rip"))
+			*rip = true;
 		if (!*waiting && !strncmp(out, "wait", 4)) {
 			char *line = nl ? nl + 1 : (char *)"", *e = strchr(line, '\n');
 			if (e)
@@ -179,10 +183,10 @@ bool nslab_converge_wait(const char *lab, double timeout_s, double *at_s, char *
 {
 	struct nslab_lab_state st = { 0 };
 	struct nslab_err err = { 0 };
-	double t0 = nslab_scn_now_s(), since = -1;
+	double t0 = nslab_scn_now_s(), since = -1, quiet;
 	char *last = NULL, *routers = NULL;
 	unsigned rounds = 0;
-	bool ok = false;
+	bool ok = false, rip = false;
 
 	*detail = NULL;
 	if (nslab_state_read(lab, &st, &err) < 0) {
@@ -192,7 +196,7 @@ bool nslab_converge_wait(const char *lab, double timeout_s, double *at_s, char *
 	for (;;) {
 		double t = nslab_scn_now_s();
 		char *waiting = NULL, *why = NULL;
-		char *digest = probe_round(lab, &st, &waiting, rounds == 0 ? &routers : NULL, &why);
+		char *digest = probe_round(lab, &st, &waiting, rounds == 0 ? &routers : NULL, &rip, &why);
 		rounds++;
 		if (!digest) {
 			*detail = why;
@@ -209,10 +213,10 @@ bool nslab_converge_wait(const char *lab, double timeout_s, double *at_s, char *
 			since = t; /* up, or tables changed: the quiet period starts (again) */
 		free(last);
 		last = digest;
-		if (since >= 0 && nslab_scn_now_s() - since >= NSLAB_CONVERGE_QUIET_S) {
+		quiet = rip ? NSLAB_CONVERGE_QUIET_RIP_S : NSLAB_CONVERGE_QUIET_S;
+		if (since >= 0 && nslab_scn_now_s() - since >= quiet) {
 			*at_s = since - t0;
-			*detail = xasprintf("routers %s: neighbours up, tables unchanged for %.0f s", routers,
-					    NSLAB_CONVERGE_QUIET_S);
+			*detail = xasprintf("routers %s: neighbours up, tables unchanged for %.0f s", routers, quiet);
 			ok = true;
 			free(waiting);
 			break;

@@ -4,8 +4,8 @@
  * bird, every OSPF neighbour Full (or 2-Way between DROthers) and no interface waiting for its
  * DR election or, on a point-to-point link, without a neighbour; every BGP neighbour Established;
  * every RIP speaker hearing from a neighbour; every bird OSPF/BGP/RIP/Babel protocol up and not
- * alone; and the routing tables of all those nodes unchanged for a quiet period. Used by the
- * scenario check `expect converged` and so by `nslab wait LAB --until converged`.
+ * alone; and the routing tables of all those nodes unchanged for a quiet period (longer with
+ * RIP). Used by the scenario check `expect converged` and so by `nslab wait LAB --until converged`.
  */
 #ifndef NSLAB_CORE_CONVERGE_H
 #define NSLAB_CORE_CONVERGE_H
@@ -14,6 +14,9 @@
 
 /* How long every table must stay the same, and how often the nodes are probed. */
 #define NSLAB_CONVERGE_QUIET_S 2.0
+/* RIP sends a triggered update 1 to 5 s after a change (RFC 2453 3.10.1): tables can rest 5 s
+ * while news is on its way. */
+#define NSLAB_CONVERGE_QUIET_RIP_S 6.0
 #define NSLAB_CONVERGE_POLL_S 0.25
 
 /* Run a command with sh -c in a node of a running lab: its exit status and the tail of its
