@@ -190,8 +190,6 @@ static void topo_node_devices(struct topo_ld *ld, const struct topo_named *raw, 
 {
 	const struct topo_iface *lo;
 
-	topo_startup_config_resolve(ld, n, lv, nlv);
-
 	st->next_ifindex = NSLAB_IFINDEX_FIRST;
 	if (n->kind == NSLAB_KIND_BRIDGE && !st->bad_kind && !st->no_kind) {
 		if (strlen(raw->name) >= NSLAB_IFNAMSIZ)
@@ -249,6 +247,7 @@ static void topo_resolve_node(struct topo_ld *ld, const struct topo_named *raw, 
 	}
 	lv[nlv++] = &ld->defaults;
 	topo_inherit(n, lv, nlv);
+	topo_startup_config_resolve(ld, n, lv, nlv);
 	n->mgmt4 = raw->s.mgmt4.p;
 	n->mgmt4_static = raw->s.has_mgmt4;
 	n->mgmt4_pos = raw->s.mgmt4.pos;
@@ -646,11 +645,11 @@ static void topo_check_kinds(struct topo_ld *ld, const struct topo_nstate *st)
 		if (what)
 			topo_err_at(ld, pos,
 				    "kind \"%s\" (node %s%s) is a vendor image (%s) that nslab cannot run: nslab runs "
-				    "linux, router and bridge nodes with the host's programs",
+				    "linux, router, bridge, frr and bird nodes with the host's programs",
 				    k, ld->nodes[first].name, others, what);
 		else
 			topo_err_at(ld, pos, "kind \"%s\" (node %s%s) is not supported by nslab (supported: linux, "
-					     "router, bridge; ovs-bridge becomes a bridge)",
+					     "router, bridge, frr, bird; ovs-bridge becomes a bridge)",
 				    k, ld->nodes[first].name, others);
 	}
 	for (size_t v = 0; v < ld->nvkinds; v++) {
