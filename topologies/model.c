@@ -53,6 +53,22 @@ static void nslab_node_free(struct nslab_node *n)
 	free(n->hostlinks);
 }
 
+void nslab_topo_distinct_link_ifindexes(struct nslab_topo *t)
+{
+	for (size_t l = 0; l < t->nlinks; l++) {
+		const struct nslab_endpoint *e0 = &t->links[l].ep[0], *e1 = &t->links[l].ep[1];
+		struct nslab_node *n1 = &t->nodes[e1->node];
+		int top = n1->br_ifindex;
+
+		if (t->nodes[e0->node].ifaces[e0->iface].ifindex != n1->ifaces[e1->iface].ifindex)
+			continue;
+		for (size_t i = 0; i < n1->nifaces; i++)
+			if (n1->ifaces[i].ifindex > top)
+				top = n1->ifaces[i].ifindex;
+		n1->ifaces[e1->iface].ifindex = top + 1;
+	}
+}
+
 void nslab_topo_free(struct nslab_topo *t)
 {
 	if (!t)

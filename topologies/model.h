@@ -275,6 +275,15 @@ int nslab_topo_load_buf(const char *name, const char *buf, size_t len, struct ns
 void nslab_topo_free(struct nslab_topo *t);
 
 /*
+ * Makes the two ends of every link differ in ifindex (the second end moves to one past its node's
+ * highest). The kernel handles a veth end's carrier change at once only when its ifindex differs
+ * from its peer's (linkwatch_urgent_event(): an end whose iflink is its own ifindex looks like a
+ * device on no lower device); other events are batched, 100 devices a second, and a 1000-node
+ * chain then waited 10-20 s for its links to be up. Both loaders call it last.
+ */
+void nslab_topo_distinct_link_ifindexes(struct nslab_topo *t);
+
+/*
  * Give the lab a management network (a file's `mgmt:` does it at load; deploy --mgmt on a file
  * without): containerlab's default subnets where t->mgmt has none, each linux/router node's
  * address (its mgmt-ipv4/mgmt-ipv6, else the next free one after the gateway). Errors (an address

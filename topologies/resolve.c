@@ -754,6 +754,7 @@ void topo_resolve(struct topo_ld *ld, struct nslab_topo *t)
 	}
 	topo_check_impairs(ld, t);
 	topo_resolve_mgmt(ld, t);
+	nslab_topo_distinct_link_ifindexes(t);
 	free(ld->lsrc);
 	ld->lsrc = NULL;
 	ld->nlsrc = 0;

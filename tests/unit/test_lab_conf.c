@@ -132,6 +132,11 @@ static void test_two_devices(void **state)
 	assert_int_equal(r1->pos.line, 1);
 	assert_int_equal(r1->ifaces[1].pos.line, 2);
 	assert_int_equal(r1->ifaces[1].pos.col, 7);
+	/* pc's eth0 would be 2 like its peer r1's: it moves to 3 (carrier events at once) */
+	assert_int_equal(node(t, "pc")->ifaces[0].ifindex, 3);
+	for (size_t l = 0; l < t->nlinks; l++)
+		assert_int_not_equal(t->nodes[t->links[l].ep[0].node].ifaces[t->links[l].ep[0].iface].ifindex,
+				     t->nodes[t->links[l].ep[1].node].ifaces[t->links[l].ep[1].iface].ifindex);
 	/* links in the order their collision domains first appear */
 	assert_link(t, 0, "r1:eth0", "pc:eth0");
 	assert_link(t, 1, "r1:eth1", "r2:eth0");
