@@ -124,44 +124,9 @@ static struct nslab_nl *open_or_die(int netns_fd)
 	return nl;
 }
 
-int main(int argc, char **argv)
+/* 1. a namespace per node: held by a paused child, or (fds_only) by an fd alone */
+static void make_namespaces(bool fds_only, int self, int *pids, int *nsfd)
 {
-	bool fds_only = false;
-	const char *topo;
-	size_t n;
-	int *pids, *nsfd, self;
-	bool star;
-	double t0, t_ns, t_veth, t_deploy, t_destroy, t_gone;
-	struct bench_witness w;
-	struct rusage ru;
-	long pss = -1, left;
-
-	if (argc > 1 && strcmp(argv[1], "--fds") == 0) {
-		fds_only = true;
-		argv++;
-		argc--;
-	}
-	if (argc != 3) {
-		fprintf(stderr, "usage: floor [--fds] chain|star|tree N\n");
-		return 2;
-	}
-	topo = argv[1];
-	n = strtoul(argv[2], NULL, 10);
-	star = strcmp(topo, "star") == 0;
-	build_topology(topo, n);
-	pids = calloc(nnodes, sizeof(int));
-	nsfd = calloc(nnodes, sizeof(int));
-	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	{
-		struct rlimit rl;
-		if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-			rl.rlim_cur = rl.rlim_max;
-			setrlimit(RLIMIT_NOFILE, &rl);
-		}
-	}
-
-	t0 = bench_now_ms();
-	/* 1. namespaces */
 	for (size_t i = 0; i < nnodes; i++) {
 		if (fds_only) {
 			if (unshare(CLONE_NEWNET) < 0)
@@ -186,10 +151,14 @@ int main(int argc, char **argv)
 		if (nsfd[i] < 0)
 			die(path, errno);
 	}
-	t_ns = bench_now_ms() - t0;
-	/* 2. the bridge */
+}
+
+/* 2. the bridge (star), 3. every veth pair in one batch; the time after 3 in *t_veth */
+static void make_links(bool star, const int *nsfd, double t0, double *t_veth)
+{
 	struct nslab_nlb *b = nslab_nlb_new();
 	struct nslab_nl *nl;
+
 	if (star) {
 		nl = open_or_die(nsfd[0]);
 		nslab_nlb_bridge_add(b, "sw", 2, 0, false, true, "bridge");
@@ -197,7 +166,6 @@ int main(int argc, char **argv)
 		nslab_nl_close(nl);
 		nslab_nlb_reset(b);
 	}
-	/* 3. every veth pair in one batch */
 	for (size_t i = 0; i < nlinks; i++) {
 		const struct fl_link *l = &links[i];
 		struct nslab_nl_linkend m = { .ifname = l->e[0].ifname, .ifindex = l->e[0].ifindex,
@@ -210,9 +178,15 @@ int main(int argc, char **argv)
 	nl = open_or_die(-1);
 	send_or_die(nl, b);
 	nslab_nl_close(nl);
-	t_veth = bench_now_ms() - t0;
-	/* 4. per namespace: lo up, peer ends up, addresses (links are grouped by node below) */
+	nslab_nlb_free(b);
+	*t_veth = bench_now_ms() - t0;
+}
+
+/* 4. per namespace: lo up, peer ends up, addresses (links are grouped by node) */
+static void make_l3(const int *nsfd)
+{
 	struct nslab_nlb **per = calloc(nnodes, sizeof(*per));
+
 	for (size_t i = 0; i < nnodes; i++) {
 		per[i] = nslab_nlb_new();
 		nslab_nlb_link_set(per[i], 1, 1, 0, -1, "lo up");
@@ -226,20 +200,21 @@ int main(int argc, char **argv)
 				nslab_nlb_addr_add(per[e->node], e->ifindex, AF_INET, &e->addr, e->plen, "address");
 		}
 	for (size_t i = 0; i < nnodes; i++) {
-		nl = open_or_die(nsfd[i]);
+		struct nslab_nl *nl = open_or_die(nsfd[i]);
 		send_or_die(nl, per[i]);
 		nslab_nl_close(nl);
 		nslab_nlb_free(per[i]);
 	}
-	t_deploy = bench_now_ms() - t0;
+	free(per);
+}
 
-	if (!fds_only)
-		pss = bench_pss_kb(pids, nnodes);
-	if (bench_witness_plant(&w, nsfd, nnodes) < 0)
-		return 1;
+/* Kills the nodes and closes the fds; the command's time in *t_destroy, until the kernel freed
+ * every namespace (witnesses gone) in *t_gone. false when some outlived 120 s. */
+static bool teardown(bool fds_only, int *pids, int *nsfd, struct bench_witness *w, double *t_destroy, double *t_gone)
+{
+	double t0 = bench_now_ms();
+	long left;
 
-	/* teardown */
-	t0 = bench_now_ms();
 	for (size_t i = 0; i < nnodes && !fds_only; i++)
 		kill(pids[i], SIGKILL);
 	for (size_t i = 0; i < nnodes && !fds_only; i++)
@@ -247,18 +222,60 @@ int main(int argc, char **argv)
 			;
 	for (size_t i = 0; i < nnodes; i++)
 		close(nsfd[i]);
-	t_destroy = bench_now_ms() - t0;
-	left = bench_witness_wait(&w, 120000);
-	t_gone = bench_now_ms() - t0;
-	bench_witness_close(&w);
-	if (left != 0) {
+	*t_destroy = bench_now_ms() - t0;
+	left = bench_witness_wait(w, 120000);
+	*t_gone = bench_now_ms() - t0;
+	bench_witness_close(w);
+	if (left != 0)
 		fprintf(stderr, "floor: %ld namespaces still alive after 120 s\n", left);
-		return 1;
+	return left == 0;
+}
+
+int main(int argc, char **argv)
+{
+	bool fds_only = false, star;
+	int *pids, *nsfd, self;
+	double t0, t_ns, t_veth, t_deploy, t_destroy, t_gone;
+	struct bench_witness w;
+	struct rlimit rl;
+	struct rusage ru;
+	long pss = -1;
+
+	if (argc > 1 && strcmp(argv[1], "--fds") == 0) {
+		fds_only = true;
+		argv++;
+		argc--;
 	}
+	if (argc != 3) {
+		fprintf(stderr, "usage: floor [--fds] chain|star|tree N\n");
+		return 2;
+	}
+	star = strcmp(argv[1], "star") == 0;
+	build_topology(argv[1], strtoul(argv[2], NULL, 10));
+	pids = calloc(nnodes, sizeof(int));
+	nsfd = calloc(nnodes, sizeof(int));
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+
+	t0 = bench_now_ms();
+	make_namespaces(fds_only, self, pids, nsfd);
+	t_ns = bench_now_ms() - t0;
+	make_links(star, nsfd, t0, &t_veth);
+	make_l3(nsfd);
+	t_deploy = bench_now_ms() - t0;
+
+	if (!fds_only)
+		pss = bench_pss_kb(pids, nnodes);
+	if (bench_witness_plant(&w, nsfd, nnodes) < 0)
+		return 1;
+	if (!teardown(fds_only, pids, nsfd, &w, &t_destroy, &t_gone))
+		return 1;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("deploy_ms=%.1f ns_ms=%.1f veth_ms=%.1f addr_ms=%.1f destroy_ms=%.1f gone_ms=%.1f nodes=%zu links=%zu "
 	       "maxrss_kb=%ld pss_kb=%ld\n",
 	       t_deploy, t_ns, t_veth - t_ns, t_deploy - t_veth, t_destroy, t_gone, nnodes, nlinks, ru.ru_maxrss, pss);
-	nslab_nlb_free(b);
 	return 0;
 }
