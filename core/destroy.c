@@ -180,6 +180,9 @@ int nslab_lab_destroy(const char *lab, bool *existed, struct nslab_err *err)
 		*existed = false;
 	if (!nslab_name_valid(lab))
 		return nslab_err_set(err, EINVAL, "'%s' is not a valid lab name", lab);
+	/* the folder of a deploy killed before it published it (core/rundir.c), which no state names */
+	if (nslab_rundir_trust(NULL, &(struct nslab_err){ 0 }) == 0)
+		nslab_labdir_new_sweep(lab);
 	dir = nslab_lab_path(lab, NULL);
 	if (stat(dir, &st) < 0)
 		return 0; /* nothing recorded: nothing of ours (nslab cleanup handles strays) */
