@@ -323,6 +323,19 @@ static void list_layout(const struct console *c, int content, int *list_h, int *
 	*top = sel_line >= *list_h ? sel_line - *list_h + 1 : 0;
 }
 
+/* "^ N more" / "v N more" at the right end of a list row: lines of the lists out of view. */
+static void draw_more(int row, int n, bool above)
+{
+	char buf[32];
+	int len = snprintf(buf, sizeof(buf), " %s %d more ", above ? "^" : "v", n);
+
+	if (len >= COLS)
+		return;
+	attrset(A_REVERSE);
+	draw_put(row, COLS - len, len, buf, false);
+	attrset(A_NORMAL);
+}
+
 static void draw_lab(struct console *c)
 {
 	const struct tui_model *m = &c->m;
@@ -348,6 +361,10 @@ static void draw_lab(struct console *c)
 			draw_link_row(c, row, tui_model_row_link(m, (size_t)r), m->sel == (size_t)r, lw);
 	}
 	attrset(A_NORMAL);
+	if (top > 0)
+		draw_more(1, top, true);
+	if (nn + 3 + (int)m->nvlinks - top - list_h > 0)
+		draw_more(list_h, nn + 3 + (int)m->nvlinks - top - list_h, false);
 	draw_panel(c, 1 + list_h, content - list_h);
 }
 

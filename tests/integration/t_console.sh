@@ -210,6 +210,24 @@ test_console_habits() {
 	con_log_rm $lab
 }
 
+# Lists longer than their rows say how many lines are out of view, above and below (htop's habit)
+test_console_long_lists_say_more() {
+	local lab=${LP}-conmore
+	TEST_LABS="$lab"
+	con_lab $lab more 80 14 || return
+	con_expect 'NODE +KIND' "lab view at 80x14"
+	# 12 list lines (2 headers, 5 nodes, a blank, 4 links) in 6 rows: 6 below
+	expect_match "$SCREEN" ' v 6 more *$' "lines below counted"
+	if echo "$SCREEN" | grep -q '\^ [0-9]* more'; then fail "nothing is above at the top: $SCREEN"; fi
+	con_keys End
+	con_expect ' \^ 6 more *$' "at the last link, lines above counted"
+	if echo "$SCREEN" | grep -q ' v [0-9]* more'; then fail "nothing is below at the end: $SCREEN"; fi
+	con_keys q y
+	con_expect '^host\$' "shell prompt after quitting"
+	con_stop
+	con_log_rm $lab
+}
+
 # issue 16's remaining console habits: / filter, s sort, a mouse click selects, the command line
 # (Mininet's: NODE CMD with node names as addresses, pingall, link NODE NODE down, net), its
 # history (Up), and DROPS counting the qdisc's drops (a full tbf)
