@@ -41,6 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			break;
 		case NSLAB_SCN_WAIT:
+		case NSLAB_SCN_EXPECT_CONVERGED:
 			break;
 		}
 		for (size_t k = 0; k < s->nsteps; k++)
