@@ -109,24 +109,25 @@ fuzz: $(FUZZ_BIN)
 # A short, bounded fuzz run (CI): 60 s over the seed corpus in examples/ and tests/fuzz/corpus,
 # then the lab.conf reader for FUZZ_LABCONF_SECONDS (30) over tests/fuzz/corpus_lab_conf, the
 # scenario parser for FUZZ_SCENARIO_SECONDS (20) and the journal/state.json readers for
-# FUZZ_LABFILES_SECONDS (20) over tests/fuzz/corpus_scenario and corpus_labfiles.
+# FUZZ_LABFILES_SECONDS (20) over tests/fuzz/corpus_scenario and corpus_labfiles. One input taking
+# over FUZZ_TIMEOUT (25) s is a hang, and a failure (libFuzzer's own default waits 20 minutes).
 fuzz-run: $(FUZZ_BIN)
 	@mkdir -p $(BUILD)/fuzz/corpus
 	@echo "fuzzing the topology parser for $${FUZZ_SECONDS:-60} s (log: $(BUILD)/fuzz/log)"
-	@$(BUILD)/fuzz/fuzz_topology -max_total_time=$${FUZZ_SECONDS:-60} -max_len=8192 \
+	@$(BUILD)/fuzz/fuzz_topology -max_total_time=$${FUZZ_SECONDS:-60} -timeout=$${FUZZ_TIMEOUT:-25} -max_len=8192 \
 		-dict=tests/fuzz/fuzz_topology.dict $(BUILD)/fuzz/corpus tests/fuzz/corpus examples \
 		> $(BUILD)/fuzz/log 2>&1 || { tail -n 60 $(BUILD)/fuzz/log; echo "fuzz: FAILED"; exit 1; }
 	@grep -E '^Done|stat::number_of_executed_units' $(BUILD)/fuzz/log | tail -n 2; echo "fuzz: no crash, leak or sanitizer report"
 	@mkdir -p $(BUILD)/fuzz/corpus_lab_conf
 	@echo "fuzzing the lab.conf reader for $${FUZZ_LABCONF_SECONDS:-30} s (log: $(BUILD)/fuzz/log_lab_conf)"
-	@$(BUILD)/fuzz/fuzz_lab_conf -max_total_time=$${FUZZ_LABCONF_SECONDS:-30} -max_len=4096 \
+	@$(BUILD)/fuzz/fuzz_lab_conf -max_total_time=$${FUZZ_LABCONF_SECONDS:-30} -timeout=$${FUZZ_TIMEOUT:-25} -max_len=4096 \
 		-dict=tests/fuzz/fuzz_lab_conf.dict $(BUILD)/fuzz/corpus_lab_conf tests/fuzz/corpus_lab_conf \
 		> $(BUILD)/fuzz/log_lab_conf 2>&1 || { tail -n 60 $(BUILD)/fuzz/log_lab_conf; echo "fuzz: FAILED"; exit 1; }
 	@grep -E '^Done|stat::number_of_executed_units' $(BUILD)/fuzz/log_lab_conf | tail -n 2; echo "fuzz: lab.conf: no crash, leak or sanitizer report"
 	@for t in scenario:SCENARIO labfiles:LABFILES; do name=$${t%%:*}; var=FUZZ_$${t#*:}_SECONDS; \
 		secs=$$(printenv $$var || echo 20); mkdir -p $(BUILD)/fuzz/corpus_$$name; \
 		echo "fuzzing the $$name reader for $$secs s (log: $(BUILD)/fuzz/log_$$name)"; \
-		$(BUILD)/fuzz/fuzz_$$name -max_total_time=$$secs -max_len=8192 -dict=tests/fuzz/fuzz_$$name.dict \
+		$(BUILD)/fuzz/fuzz_$$name -max_total_time=$$secs -timeout=$${FUZZ_TIMEOUT:-25} -max_len=8192 -dict=tests/fuzz/fuzz_$$name.dict \
 			$(BUILD)/fuzz/corpus_$$name tests/fuzz/corpus_$$name > $(BUILD)/fuzz/log_$$name 2>&1 || \
 			{ tail -n 60 $(BUILD)/fuzz/log_$$name; echo "fuzz: $$name: FAILED"; exit 1; }; \
 		grep -E '^Done|stat::number_of_executed_units' $(BUILD)/fuzz/log_$$name | tail -n 2; \

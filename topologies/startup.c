@@ -26,14 +26,19 @@ void topo_set_startup_config(struct topo_ld *ld, void *obj, yaml_node_t *key, ya
 static char *topo_node_name_subst(const char *path, const char *node)
 {
 	static const char tok[] = "__clabNodeName__";
-	char *out = xstrdup(path), *at;
+	char *out = xstrdup(""), *n;
+	const char *p = path, *at;
 
-	while ((at = strstr(out, tok))) {
-		char *n = xasprintf("%.*s%s%s", (int)(at - out), out, node, at + strlen(tok));
+	/* scans the path, never the result: a node name may itself hold the token */
+	while ((at = strstr(p, tok))) {
+		n = xasprintf("%s%.*s%s", out, (int)(at - p), p, node);
 		free(out);
 		out = n;
+		p = at + strlen(tok);
 	}
-	return out;
+	n = xasprintf("%s%s", out, p);
+	free(out);
+	return n;
 }
 
 static void topo_startup_config_read(struct topo_ld *ld, struct nslab_node *n, const char *raw,

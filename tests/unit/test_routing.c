@@ -107,6 +107,13 @@ static void test_startup_config_inline_and_file(void **state)
 	assert_int_equal(d.v[0].line, 4);
 	assert_true(diags_have(&d, "/cfg/nope.conf: No such file or directory"));
 	nslab_diags_free(&d);
+	/* a node name holding the token itself is put in once (the fuzzer found an endless loop) */
+	t = load(topo,
+		 "name: s\ntopology:\n  nodes:\n    r__clabNodeName__: {kind: frr, startup-config: c/__clabNodeName__.x}\n",
+		 &d);
+	assert_null(t);
+	assert_true(diags_have(&d, "/c/r__clabNodeName__.x: No such file or directory"));
+	nslab_diags_free(&d);
 	t = load(topo, "name: s\ntopology:\n  nodes:\n    r1: {kind: frr, startup-config: 'https://x/y.cfg'}\n", &d);
 	assert_null(t);
 	assert_true(diags_have(&d, "is a URL"));
