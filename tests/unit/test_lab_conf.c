@@ -40,14 +40,7 @@ static struct nslab_topo *kload_ok(const char *conf, const char *dep, struct nsl
 	return t;
 }
 
-#define assert_diag(d, text)                                            \
-	do {                                                            \
-		if (!diag_match((d), (text), true)) {                            \
-			print_error("no diagnostic is: %s\n", (text));  \
-			dump_diags(d);                                  \
-			fail();                                         \
-		}                                                       \
-	} while (0)
+#define assert_diag(d, text) assert_diag_match((d), (text), true)
 
 /* conf must fail with exactly one error, the one given (file:line:col: error: message). */
 #define assert_one_error(conf, text)                                           \

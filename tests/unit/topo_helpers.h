@@ -53,4 +53,14 @@ static inline bool diag_match(const struct nslab_diags *d, const char *text, boo
 	return false;
 }
 
+/* Fails the test (printing every diagnostic) unless some diagnostic matches text (diag_match()). */
+#define assert_diag_match(d, text, exact)                                                           \
+	do {                                                                                        \
+		if (!diag_match((d), (text), (exact))) {                                            \
+			print_error("no diagnostic %s: %s\n", (exact) ? "is" : "contains", (text)); \
+			dump_diags(d);                                                              \
+			fail();                                                                     \
+		}                                                                                   \
+	} while (0)
+
 #endif
