@@ -50,26 +50,17 @@ void nslab_nlb_link_del(struct nslab_nlb *b, int ifindex, const char *what)
 static int alias_parse(const struct nlmsghdr *nlh, void *elem)
 {
 	const struct nlattr *a[IFLA_MAX + 1] = { 0 };
-	struct nslab_nl_attrs t = { a, IFLA_MAX };
 	struct nslab_nl_link_alias *l = elem;
 	const struct ifinfomsg *ifm;
+	int ret;
 
-	if (nlh->nlmsg_type != RTM_NEWLINK)
-		return 0;
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifm))
-		return -1;
+	ret = nslab_nl_msg_parse(nlh, RTM_NEWLINK, sizeof(*ifm), a, IFLA_MAX);
+	if (ret <= 0)
+		return ret;
 	ifm = mnl_nlmsg_get_payload(nlh);
-	if (mnl_attr_parse(nlh, sizeof(*ifm), nslab_nl_attrs_cb, &t) < 0)
-		return -1;
 	l->ifindex = ifm->ifi_index;
-	if (a[IFLA_IFNAME])
-		snprintf(l->ifname, sizeof(l->ifname), "%.*s", (int)strnlen(mnl_attr_get_str(a[IFLA_IFNAME]),
-							       mnl_attr_get_payload_len(a[IFLA_IFNAME])),
-			 mnl_attr_get_str(a[IFLA_IFNAME]));
-	if (a[IFLA_IFALIAS])
-		snprintf(l->alias, sizeof(l->alias), "%.*s", (int)strnlen(mnl_attr_get_str(a[IFLA_IFALIAS]),
-							     mnl_attr_get_payload_len(a[IFLA_IFALIAS])),
-			 mnl_attr_get_str(a[IFLA_IFALIAS]));
+	nslab_nl_attr_str(a[IFLA_IFNAME], l->ifname, sizeof(l->ifname));
+	nslab_nl_attr_str(a[IFLA_IFALIAS], l->alias, sizeof(l->alias));
 	return 1;
 }
 

@@ -25,5 +25,14 @@ struct nslab_nl_attrs {
 	unsigned max;
 };
 int nslab_nl_attrs_cb(const struct nlattr *attr, void *data);
+/* The preamble of parsing one reply of a dump: 0 when it is not of this type (skip it); -1 when it is
+ * malformed (payload shorter than its family header of hdrlen bytes, or broken attributes); 1 when
+ * a[0..max] (zeroed by the caller) hold its top-level attributes and mnl_nlmsg_get_payload(nlh)
+ * is a whole family header (ifinfomsg, ifaddrmsg, ...). */
+int nslab_nl_msg_parse(const struct nlmsghdr *nlh, uint16_t type, size_t hdrlen, const struct nlattr **a,
+		       unsigned max);
+/* Copy a string attribute into a fixed buffer, always NUL-terminated (cut at size - 1 bytes); an
+ * absent attribute leaves dst as it is. */
+void nslab_nl_attr_str(const struct nlattr *a, char *dst, size_t size);
 
 #endif

@@ -373,8 +373,21 @@ static bool get_u32(const struct nlattr *a, uint32_t *v)
 	return true;
 }
 
-/* Copy a string attribute into a fixed buffer, always NUL-terminated. */
-static void get_str(const struct nlattr *a, char *dst, size_t size)
+int nslab_nl_msg_parse(const struct nlmsghdr *nlh, uint16_t type, size_t hdrlen, const struct nlattr **a,
+		       unsigned max)
+{
+	struct nslab_nl_attrs t = { a, max };
+
+	if (nlh->nlmsg_type != type)
+		return 0;
+	if (mnl_nlmsg_get_payload_len(nlh) < hdrlen)
+		return -1;
+	if (mnl_attr_parse(nlh, (unsigned)hdrlen, nslab_nl_attrs_cb, &t) < 0)
+		return -1;
+	return 1;
+}
+
+void nslab_nl_attr_str(const struct nlattr *a, char *dst, size_t size)
 {
 	size_t n;
 
@@ -508,23 +521,21 @@ static int link_cb(const struct nlmsghdr *nlh, struct vec *v)
 {
 	const struct nlattr *a[IFLA_MAX + 1] = { 0 };
 	const struct nlattr *li[IFLA_INFO_MAX + 1] = { 0 };
-	struct nslab_nl_attrs t = { a, IFLA_MAX }, tl = { li, IFLA_INFO_MAX };
+	struct nslab_nl_attrs tl = { li, IFLA_INFO_MAX };
 	const struct ifinfomsg *ifm;
 	struct nslab_nl_link_info *l;
 	uint32_t u;
+	int ret;
 
-	if (nlh->nlmsg_type != RTM_NEWLINK)
-		return 0;
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifm))
-		return -1;
+	ret = nslab_nl_msg_parse(nlh, RTM_NEWLINK, sizeof(*ifm), a, IFLA_MAX);
+	if (ret <= 0)
+		return ret;
 	ifm = mnl_nlmsg_get_payload(nlh);
-	if (mnl_attr_parse(nlh, sizeof(*ifm), nslab_nl_attrs_cb, &t) < 0)
-		return -1;
 	l = vec_push(v);
 	l->ifindex = ifm->ifi_index;
 	l->flags = ifm->ifi_flags;
 	l->peer_netnsid = -1;
-	get_str(a[IFLA_IFNAME], l->ifname, sizeof(l->ifname));
+	nslab_nl_attr_str(a[IFLA_IFNAME], l->ifname, sizeof(l->ifname));
 	if (get_u32(a[IFLA_MTU], &u))
 		l->mtu = u;
 	if (a[IFLA_CARRIER] && mnl_attr_get_payload_len(a[IFLA_CARRIER]) >= 1)
@@ -555,7 +566,7 @@ static int link_cb(const struct nlmsghdr *nlh, struct vec *v)
 	if (a[IFLA_LINKINFO]) {
 		if (mnl_attr_parse_nested(a[IFLA_LINKINFO], nslab_nl_attrs_cb, &tl) < 0)
 			return -1;
-		get_str(li[IFLA_INFO_KIND], l->kind, sizeof(l->kind));
+		nslab_nl_attr_str(li[IFLA_INFO_KIND], l->kind, sizeof(l->kind));
 	}
 	return 0;
 }
@@ -563,17 +574,14 @@ static int link_cb(const struct nlmsghdr *nlh, struct vec *v)
 static int addr_cb(const struct nlmsghdr *nlh, struct vec *v)
 {
 	const struct nlattr *a[IFA_MAX + 1] = { 0 };
-	struct nslab_nl_attrs t = { a, IFA_MAX };
 	const struct ifaddrmsg *ifa;
 	struct nslab_nl_addr_info *ad;
+	int ret;
 
-	if (nlh->nlmsg_type != RTM_NEWADDR)
-		return 0;
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa))
-		return -1;
+	ret = nslab_nl_msg_parse(nlh, RTM_NEWADDR, sizeof(*ifa), a, IFA_MAX);
+	if (ret <= 0)
+		return ret;
 	ifa = mnl_nlmsg_get_payload(nlh);
-	if (mnl_attr_parse(nlh, sizeof(*ifa), nslab_nl_attrs_cb, &t) < 0)
-		return -1;
 	ad = vec_push(v);
 	ad->ifindex = (int)ifa->ifa_index;
 	ad->family = ifa->ifa_family;
