@@ -106,7 +106,7 @@ if $NSLAB deploy --quiet --name $EX /qn/lab/vlan.clab.yml > $W/out 2>&1; then
 		tp=$!
 		# ping once tcpdump listens (it says so on stderr; the emulated machine may take seconds)
 		for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-			grep -q 'listening on' $W/tags && break
+			grep -qs 'listening on' $W/tags && break
 			sleep 0.5
 		done
 		$NSLAB exec $EX h1 -- $PING -n -c 4 -i 0.2 -W 2 10.20.0.12 >/dev/null 2>&1
