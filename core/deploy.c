@@ -217,8 +217,8 @@ static void build_lo_up(struct deploy *d, const struct nslab_op *op, struct nsla
 
 static void build_bridge(struct deploy *d, const struct nslab_op *op, struct nslab_nlb *b, const char *what)
 {
-	const struct nslab_node *node = &d->t->nodes[op->node];
-	nslab_nlb_bridge_add(b, node->name, node->br_ifindex, 0, false, true, what);
+	const struct nslab_brdev *br = &d->t->nodes[op->node].bridges[op->item];
+	nslab_nlb_bridge_add(b, br->name, br->ifindex, 0, false, true, what);
 }
 
 /* One veth end as the kernel gets it: born in its node's namespace under its final name. */
@@ -245,7 +245,7 @@ static void build_veth(struct deploy *d, const struct nslab_op *op, struct nslab
 	struct nslab_nl_linkend m = linkend(d, me), p = linkend(d, &lk->ep[!op->main_end]);
 
 	m.up = !mn->ifaces[me->iface].down;
-	m.master_ifindex = mn->kind == NSLAB_KIND_BRIDGE ? mn->br_ifindex : 0;
+	m.master_ifindex = mn->ifaces[me->iface].master;
 	nslab_nlb_veth_add(b, &m, &p, what);
 }
 
@@ -254,8 +254,7 @@ static void build_link_up(struct deploy *d, const struct nslab_op *op, struct ns
 	const struct nslab_node *node = &d->t->nodes[op->node];
 	const struct nslab_iface *ifc = &node->ifaces[op->iface];
 
-	nslab_nlb_link_set(b, ifc->ifindex, ifc->down ? -1 : 1, 0,
-			   node->kind == NSLAB_KIND_BRIDGE ? node->br_ifindex : -1, what);
+	nslab_nlb_link_set(b, ifc->ifindex, ifc->down ? -1 : 1, 0, ifc->master ? ifc->master : -1, what);
 }
 
 static void build_addr(struct deploy *d, const struct nslab_op *op, struct nslab_nlb *b, const char *what)

@@ -119,6 +119,9 @@ static void inspect_node_live(json_t *jn, int pidfd, pid_t pid)
 				json_array_append_new(live, json_sprintf("%s/%u", buf, addrs[a].plen));
 			}
 			json_object_set_new(ji, "addresses", live);
+			for (size_t m = 0; li->master && m < nlinks; m++) /* a bridge port: its bridge */
+				if (links[m].ifindex == li->master)
+					json_object_set_new(ji, "master", json_string(links[m].ifname));
 			json_object_set_new(ji, "rx_bytes", json_integer((json_int_t)li->rx_bytes));
 			json_object_set_new(ji, "tx_bytes", json_integer((json_int_t)li->tx_bytes));
 		}

@@ -70,12 +70,12 @@ static void node_from_topo(const struct nslab_topo *t, const struct nslab_node *
 	for (size_t k2 = 0; k2 < node->nshutdown; k2++)
 		sn->shutdown[k2] = xstrdup(node->shutdown[k2]);
 	bool eth0 = node->mgmt4.family || node->mgmt6.family;
-	sn->nifaces = node->nifaces + (node->kind == NSLAB_KIND_BRIDGE) + eth0 + node->nhostlinks;
+	sn->nifaces = node->nifaces + node->nbridges + eth0 + node->nhostlinks;
 	sn->ifaces = xcalloc(sn->nifaces + 1, sizeof(*sn->ifaces));
-	if (node->kind == NSLAB_KIND_BRIDGE) {
+	for (size_t b = 0; b < node->nbridges; b++) {
 		struct nslab_st_iface *br = &sn->ifaces[k++];
-		br->name = xstrdup(node->name);
-		br->ifindex = node->br_ifindex;
+		br->name = xstrdup(node->bridges[b].name);
+		br->ifindex = node->bridges[b].ifindex;
 		br->bridge = true;
 		br->addrs = xcalloc(1, sizeof(char *));
 	}

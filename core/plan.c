@@ -141,20 +141,24 @@ static void plan_sysctls(struct nslab_plan *p, const struct nslab_topo *t, size_
 	}
 }
 
+static const struct nslab_iface *iface_of(const struct nslab_topo *t, const struct nslab_endpoint *ep)
+{
+	return &t->nodes[ep->node].ifaces[ep->iface];
+}
+
 /* A link's veth pair, created from its main end's namespace, and the peer end's "up". */
 static void plan_link(struct nslab_plan *p, const struct nslab_topo *t, size_t l)
 {
 	const struct nslab_link *lk = &t->links[l];
 	/* the bridge side is the main end: it can be enslaved and set up in the create request */
-	int main_end = t->nodes[lk->ep[1].node].kind == NSLAB_KIND_BRIDGE &&
-		       t->nodes[lk->ep[0].node].kind != NSLAB_KIND_BRIDGE;
+	int main_end = iface_of(t, &lk->ep[1])->master && !iface_of(t, &lk->ep[0])->master;
 	const struct nslab_endpoint *pe = &lk->ep[!main_end];
 	struct nslab_op *op = push(p, NSLAB_OP_VETH, NSLAB_PHASE_LINKS, lk->ep[main_end].node);
 
 	op->link = l;
 	op->main_end = main_end;
 	/* the peer end is set up in its own namespace; on a bridge it is enslaved there too */
-	if (!t->nodes[pe->node].ifaces[pe->iface].down || t->nodes[pe->node].kind == NSLAB_KIND_BRIDGE) {
+	if (!iface_of(t, pe)->down || iface_of(t, pe)->master) {
 		op = push(p, NSLAB_OP_LINK_UP, NSLAB_PHASE_UP, pe->node);
 		op->iface = pe->iface;
 		op->link = l;
@@ -210,8 +214,8 @@ void nslab_plan_build(const struct nslab_topo *t, struct nslab_plan *p)
 		plan_sysctls(p, t, n);
 	for (size_t n = 0; n < t->nnodes; n++) {
 		push(p, NSLAB_OP_LO_UP, NSLAB_PHASE_DEVICES, n);
-		if (t->nodes[n].kind == NSLAB_KIND_BRIDGE)
-			push(p, NSLAB_OP_BRIDGE, NSLAB_PHASE_DEVICES, n);
+		for (size_t b = 0; b < t->nodes[n].nbridges; b++)
+			push(p, NSLAB_OP_BRIDGE, NSLAB_PHASE_DEVICES, n)->item = b;
 	}
 	for (size_t l = 0; l < t->nlinks; l++)
 		plan_link(p, t, l);
@@ -246,9 +250,11 @@ char *nslab_op_describe(const struct nslab_plan *p, const struct nslab_op *op)
 				 nslab_kind_name(node->kind));
 	case NSLAB_OP_SYSCTL:
 		return xasprintf("sysctl %s: %s = %s", node->name, op->key, op->value);
-	case NSLAB_OP_BRIDGE:
-		return xasprintf("create bridge %s in node %s (ifindex %d, stp off), up", node->name,
-				 node->name, node->br_ifindex);
+	case NSLAB_OP_BRIDGE: {
+		const struct nslab_brdev *br = &node->bridges[op->item];
+		return xasprintf("create bridge %s in node %s (%s%sifindex %d, stp off), up", br->name, node->name,
+				 br->from ? br->from : "", br->from ? "; " : "", br->ifindex);
+	}
 	case NSLAB_OP_LO_UP:
 		return xasprintf("set %s:lo up", node->name);
 	case NSLAB_OP_VETH: {
@@ -262,16 +268,19 @@ char *nslab_op_describe(const struct nslab_plan *p, const struct nslab_op *op)
 			snprintf(mtu, sizeof(mtu), "%u", mi->mtu);
 		else
 			snprintf(mtu, sizeof(mtu), "%u/%u", mi->mtu, pi->mtu);
+		const struct nslab_brdev *br = nslab_node_bridge(mn, mi->master);
 		return xasprintf("create veth %s:%s -- %s:%s mtu %s%s%s", mn->name, mi->name,
-				 t->nodes[pe->node].name, ifname_of(t, pe), mtu,
-				 mn->kind == NSLAB_KIND_BRIDGE ? ", enslaved to " : "",
-				 mn->kind == NSLAB_KIND_BRIDGE ? mn->name : "");
+				 t->nodes[pe->node].name, ifname_of(t, pe), mtu, br ? ", enslaved to " : "",
+				 br ? br->name : "");
 	}
-	case NSLAB_OP_LINK_UP:
-		if (node->kind == NSLAB_KIND_BRIDGE)
-			return xasprintf("set %s:%s %s, enslaved to %s", node->name, node->ifaces[op->iface].name,
-					 node->ifaces[op->iface].down ? "down" : "up", node->name);
-		return xasprintf("set %s:%s up", node->name, node->ifaces[op->iface].name);
+	case NSLAB_OP_LINK_UP: {
+		const struct nslab_iface *ifc = &node->ifaces[op->iface];
+		const struct nslab_brdev *br = nslab_node_bridge(node, ifc->master);
+		if (br)
+			return xasprintf("set %s:%s %s, enslaved to %s", node->name, ifc->name, ifc->down ? "down" : "up",
+					 br->name);
+		return xasprintf("set %s:%s up", node->name, ifc->name);
+	}
 	case NSLAB_OP_ADDR: {
 		const struct nslab_iface *ifc = &node->ifaces[op->iface];
 		return xasprintf("add address %s to %s:%s", nslab_prefix_fmt(&ifc->addrs[op->item], true, a, sizeof(a)),

@@ -342,6 +342,13 @@ int nslab_addressing_apply(struct nslab_topo *t, const struct nslab_addressing *
 	*why = NULL;
 	if (!a->on)
 		return 0;
+	for (size_t n = 0; n < t->nnodes; n++)
+		if (t->nodes[n].kind != NSLAB_KIND_BRIDGE && t->nodes[n].nbridges) {
+			*why = xasprintf("addressing: cannot number the LAN of bridge %s inside node %s: set its "
+					 "addresses in the file or in exec",
+					 t->nodes[n].bridges[0].from, t->nodes[n].name);
+			return -EINVAL;
+		}
 	/* loopbacks first: a new lo entry shifts the node's interface indexes the segments hold */
 	if (a->loopback.on)
 		r = loopbacks(t, &a->loopback, false, why);

@@ -315,7 +315,7 @@ void kc_build(struct kc_ld *ld, struct nslab_topo *t)
 			kc_link(t, bi, t->nodes[bi].nifaces - 1, node_of[cd->m[k].dev], ki->num, &ki->pos);
 		}
 	}
-	nslab_topo_distinct_link_ifindexes(t);
+	nslab_topo_finish(t);
 }
 
 /* Interfaces are numbered from 0 without gaps (Kathará's check_integrity). */

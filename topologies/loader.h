@@ -347,4 +347,11 @@ void topo_addressing_finish(struct topo_ld *ld, struct nslab_topo *t);
 
 void topo_resolve(struct topo_ld *ld, struct nslab_topo *t);
 
+/* topologies/nsbridge.c: containerlab's namespaced bridges, `BR|NODE`. */
+/* NODE when name is BR|NODE with BR and NODE valid node names; else NULL. */
+const char *topo_nsbridge_parent(const char *name);
+/* Each bridge node sharing NODE's namespace (shares_netns) becomes the bridge device BR inside NODE,
+ * its links' ends NODE's interfaces enslaved to it; the node leaves t->nodes. Clashes go to diags. */
+void topo_nsbridges_fold(struct topo_ld *ld, struct nslab_topo *t);
+
 #endif

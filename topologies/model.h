@@ -113,6 +113,7 @@ struct nslab_iface {
 	long link;		 /* index in nslab_topo.links, -1 for lo */
 	int end;		 /* which end of that link: 0 or 1 */
 	bool down;		 /* declared administratively down */
+	int master;		 /* ifindex of the bridge device (in the same node) this end is a port of, 0 = none */
 	struct nslab_impair impair; /* egress impairments of this end (link settings + endpoint's own) */
 	struct nslab_pos pos;
 };
@@ -145,6 +146,19 @@ struct nslab_mgmt {
 #define NSLAB_MGMT_IFNAME "eth0"
 #define NSLAB_MGMT_DEFAULT4 "172.20.20.0/24" /* containerlab's defaults */
 #define NSLAB_MGMT_DEFAULT6 "3fff:172:20:20::/64"
+
+/*
+ * A bridge device in a node's network namespace: a bridge node's own (named like the node), or
+ * containerlab's namespaced bridge: a node `BR|NODE` of kind bridge with network-mode
+ * container:NODE is no node of its own but the bridge BR inside NODE, its links' ends NODE's
+ * interfaces enslaved to BR (topologies/resolve.c folds it in).
+ */
+struct nslab_brdev {
+	char *name;  /* the device's name, <= 15 bytes */
+	int ifindex;
+	char *from;  /* the namespaced bridge's node name as written ("br01|bp1"); NULL for a bridge node's own */
+	struct nslab_pos pos;
+};
 
 enum nslab_kind {
 	NSLAB_KIND_LINUX,  /* a host */
@@ -182,6 +196,10 @@ struct nslab_node {
 	struct nslab_iface *ifaces;
 	size_t nifaces;
 	int br_ifindex;		  /* bridge kind: ifindex of the bridge device (named like the node); else 0 */
+	/* every bridge device in the node: a bridge node's own (bridges[0], br_ifindex) or the namespaced
+	 * bridges folded into a node (nslab_topo_finish() fills a bridge node's) */
+	struct nslab_brdev *bridges;
+	size_t nbridges;
 	struct nslab_limits limits;
 	/*
 	 * Node filesystem work (Kathará lab folders; NULL/empty for YAML files): root_copy is a host
@@ -273,13 +291,25 @@ int nslab_topo_load_file(const char *path, struct nslab_topo **out, struct nslab
 int nslab_topo_load_buf(const char *name, const char *buf, size_t len, struct nslab_topo **out,
 			struct nslab_diags *diags);
 void nslab_topo_free(struct nslab_topo *t);
+/* Frees what node n holds (not n itself). */
+void nslab_node_free(struct nslab_node *n);
+/* The bridge device of node n whose ifindex is ifindex, or NULL. */
+const struct nslab_brdev *nslab_node_bridge(const struct nslab_node *n, int ifindex);
+
+/*
+ * The last pass of both loaders: a bridge node's own device into its bridges and its ports'
+ * master, then nslab_topo_distinct_link_ifindexes().
+ */
+void nslab_topo_finish(struct nslab_topo *t);
+/* The highest ifindex a node's interfaces and bridge devices hold (NSLAB_IFINDEX_LO when none). */
+int nslab_node_top_ifindex(const struct nslab_node *n);
 
 /*
  * Makes the two ends of every link differ in ifindex (the second end moves to one past its node's
  * highest). The kernel handles a veth end's carrier change at once only when its ifindex differs
  * from its peer's (linkwatch_urgent_event(): an end whose iflink is its own ifindex looks like a
  * device on no lower device); other events are batched, 100 devices a second, and a 1000-node
- * chain then waited 10-20 s for its links to be up. Both loaders call it last.
+ * chain then waited 10-20 s for its links to be up. nslab_topo_finish() calls it.
  */
 void nslab_topo_distinct_link_ifindexes(struct nslab_topo *t);
 

@@ -192,10 +192,12 @@ static void topo_node_devices(struct topo_ld *ld, const struct topo_named *raw, 
 
 	st->next_ifindex = NSLAB_IFINDEX_FIRST;
 	if (n->kind == NSLAB_KIND_BRIDGE && !st->bad_kind && !st->no_kind) {
-		if (strlen(raw->name) >= NSLAB_IFNAMSIZ)
+		const char *in = topo_nsbridge_parent(raw->name); /* BR|NODE names the device BR */
+		size_t len = in ? (size_t)(in - 1 - raw->name) : strlen(raw->name);
+		if (len >= NSLAB_IFNAMSIZ)
 			topo_err_at(ld, &raw->pos,
-				    "bridge node name \"%s\" is %zu bytes: it names the bridge device, so at most %d",
-				    raw->name, strlen(raw->name), NSLAB_IFNAMSIZ - 1);
+				    "bridge node name \"%s\": the bridge device's name is %zu bytes, at most %d", raw->name,
+				    len, NSLAB_IFNAMSIZ - 1);
 		if (!strcmp(raw->name, "lo"))
 			topo_err_at(ld, &raw->pos, "bridge node name \"lo\": it names the bridge device, and lo is the "
 						   "loopback of its namespace");
@@ -663,15 +665,48 @@ static void topo_check_kinds(struct topo_ld *ld, const struct topo_nstate *st)
 	}
 }
 
-/* network-mode container:NODE: the node shares NODE's network namespace, so it has no links. */
+/* A bridge sharing NODE's namespace is containerlab's namespaced bridge: it must be named BR|NODE,
+ * and NODE must be a container. A name BR|NODE is for nothing else. */
+static bool topo_nsbridge_check(struct topo_ld *ld, const struct nslab_topo *t, const struct topo_nstate *st,
+				size_t i, ssize_t o)
+{
+	const struct nslab_node *n = &t->nodes[i];
+	const char *in = topo_nsbridge_parent(n->name);
+	bool bridge = n->kind == NSLAB_KIND_BRIDGE && !st[i].bad_kind && !st[i].no_kind;
+
+	if (in && (!bridge || !st[i].netmode || strcmp(in, st[i].netmode))) {
+		topo_err_at(ld, &n->pos,
+			    "node %s: a name BRIDGE|NODE is containerlab's bridge inside NODE: it needs kind: bridge "
+			    "and network-mode: container:%s",
+			    n->name, in);
+		return false;
+	}
+	if (!bridge || o < 0)
+		return true;
+	if (!in) {
+		topo_err_at(ld, &st[i].netmode_pos,
+			    "bridge node %s shares the network namespace of %s: name it %s|%s (containerlab's "
+			    "bridge inside a node)",
+			    n->name, st[i].netmode, n->name, st[i].netmode);
+		return false;
+	}
+	if (t->nodes[o].kind == NSLAB_KIND_BRIDGE) {
+		topo_err_at(ld, &st[i].netmode_pos, "bridge %s: %s is a bridge node, not a container to hold it",
+			    n->name, st[i].netmode);
+		return false;
+	}
+	return true;
+}
+
+/* network-mode container:NODE: the node shares NODE's network namespace, so it has no links; a
+ * bridge doing so is a bridge inside NODE (topologies/nsbridge.c). */
 static void topo_resolve_netmodes(struct topo_ld *ld, struct nslab_topo *t, const struct topo_nstate *st)
 {
 	for (size_t i = 0; i < t->nnodes; i++) {
-		ssize_t o;
+		ssize_t o = st[i].netmode ? topo_node_index(ld, st[i].netmode) : -1;
 
-		if (!st[i].netmode)
+		if (!topo_nsbridge_check(ld, t, st, i, o) || !st[i].netmode)
 			continue;
-		o = topo_node_index(ld, st[i].netmode);
 		if (o < 0 || (size_t)o == i) {
 			topo_err_at(ld, &st[i].netmode_pos, "network-mode container:%s of node %s: %s", st[i].netmode,
 				    t->nodes[i].name, o < 0 ? "no such node in the lab" : "a node cannot share its own");
@@ -683,11 +718,11 @@ static void topo_resolve_netmodes(struct topo_ld *ld, struct nslab_topo *t, cons
 				    st[i].netmode, t->nodes[i].name, st[i].netmode);
 			continue;
 		}
-		if (st[i].nclaims || t->nodes[i].nifaces || t->nodes[i].kind == NSLAB_KIND_BRIDGE ||
-		    t->nodes[o].kind == NSLAB_KIND_BRIDGE) {
+		if (t->nodes[i].kind != NSLAB_KIND_BRIDGE &&
+		    (st[i].nclaims || t->nodes[i].nifaces || t->nodes[o].kind == NSLAB_KIND_BRIDGE)) {
 			topo_err_at(ld, &st[i].netmode_pos,
-				    "node %s shares the network namespace of %s (network-mode): it can have no links, "
-				    "interfaces or bridge of its own, nor share a bridge's (put them on %s)",
+				    "node %s shares the network namespace of %s (network-mode): it can have no links or "
+				    "interfaces of its own, nor share a bridge's (put them on %s)",
 				    t->nodes[i].name, st[i].netmode, st[i].netmode);
 			continue;
 		}
@@ -753,8 +788,9 @@ void topo_resolve(struct topo_ld *ld, struct nslab_topo *t)
 				    t->nodes[i].name, ports, NSLAB_BRIDGE_MAX_PORTS);
 	}
 	topo_check_impairs(ld, t);
+	topo_nsbridges_fold(ld, t);
 	topo_resolve_mgmt(ld, t);
-	nslab_topo_distinct_link_ifindexes(t);
+	nslab_topo_finish(t);
 	free(ld->lsrc);
 	ld->lsrc = NULL;
 	ld->nlsrc = 0;

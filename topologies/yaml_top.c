@@ -85,9 +85,10 @@ static void topo_node_pair(struct topo_ld *ld, void *obj, yaml_node_t *key, cons
 {
 	(void)obj;
 	/* Keep an invalid name: links to it then resolve instead of piling up "unknown node" errors. */
-	if (!nslab_name_valid(kname))
+	if (!nslab_name_valid(kname) && !topo_nsbridge_parent(kname)) /* BR|NODE: topologies/nsbridge.c */
 		topo_err(ld, key,
-			 "invalid node name \"%s\": 1-%d letters, digits, '_' or '-', not starting with '-'",
+			 "invalid node name \"%s\": 1-%d letters, digits, '_' or '-', not starting with '-' (or "
+			 "BRIDGE|NODE for a bridge inside NODE)",
 			 kname, NSLAB_NAME_MAX);
 	topo_named_pair(ld, &ld->nodes, &ld->nnodes, key, kname, val, "node", TOPO_LV_NODE);
 }

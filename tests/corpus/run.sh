@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/corpus/run.sh: do containerlab files that other people wrote run unchanged? For every file
 # of ../shared/corpus/clab whose nodes are all linux/bridge: validate, deploy, check that every link
-# end is up, ping across every link whose two ends hold addresses of one subnet, and in nodes where
+# end is up, ping across every link whose two ends hold addresses of one subnet (a port of a bridge
+# inside a node holds its bridge's), and in nodes where
 # FRR runs check that vtysh answers and that routes are learned (within a bound); destroy, and check
 # that nothing of the lab is left. Files needing what no host package gives are skipped, with the
 # reason. Prints a table and a total.
@@ -99,7 +100,8 @@ check_lab() {
 			done
 		done
 	done < <(echo "$j" | jq -r '. as $lab
-		| [.nodes[] | .name as $n | .interfaces[] | {key: "\($n):\(.name)", value: ((.addresses // []) | join(" "))}] | from_entries as $addr
+		| [.nodes[] | .name as $n | (.interfaces | map({key: .name, value: .}) | from_entries) as $by
+		   | .interfaces[] | {key: "\($n):\(.name)", value: (((if .master and $n != .master then $by[.master].addresses else null end) // .addresses // []) | join(" "))}] | from_entries as $addr
 		| $lab.links[] | select($addr[.a] != null and $addr[.b] != null and $addr[.a] != "" and $addr[.b] != "")
 		| [(.a | split(":")[0]), (.a | split(":")[1]), $addr[.a], (.b | split(":")[0]), (.b | split(":")[1]), $addr[.b]] | @tsv')
 	# FRR: vtysh answers, and where a routing protocol is configured, it installs a route in time

@@ -228,3 +228,38 @@ YML
 	ok "$NSLAB" destroy $lab
 	return 0
 }
+
+# containerlab's bridge inside a node (BR|NODE): a bridge in NODE's namespace, its ports NODE's
+# interfaces; frames between the nodes on it cross NODE's bridge, and the host never sees it
+test_clab_bridge_in_node() {
+	local lab=${LP}-nsb br=nsb$$ out
+	TEST_LABS="$lab"
+	cat > "$TMPD/nsb.yml" <<YML
+name: $lab
+topology:
+  nodes:
+    "$br|bp1": {kind: bridge, network-mode: container:bp1}
+    bp1: {kind: linux, exec: ["ip address add dev $br 10.56.0.1/24"]}
+    c1: {kind: linux, exec: ["ip address add dev eth1 10.56.0.2/24"]}
+    c2: {kind: linux, exec: ["ip address add dev eth1 10.56.0.3/24"]}
+  links:
+    - endpoints: ["c1:eth1", "$br|bp1:c1eth1"]
+    - endpoints: ["$br|bp1:c2eth1", "c2:eth1"]
+YML
+	out=$("$NSLAB" plan "$TMPD/nsb.yml") || fail "plan failed"
+	expect_match "$out" "create bridge $br in node bp1 \($br\|bp1; ifindex [0-9]+, stp off\), up" "plan's bridge step"
+	ok "$NSLAB" deploy --quiet "$TMPD/nsb.yml" || return
+	# both ports are bp1's, enslaved to its bridge
+	out=$("$NSLAB" exec $lab bp1 -- ip -o link show master $br)
+	expect_match "$out" "c1eth1@" "c1's port on $br"
+	expect_match "$out" "c2eth1@" "c2's port on $br"
+	expect_eq "$("$NSLAB" inspect $lab --json | jq -r '.nodes[] | select(.name == "bp1") | .interfaces[] | select(.name == "c1eth1") | .master')" "$br" "inspect's master"
+	# c1 reaches c2 across bp1's bridge, and bp1 on its bridge's address (real pings)
+	ok "$NSLAB" exec $lab c1 -- ping -c 1 -W 2 10.56.0.3
+	ok "$NSLAB" exec $lab c2 -- ping -c 1 -W 2 10.56.0.1
+	# the bridge is in bp1 only, not in the host's namespace nor in c1's
+	ip link show $br >/dev/null 2>&1 && fail "$br is in the host's namespace"
+	nok "$NSLAB" exec $lab c1 -- ip link show $br
+	ok "$NSLAB" destroy $lab
+	return 0
+}

@@ -349,6 +349,55 @@ static void test_plan_bridge_to_bridge_and_down(void **state)
 	nslab_topo_free(t);
 }
 
+/* containerlab's bridge inside a node (br|a): made in a's devices, its ports a's interfaces, enslaved
+ * at creation (the main end) or in the up phase (the peer end), down or not. */
+static void test_plan_nsbridge(void **state)
+{
+	static const struct want_op want[] = {
+		{ NSLAB_PHASE_NODES, NSLAB_OP_NODE, "a", "create node a (linux): namespaces net,uts,mnt,pid,ipc and init" },
+		{ NSLAB_PHASE_NODES, NSLAB_OP_NODE, "c", "create node c (linux): namespaces net,uts,mnt,pid,ipc and init" },
+		{ NSLAB_PHASE_NODES, NSLAB_OP_NODE, "s", "create node s (bridge): namespaces net,uts,mnt,pid,ipc and init" },
+		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "a", "set a:lo up" },
+		{ NSLAB_PHASE_DEVICES, NSLAB_OP_BRIDGE, "a", "create bridge br in node a (br|a; ifindex 3, stp off), up" },
+		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "c", "set c:lo up" },
+		{ NSLAB_PHASE_DEVICES, NSLAB_OP_LO_UP, "s", "set s:lo up" },
+		{ NSLAB_PHASE_DEVICES, NSLAB_OP_BRIDGE, "s", "create bridge s in node s (ifindex 2, stp off), up" },
+		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "a", "sysctl a: net.ipv4.ip_forward = 1" },
+		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "a", "sysctl a: net.ipv6.conf.all.forwarding = 1" },
+		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "c", "sysctl c: net.ipv4.ip_forward = 1" },
+		{ NSLAB_PHASE_FORWARDING, NSLAB_OP_SYSCTL, "c", "sysctl c: net.ipv6.conf.all.forwarding = 1" },
+		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "a", "create veth a:p1 -- c:eth1 mtu 9500, enslaved to br" },
+		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "a", "create veth a:p2 -- a:eth2 mtu 9500, enslaved to br" },
+		{ NSLAB_PHASE_LINKS, NSLAB_OP_VETH, "a", "create veth a:p3 -- s:q1 mtu 9500, enslaved to br" },
+		{ NSLAB_PHASE_UP, NSLAB_OP_LINK_UP, "c", "set c:eth1 up" },
+		{ NSLAB_PHASE_UP, NSLAB_OP_LINK_UP, "a", "set a:eth2 up" },
+		{ NSLAB_PHASE_UP, NSLAB_OP_LINK_UP, "s", "set s:q1 down, enslaved to s" },
+	};
+	struct nslab_topo *t = topo_load_ok("name: nb\n"
+				       "topology:\n"
+				       "  nodes:\n"
+				       "    br|a: {kind: bridge, network-mode: container:a}\n"
+				       "    a: {kind: linux}\n"
+				       "    c: {kind: linux}\n"
+				       "    s:\n"
+				       "      kind: bridge\n"
+				       "      interfaces: {q1: {state: down}}\n"
+				       "  links:\n"
+				       "    - endpoints: [c:eth1, \"br|a:p1\"]\n"
+				       "    - endpoints: [a:eth2, \"br|a:p2\"]\n"
+				       "    - endpoints: [\"br|a:p3\", s:q1]\n");
+	struct nslab_plan p;
+
+	(void)state;
+	nslab_plan_build(t, &p);
+	assert_plan(&p, want, ARRAY_SIZE(want));
+	assert_int_equal(p.ops[12].main_end, 1);
+	assert_int_equal(p.ops[13].main_end, 1);
+	assert_int_equal(p.ops[14].main_end, 0);
+	nslab_plan_free(&p);
+	nslab_topo_free(t);
+}
+
 /* A plan can be built twice from one model and freed twice without harm. */
 static void test_plan_rebuild(void **state)
 {
@@ -597,6 +646,7 @@ int main(void)
 		cmocka_unit_test(test_plan_op_fields),
 		cmocka_unit_test(test_plan_router_sysctls_overridable),
 		cmocka_unit_test(test_plan_bridge_to_bridge_and_down),
+		cmocka_unit_test(test_plan_nsbridge),
 		cmocka_unit_test(test_plan_rebuild),
 		cmocka_unit_test(test_sysctl_path),
 		cmocka_unit_test(test_sysctl_is_per_iface),

@@ -1240,7 +1240,7 @@ static void test_err_nodes(void **state)
 	assert_one_error("name: x\ntopology:\n  defaults: {kind: host}\n  nodes: {a: , b: }\n",
 			 "t.yml:3:20: error: kind \"host\" (node a and 1 other node) is a vendor image");
 	assert_one_error("name: x\ntopology:\n  nodes: {a-very-long-bridge: {kind: bridge}}\n",
-			 "t.yml:3:11: error: bridge node name \"a-very-long-bridge\" is 18 bytes");
+			 "t.yml:3:11: error: bridge node name \"a-very-long-bridge\": the bridge device's name is 18 bytes");
 	assert_one_error("name: x\ntopology:\n  nodes: {a: {kind: linux, env: {A: 1, A: 2}}}\n",
 			 "duplicate env variable \"A\" in env (first at line 3)");
 }
@@ -1618,6 +1618,106 @@ static void test_clab_netmode_hostlinks(void **state)
 	nslab_diags_free(&d);
 }
 
+/* containerlab's namespaced bridge BR|NODE: the bridge BR inside NODE, its ports NODE's interfaces. */
+static void test_clab_nsbridge(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+	const struct nslab_node *bp;
+
+	(void)state;
+	t = load_ok("name: n\n"
+		    "topology:\n"
+		    "  nodes:\n"
+		    "    br01|bp1: {kind: bridge, network-mode: container:bp1}\n"
+		    "    bp1: {kind: linux}\n"
+		    "    c1: {kind: linux}\n"
+		    "    c2: {kind: linux}\n"
+		    "  links:\n"
+		    "    - endpoints: [c1:eth1, \"br01|bp1:c1eth1\"]\n"
+		    "    - endpoints: [bp1:eth1, c2:eth1]\n"
+		    "    - endpoints: [\"br01|bp1:c2eth2\", c2:eth2]\n",
+		    &d);
+	assert_int_equal(t->nnodes, 3); /* the bridge is no node */
+	bp = &t->nodes[0];
+	assert_string_equal(bp->name, "bp1");
+	assert_string_equal(t->nodes[1].name, "c1");
+	assert_int_equal(bp->nbridges, 1);
+	assert_string_equal(bp->bridges[0].name, "br01");
+	assert_string_equal(bp->bridges[0].from, "br01|bp1");
+	assert_int_equal(bp->nifaces, 3);
+	assert_string_equal(bp->ifaces[0].name, "eth1");
+	assert_int_equal(bp->ifaces[0].master, 0);
+	for (size_t i = 1; i < 3; i++) {
+		assert_int_equal(bp->ifaces[i].master, bp->bridges[0].ifindex);
+		assert_int_not_equal(bp->ifaces[i].ifindex, bp->bridges[0].ifindex);
+		assert_int_not_equal(bp->ifaces[i].ifindex, bp->ifaces[0].ifindex);
+	}
+	assert_int_not_equal(bp->ifaces[1].ifindex, bp->ifaces[2].ifindex);
+	assert_string_equal(bp->ifaces[1].name, "c1eth1");
+	/* the links' ends moved with the ports, node indexes with the nodes */
+	assert_int_equal(t->links[0].ep[0].node, 1);
+	assert_int_equal(t->links[0].ep[1].node, 0);
+	assert_int_equal(t->links[0].ep[1].iface, 1);
+	assert_int_equal(t->links[1].ep[1].node, 2);
+	assert_int_equal(t->links[2].ep[0].node, 0);
+	assert_string_equal(bp->ifaces[t->links[2].ep[0].iface].name, "c2eth2");
+	assert_int_equal(t->nodes[2].ifaces[t->links[2].ep[1].iface].master, 0);
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+
+	/* a bridge node's own device is in its bridges too, its ports enslaved to it */
+	t = load_ok("name: n\ntopology:\n  nodes:\n    s: {kind: bridge}\n    a: {kind: linux}\n"
+		    "  links:\n    - endpoints: [a:eth1, s:p1]\n", &d);
+	assert_int_equal(t->nodes[0].nbridges, 1);
+	assert_string_equal(t->nodes[0].bridges[0].name, "s");
+	assert_null(t->nodes[0].bridges[0].from);
+	assert_int_equal(t->nodes[0].ifaces[0].master, t->nodes[0].br_ifindex);
+	nslab_topo_free(t);
+	nslab_diags_free(&d);
+
+	static const struct {
+		const char *nodes, *links, *diag;
+	} bad[] = {
+		{ "    br|a: {kind: bridge}\n    a: {kind: linux}\n", "",
+		  "t.yml:4:5: error: node br|a: a name BRIDGE|NODE is containerlab's bridge inside NODE: it needs kind: "
+		  "bridge and network-mode: container:a" },
+		{ "    br|a: {kind: linux, network-mode: container:a}\n    a: {kind: linux}\n", "",
+		  "node br|a: a name BRIDGE|NODE" },
+		{ "    br|a: {kind: bridge, network-mode: container:b}\n    a: {kind: linux}\n    b: {kind: linux}\n", "",
+		  "node br|a: a name BRIDGE|NODE is containerlab's bridge inside NODE" },
+		{ "    br: {kind: bridge, network-mode: container:a}\n    a: {kind: linux}\n", "",
+		  "bridge node br shares the network namespace of a: name it br|a" },
+		{ "    br|s: {kind: bridge, network-mode: container:s}\n    s: {kind: bridge}\n", "",
+		  "bridge br|s: s is a bridge node, not a container to hold it" },
+		{ "    eth1|a: {kind: bridge, network-mode: container:a}\n    a: {kind: linux}\n    c: {kind: linux}\n",
+		  "    - endpoints: [a:eth1, c:eth1]\n",
+		  "bridge eth1|a: node a already has an interface or bridge named eth1" },
+		{ "    br|a: {kind: bridge, network-mode: container:a}\n    a: {kind: linux}\n    c: {kind: linux}\n",
+		  "    - endpoints: [a:p1, c:eth1]\n    - endpoints: [\"br|a:p1\", c:eth2]\n",
+		  "endpoint br|a:p1: the port is made inside node a, which already has an interface or bridge named p1" },
+		{ "    br|a: {kind: bridge, network-mode: container:a}\n    a: {kind: linux}\n    c: {kind: linux}\n",
+		  "    - endpoints: [{node: \"br|a\", interface: p1, ipv4: 10.0.0.1/24}, c:eth1]\n",
+		  "bridge br|a is a device inside node a: its interface p1 can have no addresses" },
+		{ "    abcdefghijklmnop|a: {kind: bridge, network-mode: container:a}\n    a: {kind: linux}\n", "",
+		  "bridge node name \"abcdefghijklmnop|a\": the bridge device's name is 16 bytes, at most 15" },
+		{ "    br|: {kind: bridge}\n", "", "invalid node name \"br|\"" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *yml = xasprintf("name: n\ntopology:\n  nodes:\n%s%s%s", bad[i].nodes, bad[i].links[0] ? "  links:\n" : "",
+				      bad[i].links);
+		load_bad(yml, &d);
+		assert_diag(&d, bad[i].diag);
+		nslab_diags_free(&d);
+		free(yml);
+	}
+	load_bad("name: n\naddressing: {}\ntopology:\n  nodes:\n    br|a: {kind: bridge, network-mode: container:a}\n"
+		 "    a: {kind: linux}\n    c: {kind: linux}\n  links:\n    - endpoints: [\"br|a:p1\", c:eth1]\n",
+		 &d);
+	assert_diag(&d, "addressing: cannot number the LAN of bridge br|a inside node a");
+	nslab_diags_free(&d);
+}
+
 static void test_clab_link_types(void **state)
 {
 	struct nslab_diags d = { 0 };
@@ -1986,6 +2086,7 @@ int main(void)
 		cmocka_unit_test(test_clab_env_vars),
 		cmocka_unit_test(test_clab_templates),
 		cmocka_unit_test(test_clab_netmode_hostlinks),
+		cmocka_unit_test(test_clab_nsbridge),
 		cmocka_unit_test(test_clab_mgmt),
 		cmocka_unit_test(test_clab_link_types),
 		cmocka_unit_test(test_load_file),
