@@ -60,6 +60,8 @@ enum nslab_where {
 			     * a socket born in its namespace, then writes its interface sysctls */
 	NSLAB_AT_EXEC,	    /* by the deployer through nslab_node_start(), each node's commands in
 			     * order, up to NSLAB_EXEC_PARALLEL nodes at once */
+	NSLAB_AT_HOST,	    /* by the deployer in the host's namespace, all at once (nslab_mgmt_setup()) */
+	NSLAB_AT_SERVICES,  /* by the deployer, from the services it prepared (nslab_services_start()) */
 };
 
 static const enum nslab_where phase_where[NSLAB_PHASE__COUNT] = {
@@ -73,6 +75,8 @@ static const enum nslab_where phase_where[NSLAB_PHASE__COUNT] = {
 	[NSLAB_PHASE_ROUTES] = NSLAB_AT_NODE_WIRE,
 	[NSLAB_PHASE_QDISCS] = NSLAB_AT_NODE_WIRE,
 	[NSLAB_PHASE_LATE_SYSCTLS] = NSLAB_AT_NODE_WIRE,
+	[NSLAB_PHASE_HOST] = NSLAB_AT_HOST,
+	[NSLAB_PHASE_SERVICES] = NSLAB_AT_SERVICES,
 	[NSLAB_PHASE_EXEC] = NSLAB_AT_EXEC,
 };
 

@@ -9,12 +9,15 @@
 
 #include "../util/util.h"
 #include "impair.h"
+#include "mgmt.h"
+#include "service.h"
 
 static const char *const op_names[NSLAB_OP__COUNT] = {
 	[NSLAB_OP_NODE] = "node",   [NSLAB_OP_SYSCTL] = "sysctl", [NSLAB_OP_BRIDGE] = "bridge",
 	[NSLAB_OP_LO_UP] = "lo-up", [NSLAB_OP_VETH] = "veth",	  [NSLAB_OP_LINK_UP] = "link-up",
 	[NSLAB_OP_ADDR] = "addr",   [NSLAB_OP_ROUTE] = "route",	  [NSLAB_OP_EXEC] = "exec",
-	[NSLAB_OP_QDISC] = "qdisc",
+	[NSLAB_OP_QDISC] = "qdisc", [NSLAB_OP_MGMT_BRIDGE] = "mgmt-bridge", [NSLAB_OP_MGMT_PORT] = "mgmt-port",
+	[NSLAB_OP_HOSTLINK] = "host-link", [NSLAB_OP_SERVICE] = "service",
 };
 
 static const char *const phase_names[NSLAB_PHASE__COUNT] = {
@@ -23,8 +26,8 @@ static const char *const phase_names[NSLAB_PHASE__COUNT] = {
 	[NSLAB_PHASE_LINKS] = "links",
 	[NSLAB_PHASE_UP] = "up",	       [NSLAB_PHASE_ADDRS] = "addresses",
 	[NSLAB_PHASE_ROUTES] = "routes",       [NSLAB_PHASE_LATE_SYSCTLS] = "interface-sysctls",
-	[NSLAB_PHASE_QDISCS] = "impairments",
-	[NSLAB_PHASE_EXEC] = "exec",
+	[NSLAB_PHASE_QDISCS] = "impairments",  [NSLAB_PHASE_HOST] = "host",
+	[NSLAB_PHASE_SERVICES] = "services",   [NSLAB_PHASE_EXEC] = "exec",
 };
 
 const char *nslab_op_type_name(enum nslab_op_type t)
@@ -204,10 +207,33 @@ static void sort_by_phase(struct nslab_plan *p)
 	p->ops = out;
 }
 
+/* The management network and each node's eth0, host links and dummies (core/mgmt.c makes them
+ * all, in the host's namespace, after the nodes' own links). */
+static void plan_host(struct nslab_plan *p, const struct nslab_topo *t)
+{
+	if (t->mgmt.on)
+		push(p, NSLAB_OP_MGMT_BRIDGE, NSLAB_PHASE_HOST, 0);
+	for (size_t n = 0; n < t->nnodes; n++) {
+		if (t->nodes[n].mgmt4.family || t->nodes[n].mgmt6.family)
+			push(p, NSLAB_OP_MGMT_PORT, NSLAB_PHASE_HOST, n);
+		for (size_t h = 0; h < t->nodes[n].nhostlinks; h++)
+			push(p, NSLAB_OP_HOSTLINK, NSLAB_PHASE_HOST, n)->item = h;
+	}
+}
+
+void nslab_plan_services(struct nslab_plan *p, const struct nslab_services *s)
+{
+	p->svc = s;
+	for (size_t i = 0; i < s->n; i++)
+		push(p, NSLAB_OP_SERVICE, NSLAB_PHASE_SERVICES, s->v[i].node)->item = i;
+	sort_by_phase(p);
+}
+
 void nslab_plan_build(const struct nslab_topo *t, struct nslab_plan *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->topo = t;
+	p->lab = t->name;
 	for (size_t n = 0; n < t->nnodes; n++)
 		push(p, NSLAB_OP_NODE, NSLAB_PHASE_NODES, n);
 	for (size_t n = 0; n < t->nnodes; n++)
@@ -221,6 +247,7 @@ void nslab_plan_build(const struct nslab_topo *t, struct nslab_plan *p)
 		plan_link(p, t, l);
 	for (size_t n = 0; n < t->nnodes; n++)
 		plan_l3(p, t, n);
+	plan_host(p, t);
 	for (size_t n = 0; n < t->nnodes; n++)
 		for (size_t e = 0; e < t->nodes[n].nexec; e++)
 			push(p, NSLAB_OP_EXEC, NSLAB_PHASE_EXEC, n)->item = e;
@@ -236,6 +263,64 @@ void nslab_plan_free(struct nslab_plan *p)
 static const char *ifname_of(const struct nslab_topo *t, const struct nslab_endpoint *ep)
 {
 	return t->nodes[ep->node].ifaces[ep->iface].name;
+}
+
+/* " address A, B" for the addresses given (family 0: none), or "". */
+static char *addrs_text(const struct nslab_prefix *a, size_t n)
+{
+	char *s = xstrdup(""), buf[64];
+
+	for (size_t i = 0; i < n; i++) {
+		char *s2;
+		if (!a[i].family)
+			continue;
+		s2 = xasprintf("%s%s%s", s, *s ? ", " : " address ", nslab_prefix_fmt(&a[i], true, buf, sizeof(buf)));
+		free(s);
+		s = s2;
+	}
+	return s;
+}
+
+static bool has_default_route(const struct nslab_node *n, int family)
+{
+	for (size_t r = 0; r < n->nroutes; r++)
+		if (n->routes[r].dst.family == family && n->routes[r].dst.plen == 0)
+			return true;
+	return false;
+}
+
+/* The host phase's operations (core/mgmt.c), named as the host will see them. */
+static char *describe_host(const struct nslab_plan *p, const struct nslab_op *op)
+{
+	const struct nslab_topo *t = p->topo;
+	const struct nslab_node *node = &t->nodes[op->node];
+	char br[16], veth[16], gw[64];
+
+	nslab_mgmt_bridge_name(p->lab, br);
+	if (op->type == NSLAB_OP_MGMT_BRIDGE) {
+		_cleanup_free_ char *a = addrs_text((struct nslab_prefix[]){ t->mgmt.gw4, t->mgmt.gw6 }, 2);
+		return xasprintf("create management bridge %s in the host's namespace (alias %s%s),%s", br,
+				 NSLAB_MGMT_MARK, p->lab, *a ? a : " no address");
+	}
+	if (op->type == NSLAB_OP_MGMT_PORT) {
+		_cleanup_free_ char *a = addrs_text((struct nslab_prefix[]){ node->mgmt4, node->mgmt6 }, 2);
+		const struct nslab_prefix *gws[2] = { &t->mgmt.gw4, &t->mgmt.gw6 }, *own[2] = { &node->mgmt4, &node->mgmt6 };
+		char routes[160] = "";
+		nslab_mgmt_veth_name(p->lab, op->node, veth);
+		for (int f = 0; f < 2; f++) /* as core/mgmt.c: through the gateway unless the node has its own */
+			if (gws[f]->family && own[f]->family && !has_default_route(node, gws[f]->family))
+				snprintf(routes + strlen(routes), sizeof(routes) - strlen(routes), "%s%s",
+					 *routes ? ", " : ", default routes via ",
+					 nslab_prefix_fmt(gws[f], false, gw, sizeof(gw)));
+		return xasprintf("create veth %s:%s -- host:%s on %s,%s%s", node->name, NSLAB_MGMT_IFNAME, veth, br, a,
+				 routes);
+	}
+	const struct nslab_hostlink *hl = &node->hostlinks[op->item];
+	_cleanup_free_ char *a = addrs_text(hl->addrs, hl->naddrs);
+	if (!hl->host_ifname)
+		return xasprintf("create dummy %s:%s%s", node->name, hl->ifname, a);
+	return xasprintf("create veth %s:%s -- host:%s%s%s%s", node->name, hl->ifname, hl->host_ifname,
+			 hl->mgmt ? " on " : "", hl->mgmt ? br : "", a);
 }
 
 char *nslab_op_describe(const struct nslab_plan *p, const struct nslab_op *op)
@@ -309,6 +394,12 @@ char *nslab_op_describe(const struct nslab_plan *p, const struct nslab_op *op)
 	}
 	case NSLAB_OP_EXEC:
 		return xasprintf("exec %s: /bin/sh -c '%s'", node->name, node->exec[op->item]);
+	case NSLAB_OP_MGMT_BRIDGE:
+	case NSLAB_OP_MGMT_PORT:
+	case NSLAB_OP_HOSTLINK:
+		return describe_host(p, op);
+	case NSLAB_OP_SERVICE:
+		return xasprintf("start %s in %s: %s", p->svc->v[op->item].what, node->name, p->svc->v[op->item].shown);
 	case NSLAB_OP__COUNT:
 		break;
 	}

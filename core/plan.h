@@ -23,6 +23,10 @@ enum nslab_op_type {
 	NSLAB_OP_ROUTE,	   /* add a static route */
 	NSLAB_OP_QDISC,	   /* egress impairments of an interface (netem / tbf) */
 	NSLAB_OP_EXEC,	   /* run an exec: command in the node */
+	NSLAB_OP_MGMT_BRIDGE, /* the lab's management bridge in the host's namespace (core/mgmt.c) */
+	NSLAB_OP_MGMT_PORT,   /* a node's eth0 on it */
+	NSLAB_OP_HOSTLINK,    /* a node's host link (a veth to the host) or dummy interface */
+	NSLAB_OP_SERVICE,     /* start what the node's image profile or cmd says (core/service.c) */
 	NSLAB_OP__COUNT
 };
 
@@ -38,6 +42,8 @@ enum nslab_phase {
 	NSLAB_PHASE_ROUTES,
 	NSLAB_PHASE_QDISCS,
 	NSLAB_PHASE_LATE_SYSCTLS, /* per-interface sysctls, once the interfaces exist */
+	NSLAB_PHASE_HOST,     /* management network and host links: by the deployer, core/mgmt.c */
+	NSLAB_PHASE_SERVICES, /* once every link end is up: added by nslab_plan_services() */
 	NSLAB_PHASE_EXEC,
 	NSLAB_PHASE__COUNT
 };
@@ -49,12 +55,17 @@ struct nslab_op {
 	size_t iface;	/* LINK_UP, ADDR, QDISC: index in the node's ifaces */
 	size_t link;	/* VETH: index in topo->links */
 	int main_end;	/* VETH: which endpoint is the main end (0 or 1) */
-	size_t item;	/* ADDR: address index; ROUTE: route; SYSCTL: sysctl (or builtin); EXEC: command */
+	size_t item;	/* ADDR: address index; ROUTE: route; SYSCTL: sysctl (or builtin); EXEC: command;
+			 * BRIDGE: the node's bridge device; HOSTLINK: host link; SERVICE: service */
 	const char *key, *value; /* SYSCTL */
 };
 
+struct nslab_services;
+
 struct nslab_plan {
 	const struct nslab_topo *topo;
+	const char *lab;	/* the lab's name (the topology's unless the caller sets another) */
+	const struct nslab_services *svc; /* after nslab_plan_services() */
 	struct nslab_op *ops;
 	size_t nops;
 };
@@ -62,6 +73,9 @@ struct nslab_plan {
 /* Build the plan; the topology must outlive it. */
 void nslab_plan_build(const struct nslab_topo *t, struct nslab_plan *p);
 void nslab_plan_free(struct nslab_plan *p);
+/* Add what starts in the nodes (SERVICE operations, decided by nslab_services_prepare()); s must
+ * outlive the plan. */
+void nslab_plan_services(struct nslab_plan *p, const struct nslab_services *s);
 
 /* One line naming the operation and its object ("create veth r1:eth1 -- r2:eth1 mtu 9500"). */
 char *nslab_op_describe(const struct nslab_plan *p, const struct nslab_op *op);

@@ -263,3 +263,38 @@ YML
 	ok "$NSLAB" destroy $lab
 	return 0
 }
+
+# plan's host phase names what deploy then makes in the host's namespace; --json, --configs
+test_clab_plan_host_phase() {
+	local lab=${LP}-ph out names n
+	TEST_LABS="$lab"
+	cat > "$TMPD/ph.yml" <<YML
+name: $lab
+mgmt: {ipv4-subnet: 172.31.$(( $$ % 200 )).0/24, ipv6-subnet: "3fff:55:$(( $$ % 9000 ))::/64"}
+topology:
+  nodes:
+    a: {kind: linux}
+    b: {kind: linux}
+  links:
+    - endpoints: [a:eth1, "host:p$$-a1"]
+    - endpoints: ["mgmt-net:p$$-b2", b:eth2]
+YML
+	out=$("$NSLAB" plan --json "$TMPD/ph.yml") || { fail "plan --json failed"; return; }
+	expect_eq "$(echo "$out" | jq '.operations | length')" "$("$NSLAB" plan "$TMPD/ph.yml" | grep -c '^ *[0-9]')" "as many operations in JSON as in text"
+	names=$(echo "$out" | jq -r '.operations[] | select(.phase == "host") | .text' | grep -oE '(bridge nslm[0-9a-f]+|host:[^ ,]+)' | sed 's/^bridge //; s/^host://' | sort)
+	expect_eq "$(echo "$names" | wc -l)" 5 "host names in the plan (bridge, 2 eth0, 2 host ends)"
+	ok "$NSLAB" deploy --quiet "$TMPD/ph.yml" || return
+	for n in $names; do
+		ip -o link show "$n" 2>/dev/null | grep -q "alias nslab:$lab" || fail "plan named $n, which the deploy did not make as the lab's"
+	done
+	ok "$NSLAB" destroy $lab
+	for n in $names; do
+		ip link show "$n" >/dev/null 2>&1 && fail "$n left after destroy"
+	done
+	# a routed example's generated configurations, as deploy writes them
+	out=$("$NSLAB" plan --configs "$EXAMPLES/ospf/ospf.clab.yml") || fail "plan --configs failed"
+	expect_match "$out" "^# r1:/etc/frr/frr.conf \(startup-config\)$" "r1's config header"
+	expect_match "$out" "^router ospf$" "the generated OSPF configuration"
+	expect_match "$out" "start frr in r1: frr with its startup-config" "r1's service step"
+	return 0
+}

@@ -17,6 +17,7 @@
 
 #include "core/node.h"
 #include "core/plan.h"
+#include "core/service.h"
 #include "util/pack.h"
 #include "topologies/model.h"
 #include "util/util.h"
@@ -233,6 +234,10 @@ static void test_plan_op_fields(void **state)
 		case NSLAB_OP_NODE:
 		case NSLAB_OP_BRIDGE:
 		case NSLAB_OP_LO_UP:
+		case NSLAB_OP_MGMT_BRIDGE:
+		case NSLAB_OP_MGMT_PORT:
+		case NSLAB_OP_HOSTLINK:
+		case NSLAB_OP_SERVICE:
 			break;
 		case NSLAB_OP__COUNT:
 			fail();
@@ -394,6 +399,67 @@ static void test_plan_nsbridge(void **state)
 	assert_int_equal(p.ops[12].main_end, 1);
 	assert_int_equal(p.ops[13].main_end, 1);
 	assert_int_equal(p.ops[14].main_end, 0);
+	nslab_plan_free(&p);
+	nslab_topo_free(t);
+}
+
+/* The host phase (core/mgmt.c's objects, named as the host sees them) and the services phase. */
+static void test_plan_host_and_services(void **state)
+{
+	static const struct want_op want[] = {
+		{ NSLAB_PHASE_HOST, NSLAB_OP_MGMT_BRIDGE, "a",
+		  "create management bridge nslm653af1e1 in the host's namespace (alias nslab:hl), address 172.20.20.1/24, "
+		  "3fff:172:20:20::1/64" },
+		{ NSLAB_PHASE_HOST, NSLAB_OP_MGMT_PORT, "a",
+		  "create veth a:eth0 -- host:nsv653af1e10000 on nslm653af1e1, address 172.20.20.2/24, 3fff:172:20:20::2/64, "
+		  "default routes via 172.20.20.1, 3fff:172:20:20::1" },
+		{ NSLAB_PHASE_HOST, NSLAB_OP_HOSTLINK, "a", "create veth a:eth1 -- host:hl-a1" },
+		{ NSLAB_PHASE_HOST, NSLAB_OP_MGMT_PORT, "b",
+		  "create veth b:eth0 -- host:nsv653af1e10001 on nslm653af1e1, address 172.20.20.9/24, 3fff:172:20:20::3/64, "
+		  "default routes via 3fff:172:20:20::1" },
+		{ NSLAB_PHASE_HOST, NSLAB_OP_HOSTLINK, "b", "create dummy b:dum0 address 10.255.0.3/32" },
+		{ NSLAB_PHASE_HOST, NSLAB_OP_HOSTLINK, "b", "create veth b:eth2 -- host:hl-b2 on nslm653af1e1" },
+		{ NSLAB_PHASE_SERVICES, NSLAB_OP_SERVICE, "b", "start cmd in b: sleep 1000" },
+	};
+	struct nslab_topo *t = topo_load_ok("name: hl\n"
+				       "mgmt: {}\n"
+				       "topology:\n"
+				       "  nodes:\n"
+				       "    a: {kind: linux}\n"
+				       "    b:\n"
+				       "      kind: linux\n"
+				       "      mgmt-ipv4: 172.20.20.9\n"
+				       "      routes: [{dst: default, via: 10.255.0.1}]\n"
+				       "  links:\n"
+				       "    - endpoints: [a:eth1, host:hl-a1]\n"
+				       "    - type: dummy\n"
+				       "      endpoint: {node: b, interface: dum0, ipv4: 10.255.0.3/32}\n"
+				       "    - endpoints: [\"mgmt-net:hl-b2\", b:eth2]\n");
+	struct nslab_service sv = { .node = 1, .what = "cmd", .shell = "sleep 1000 &", .shown = "sleep 1000" };
+	struct nslab_services svc = { .v = &sv, .n = 1 };
+	struct nslab_plan p;
+	size_t first = 0;
+
+	(void)state;
+	nslab_plan_build(t, &p);
+	nslab_plan_services(&p, &svc);
+	while (first < p.nops && p.ops[first].phase < NSLAB_PHASE_HOST)
+		first++;
+	assert_int_equal(p.nops - first, ARRAY_SIZE(want));
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		char *desc = nslab_op_describe(&p, &p.ops[first + i]);
+		assert_int_equal(p.ops[first + i].phase, want[i].phase);
+		assert_int_equal(p.ops[first + i].type, want[i].type);
+		assert_string_equal(t->nodes[p.ops[first + i].node].name, want[i].node);
+		assert_string_equal(desc, want[i].desc);
+		free(desc);
+	}
+	/* another name, other host names */
+	p.lab = "other";
+	char *desc = nslab_op_describe(&p, &p.ops[first]);
+	assert_non_null(strstr(desc, "(alias nslab:other)"));
+	assert_null(strstr(desc, "nslm653af1e1"));
+	free(desc);
 	nslab_plan_free(&p);
 	nslab_topo_free(t);
 }
@@ -582,10 +648,12 @@ static void test_names(void **state)
 		[NSLAB_OP_NODE] = "node",   [NSLAB_OP_SYSCTL] = "sysctl", [NSLAB_OP_BRIDGE] = "bridge",
 		[NSLAB_OP_LO_UP] = "lo-up", [NSLAB_OP_VETH] = "veth",	  [NSLAB_OP_LINK_UP] = "link-up",
 		[NSLAB_OP_ADDR] = "addr",   [NSLAB_OP_ROUTE] = "route",	  [NSLAB_OP_EXEC] = "exec",
-		[NSLAB_OP_QDISC] = "qdisc",
+		[NSLAB_OP_QDISC] = "qdisc", [NSLAB_OP_MGMT_BRIDGE] = "mgmt-bridge", [NSLAB_OP_MGMT_PORT] = "mgmt-port",
+		[NSLAB_OP_HOSTLINK] = "host-link", [NSLAB_OP_SERVICE] = "service",
 	};
 	static const char *const phases[] = {
-		"nodes", "sysctls", "devices", "forwarding", "links", "up", "addresses", "routes", "impairments", "interface-sysctls", "exec",
+		"nodes", "sysctls", "devices", "forwarding", "links", "up", "addresses", "routes", "impairments", "interface-sysctls",
+		"host", "services", "exec",
 	};
 
 	(void)state;
@@ -647,6 +715,7 @@ int main(void)
 		cmocka_unit_test(test_plan_router_sysctls_overridable),
 		cmocka_unit_test(test_plan_bridge_to_bridge_and_down),
 		cmocka_unit_test(test_plan_nsbridge),
+		cmocka_unit_test(test_plan_host_and_services),
 		cmocka_unit_test(test_plan_rebuild),
 		cmocka_unit_test(test_sysctl_path),
 		cmocka_unit_test(test_sysctl_is_per_iface),
