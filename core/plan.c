@@ -260,11 +260,6 @@ void nslab_plan_free(struct nslab_plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static const char *ifname_of(const struct nslab_topo *t, const struct nslab_endpoint *ep)
-{
-	return t->nodes[ep->node].ifaces[ep->iface].name;
-}
-
 /* " address A, B" for the addresses given (family 0: none), or "". */
 static char *addrs_text(const struct nslab_prefix *a, size_t n)
 {
@@ -323,6 +318,24 @@ static char *describe_host(const struct nslab_plan *p, const struct nslab_op *op
 			 hl->mgmt ? " on " : "", hl->mgmt ? br : "", a);
 }
 
+/* A veth pair: its main end (made and enslaved first), its peer, their MTUs. */
+static char *describe_veth(const struct nslab_topo *t, const struct nslab_op *op)
+{
+	const struct nslab_link *lk = &t->links[op->link];
+	const struct nslab_endpoint *m = &lk->ep[op->main_end], *pe = &lk->ep[!op->main_end];
+	const struct nslab_iface *mi = iface_of(t, m), *pi = iface_of(t, pe);
+	const struct nslab_node *mn = &t->nodes[m->node];
+	const struct nslab_brdev *br = nslab_node_bridge(mn, mi->master);
+	char mtu[32];
+
+	if (pi->mtu == mi->mtu)
+		snprintf(mtu, sizeof(mtu), "%u", mi->mtu);
+	else
+		snprintf(mtu, sizeof(mtu), "%u/%u", mi->mtu, pi->mtu);
+	return xasprintf("create veth %s:%s -- %s:%s mtu %s%s%s", mn->name, mi->name, t->nodes[pe->node].name,
+			 pi->name, mtu, br ? ", enslaved to " : "", br ? br->name : "");
+}
+
 char *nslab_op_describe(const struct nslab_plan *p, const struct nslab_op *op)
 {
 	const struct nslab_topo *t = p->topo;
@@ -342,22 +355,8 @@ char *nslab_op_describe(const struct nslab_plan *p, const struct nslab_op *op)
 	}
 	case NSLAB_OP_LO_UP:
 		return xasprintf("set %s:lo up", node->name);
-	case NSLAB_OP_VETH: {
-		const struct nslab_link *lk = &t->links[op->link];
-		const struct nslab_endpoint *m = &lk->ep[op->main_end], *pe = &lk->ep[!op->main_end];
-		const struct nslab_iface *mi = &t->nodes[m->node].ifaces[m->iface];
-		const struct nslab_node *mn = &t->nodes[m->node];
-		const struct nslab_iface *pi = &t->nodes[pe->node].ifaces[pe->iface];
-		char mtu[32];
-		if (pi->mtu == mi->mtu)
-			snprintf(mtu, sizeof(mtu), "%u", mi->mtu);
-		else
-			snprintf(mtu, sizeof(mtu), "%u/%u", mi->mtu, pi->mtu);
-		const struct nslab_brdev *br = nslab_node_bridge(mn, mi->master);
-		return xasprintf("create veth %s:%s -- %s:%s mtu %s%s%s", mn->name, mi->name,
-				 t->nodes[pe->node].name, ifname_of(t, pe), mtu, br ? ", enslaved to " : "",
-				 br ? br->name : "");
-	}
+	case NSLAB_OP_VETH:
+		return describe_veth(t, op);
 	case NSLAB_OP_LINK_UP: {
 		const struct nslab_iface *ifc = &node->ifaces[op->iface];
 		const struct nslab_brdev *br = nslab_node_bridge(node, ifc->master);
