@@ -201,7 +201,8 @@ int nslab_profiles_load(struct nslab_profiles *p, struct nslab_err *err)
 	}
 	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(files); i++) {
 		struct stat st;
-		if (!files[i] || (stat(files[i], &st) < 0 && errno == ENOENT && files[i] != one))
+		/* a file this user cannot even see (HOME kept by sudo or setpriv: /root is 0700) is absent */
+		if (!files[i] || (stat(files[i], &st) < 0 && (errno == ENOENT || errno == EACCES) && files[i] != one))
 			continue;
 		r = nslab_profiles_load_file(p, files[i], err);
 	}
