@@ -278,7 +278,7 @@ test_example_vlan() {
 	TEST_LABS=$LAB
 	if ! out=$("$NSLAB" deploy --quiet --name $LAB "$EXAMPLES/vlan/vlan.clab.yml" 2>&1); then
 		if echo "$out" | grep -q "Unknown device type"; then
-			skip "this kernel has no 802.1Q (CONFIG_VLAN_8021Q): VLAN subinterfaces cannot be made"
+			skip "this kernel has no 802.1Q (CONFIG_VLAN_8021Q): VLAN subinterfaces cannot be made (make vm-test runs it: tests/vm/vlan_run.sh)"
 		else
 			fail "deploy: $out"
 		fi
