@@ -16,7 +16,14 @@ static int cmd_validate(int argc, char **argv)
 	t = cli_load_topo(argv[1]);
 	if (!t)
 		return EXIT_FAIL;
-	printf("%s: ok: lab %s, %zu nodes, %zu links\n", argv[1], t->name, t->nnodes, t->nlinks);
+	size_t nsbr = 0; /* bridges inside a node (BR|NODE): no nodes of their own */
+	for (size_t i = 0; i < t->nnodes; i++)
+		for (size_t b = 0; b < t->nodes[i].nbridges; b++)
+			nsbr += t->nodes[i].bridges[b].from != NULL;
+	printf("%s: ok: lab %s, %zu nodes, %zu links", argv[1], t->name, t->nnodes, t->nlinks);
+	if (nsbr)
+		printf(", %zu bridge%s inside a node", nsbr, nsbr > 1 ? "s" : "");
+	printf("\n");
 	nslab_topo_free(t);
 	return EXIT_OK;
 }

@@ -70,6 +70,11 @@ void nslab_graph_from_topo(struct nslab_graph *g, const struct nslab_topo *t)
 				_cleanup_free_ char *a = iface_addrs(&n->ifaces[k]);
 				add_line(&gn->label, a);
 			}
+		for (size_t b = 0; b < n->nbridges; b++) /* a bridge inside the node (BR|NODE) */
+			if (n->bridges[b].from) {
+				_cleanup_free_ char *l = xasprintf("bridge %s", n->bridges[b].name);
+				add_line(&gn->label, l);
+			}
 	}
 	for (size_t l = 0; l < t->nlinks; l++) {
 		const struct nslab_link *lk = &t->links[l];
@@ -78,8 +83,9 @@ void nslab_graph_from_topo(struct nslab_graph *g, const struct nslab_topo *t)
 		for (int k = 0; k < 2; k++) {
 			const struct nslab_node *n = &t->nodes[lk->ep[k].node];
 			const struct nslab_iface *ifc = &n->ifaces[lk->ep[k].iface];
+			const struct nslab_brdev *br = n->kind == NSLAB_KIND_BRIDGE ? NULL : nslab_node_bridge(n, ifc->master);
 			e->end[k].node = xstrdup(n->name);
-			e->end[k].iface = xstrdup(ifc->name);
+			e->end[k].iface = br ? xasprintf("%s (%s)", ifc->name, br->name) : xstrdup(ifc->name);
 			e->end[k].addrs = iface_addrs(ifc);
 			if (ifc->down)
 				e->state = NSLAB_GRAPH_LINK_DOWN;
@@ -193,6 +199,15 @@ int nslab_graph_from_inspect(struct nslab_graph *g, json_t *inspect, struct nsla
 				_cleanup_free_ char *a = json_addrs(ifc);
 				if (*a)
 					add_line(&gn->label, a);
+				continue;
+			}
+			/* a bridge inside the node (BR|NODE): a device of no link whose MTU the state does not
+			 * keep (core/labstate.c) */
+			if (ifn && kind && strcmp(kind, "bridge") && !json_string_value(json_object_get(ifc, "peer")) &&
+			    !json_object_get(ifc, "configured_mtu")) {
+				_cleanup_free_ char *a = json_addrs(ifc);
+				_cleanup_free_ char *l = xasprintf("bridge %s%s%s", ifn, *a ? " " : "", a);
+				add_line(&gn->label, l);
 				continue;
 			}
 			r = add_live_end(g, name, ifc, err);

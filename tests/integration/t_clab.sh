@@ -248,6 +248,7 @@ topology:
 YML
 	out=$("$NSLAB" plan "$TMPD/nsb.yml") || fail "plan failed"
 	expect_match "$out" "create bridge $br in node bp1 \($br\|bp1; ifindex [0-9]+, stp off\), up" "plan's bridge step"
+	expect_match "$("$NSLAB" validate "$TMPD/nsb.yml")" "ok: lab $lab, 3 nodes, 2 links, 1 bridge inside a node" "validate's count"
 	ok "$NSLAB" deploy --quiet "$TMPD/nsb.yml" || return
 	# both ports are bp1's, enslaved to its bridge
 	out=$("$NSLAB" exec $lab bp1 -- ip -o link show master $br)

@@ -72,6 +72,40 @@ static void test_from_topo(void **state)
 	nslab_topo_free(t);
 }
 
+/* A bridge inside a node (BR|NODE): named in its node's box, its ports "IF (BR)"; a bridge node's
+ * own ports keep their names. */
+static void test_from_topo_nsbridge(void **state)
+{
+	(void)state;
+	struct nslab_topo *t = topo_load_ok("name: nb\ntopology:\n  nodes:\n"
+					    "    br1|a: {kind: bridge, network-mode: container:a}\n"
+					    "    a: {kind: linux}\n    c: {kind: linux}\n    s: {kind: bridge}\n"
+					    "  links:\n    - endpoints: [c:eth1, \"br1|a:p1\"]\n    - endpoints: [c:eth2, s:q1]\n");
+	struct nslab_graph g;
+
+	nslab_graph_from_topo(&g, t);
+	assert_int_equal(g.nnodes, 3);
+	assert_string_equal(g.nodes[0].name, "a");
+	assert_string_equal(g.nodes[0].label, "bridge br1");
+	assert_string_equal(g.edges[0].end[1].node, "a");
+	assert_string_equal(g.edges[0].end[1].iface, "p1 (br1)");
+	assert_string_equal(g.edges[1].end[1].iface, "q1");
+	nslab_graph_free(&g);
+	nslab_topo_free(t);
+
+	/* live: the bridge device, as inspect --json has it (no peer, no configured_mtu), with its address */
+	json_t *j = json_loads("{\"name\": \"nb\", \"nodes\": [{\"name\": \"a\", \"kind\": \"linux\", \"interfaces\": ["
+			       " {\"name\": \"br1\", \"peer\": null, \"addresses\": [\"10.1.1.1/24\"]},"
+			       " {\"name\": \"eth0\", \"peer\": null, \"configured_mtu\": 1500, \"addresses\": []}]}]}",
+			       0, NULL);
+	struct nslab_err err = { 0 };
+	assert_non_null(j);
+	assert_int_equal(nslab_graph_from_inspect(&g, j, &err), 0);
+	assert_string_equal(g.nodes[0].label, "bridge br1 10.1.1.1/24");
+	nslab_graph_free(&g);
+	json_decref(j);
+}
+
 static void test_render_dot_and_svg(void **state)
 {
 	(void)state;
@@ -154,6 +188,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_from_topo),
+		cmocka_unit_test(test_from_topo_nsbridge),
 		cmocka_unit_test(test_render_dot_and_svg),
 		cmocka_unit_test(test_from_inspect),
 	};
