@@ -336,30 +336,21 @@ static int qdisc_parse(const struct nlmsghdr *nlh, void *elem)
 {
 	const struct nlattr *a[TCA_MAX + 1] = { 0 };
 	const struct nlattr *s[TCA_STATS_MAX + 1] = { 0 };
-	struct nslab_nl_attrs t = { a, TCA_MAX }, ts = { s, TCA_STATS_MAX };
+	struct nslab_nl_attrs ts = { s, TCA_STATS_MAX };
 	struct nslab_nl_qdisc_info *q = elem;
 	const struct tcmsg *tcm;
 	const char *kind;
 	uint64_t v;
+	int ret = nslab_nl_msg_parse(nlh, RTM_NEWQDISC, sizeof(*tcm), a, TCA_MAX);
 
-	if (nlh->nlmsg_type != RTM_NEWQDISC)
-		return 0;
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*tcm))
-		return -1;
+	if (ret <= 0)
+		return ret;
 	tcm = mnl_nlmsg_get_payload(nlh);
-	if (mnl_attr_parse(nlh, sizeof(*tcm), nslab_nl_attrs_cb, &t) < 0)
-		return -1;
 	q->ifindex = tcm->tcm_ifindex;
 	q->handle = tcm->tcm_handle;
 	q->parent = tcm->tcm_parent;
 	q->root = tcm->tcm_parent == TC_H_ROOT;
-	if (a[TCA_KIND]) {
-		size_t n = strnlen(mnl_attr_get_payload(a[TCA_KIND]), mnl_attr_get_payload_len(a[TCA_KIND]));
-
-		if (n >= sizeof(q->kind))
-			n = sizeof(q->kind) - 1;
-		memcpy(q->kind, mnl_attr_get_payload(a[TCA_KIND]), n);
-	}
+	nslab_nl_attr_str(a[TCA_KIND], q->kind, sizeof(q->kind));
 	kind = q->kind;
 	if (a[TCA_OPTIONS] && !strcmp(kind, "netem") && decode_netem(a[TCA_OPTIONS], q) < 0)
 		return -1;
