@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "../core/link.h"
+#include "../util/json.h"
 #include "../util/util.h"
 #include "cli.h"
 
@@ -18,11 +19,14 @@ enum {
 	OPT_ONLY,
 	OPT_JSON,
 	OPT_MTU,
+	OPT_ADDR,
 	OPT_IMPAIR, /* OPT_IMPAIR + p: impairment parameter p of the table (topologies/impair.h) */
 };
 
 static volatile sig_atomic_t flap_stop;
 static unsigned long opt_mtu; /* add --mtu */
+static const char *opt_addr[64]; /* add --addr NODE:IF=ADDR[,ADDR...], in order */
+static size_t opt_naddr;
 
 static void on_signal(int sig)
 {
@@ -88,6 +92,7 @@ static void link_opts(struct option *o, size_t max)
 		{ "egress-only", no_argument, NULL, OPT_ONLY },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "mtu", required_argument, NULL, OPT_MTU },
+		{ "addr", required_argument, NULL, OPT_ADDR },
 		{ "verbose", no_argument, NULL, 'v' },
 	};
 	size_t n = 0;
@@ -151,6 +156,11 @@ static int link_opt(const struct cli_cmd *cmd, int o, const char *name, struct n
 		if (errno || end == optarg || *end || opt_mtu < 68 || opt_mtu > 65535 || optarg[0] == '-')
 			return cli_usage_error(cmd, "--mtu takes a size from 68 to 65535");
 		return 0;
+	case OPT_ADDR:
+		if (opt_naddr == ARRAY_SIZE(opt_addr))
+			return cli_usage_error(cmd, "--addr given more than %zu times", ARRAY_SIZE(opt_addr));
+		opt_addr[opt_naddr++] = optarg;
+		return 0;
 	case OPT_JSON:
 		*json = true;
 		return 0;
@@ -167,25 +177,55 @@ static int link_opt(const struct cli_cmd *cmd, int o, const char *name, struct n
 	}
 }
 
-/* `nslab link LAB add A:IF B:IF [--mtu N]` and `nslab link LAB remove A:IF [B:IF]`. */
+/* "added link a:eth2 -- b:eth2", then one line per end that has addresses. */
+static void print_topo(const char *verb, json_t *j)
+{
+	size_t i, k;
+	json_t *e, *a;
+
+	printf("%s link %s\n", verb, json_string_value(json_object_get(j, "link")));
+	json_array_foreach(json_object_get(j, "ends"), i, e) {
+		if (!json_array_size(json_object_get(e, "addresses")))
+			continue;
+		printf("  %s", json_string_value(json_object_get(e, "end")));
+		json_array_foreach(json_object_get(e, "addresses"), k, a)
+			printf(" %s", json_string_value(a));
+		putchar('\n');
+	}
+}
+
+/* `nslab link LAB add A:IF B:IF [--addr A:IF=ADDR]... [--mtu N] [--json]` and
+ * `nslab link LAB remove A:IF [B:IF] [--json]`. */
 static int link_topo(const struct cli_cmd *cmd, const char *verb, int npos, char **pos, const struct nslab_link_req *req,
-		     bool other_opts)
+		     bool json, bool verbose)
 {
 	struct nslab_link_sel sel = { pos[2], npos == 4 ? pos[3] : NULL, false };
+	struct nslab_link_new ln = { { pos[2], npos == 4 ? pos[3] : NULL }, (unsigned)opt_mtu, { NULL, NULL }, { 0, 0 } };
 	struct nslab_err err = { 0 };
 	bool add = strcmp(verb, "add") == 0;
+	_cleanup_json_ json_t *j = NULL;
 	int r;
 
-	if (other_opts || req->change.given || req->sel.only || req->every_given || req->times_given)
-		return cli_usage_error(cmd, "%s takes no option but%s", verb, add ? " --mtu" : " --help");
+	if (verbose || req->change.given || req->sel.only || req->every_given || req->times_given)
+		return cli_usage_error(cmd, "%s takes no option but %s", verb,
+				       add ? "--addr, --mtu and --json" : "--json");
 	if (add && npos != 4)
-		return cli_usage_error(cmd, "expects LAB add NODE:IF NODE:IF [--mtu N]");
-	if (!add && (npos < 3 || npos > 4 || opt_mtu))
-		return cli_usage_error(cmd, "expects LAB remove NODE:IF [NODE:IF]");
-	r = add ? nslab_link_add(pos[0], sel.a, sel.b, (unsigned)opt_mtu, &err) : nslab_link_remove(pos[0], &sel, &err);
+		return cli_usage_error(cmd, "expects LAB add NODE:IF NODE:IF [--addr NODE:IF=ADDRESS]... [--mtu N]");
+	if (!add && (npos < 3 || npos > 4 || opt_mtu || opt_naddr))
+		return cli_usage_error(cmd, "expects LAB remove NODE:IF [NODE:IF] (--addr and --mtu are for add)");
+	for (size_t i = 0; add && i < opt_naddr; i++)
+		if (nslab_link_new_addr(&ln, opt_addr[i], &err) < 0) {
+			nslab_link_new_free(&ln);
+			return cli_usage_error(cmd, "--addr %s", err.msg);
+		}
+	r = add ? nslab_link_add(pos[0], &ln, &j, &err) : nslab_link_remove(pos[0], &sel, &j, &err);
+	nslab_link_new_free(&ln);
 	if (r < 0)
 		return cli_fail(&err);
-	printf("%s link %s%s%s\n", add ? "added" : "removed", sel.a, sel.b ? " -- " : "", sel.b ? sel.b : "");
+	if (json)
+		cli_print_json(j);
+	else
+		print_topo(add ? "added" : "removed", j);
 	return EXIT_OK;
 }
 
@@ -217,9 +257,9 @@ int cmd_link(int argc, char **argv)
 	}
 	npos = argc - optind;
 	if (npos >= 2 && (strcmp(argv[optind + 1], "add") == 0 || strcmp(argv[optind + 1], "remove") == 0))
-		return link_topo(cmd, argv[optind + 1], npos, argv + optind, &req, json || verbose);
-	if (opt_mtu)
-		return cli_usage_error(cmd, "--mtu is for add");
+		return link_topo(cmd, argv[optind + 1], npos, argv + optind, &req, json, verbose);
+	if (opt_mtu || opt_naddr)
+		return cli_usage_error(cmd, "--mtu and --addr are for add");
 	if (npos < 3 || npos > 4)
 		return cli_usage_error(cmd, "expects LAB NODE:IF [NODE:IF] ACTION");
 	lab = argv[optind];
@@ -234,7 +274,7 @@ int cmd_link(int argc, char **argv)
 	if (why)
 		return cli_usage_error(cmd, "%s", why);
 	if (json && req.action != NSLAB_LINK_SHOW)
-		return cli_usage_error(cmd, "--json is for show");
+		return cli_usage_error(cmd, "--json is for show, add and remove");
 	if (req.action == NSLAB_LINK_FLAP) {
 		struct sigaction sa = { .sa_handler = on_signal };
 
@@ -263,7 +303,7 @@ int cmd_link(int argc, char **argv)
 }
 
 const struct cli_cmd cli_cmd_link = {
-	"link", "LAB NODE:IF [NODE:IF] down|up|flap|set|reset|show [OPTIONS] | LAB add|remove NODE:IF NODE:IF",
+	"link", "LAB NODE:IF [NODE:IF] down|up|flap|set|reset|show [OPTIONS] | LAB add|remove NODE:IF NODE:IF [OPTIONS]",
 	"change a running lab's link: down, up, flap, impairments; add or remove one",
 	"  down | up          take the link down for both ends (no carrier on either side) / bring it\n"
 	"                     back as it was (routes and IPv6 addresses the kernel dropped come back)\n"
@@ -278,9 +318,13 @@ const struct cli_cmd cli_cmd_link = {
 	"  --only, --egress-only  set/reset/show the first end only\n"
 	"  -v, --verbose      print how long the change took on stderr\n"
 	"A second NODE:IF, when given, must be the first one's peer.\n"
-	"  LAB add NODE:IF NODE:IF [--mtu N]  a new link (veth pair) between two running nodes, both\n"
-	"                     ends up, no address (MTU default 9500); recorded in the lab's state, so\n"
-	"                     inspect, the console and destroy know it\n"
-	"  LAB remove NODE:IF [NODE:IF]  delete the link NODE:IF belongs to (declared or added)\n",
+	"  LAB add NODE:IF NODE:IF [--addr NODE:IF=ADDR[,ADDR]]... [--mtu N] [--json]\n"
+	"                     a new link (veth pair) between two running nodes, both ends up, MTU N\n"
+	"                     (default 9500); --addr (repeatable) gives an end IPv4/IPv6 addresses with\n"
+	"                     their prefix length (--addr r1:eth3=10.0.9.1/24,fd00:9::1/64), checked\n"
+	"                     before anything is made; recorded in the lab's state (inspect, the\n"
+	"                     console and destroy know it), the lab's /etc/hosts names the addresses\n"
+	"  LAB remove NODE:IF [NODE:IF] [--json]  delete the link NODE:IF belongs to (declared or added)\n"
+	"  --json             add/remove: the link's ends (ifindex, addresses, bridge) and MTU as JSON\n",
 	cmd_link,
 };

@@ -43,7 +43,7 @@ _nslab() {
 		-*) ;;
 		*)
 			case ${COMP_WORDS[i - 1]} in
-			--name | -n | --topo | -t | --shell | --count | -c | --pairs | -p | --time | --bitrate | -b | --port | --parallel | --label | --junit | --format | --cpu | --cpu-set | --memory | --cpu-weight | --pids | --net-cls) continue ;;
+			--name | -n | --topo | -t | --shell | --count | -c | --pairs | -p | --time | --bitrate | -b | --port | --parallel | --label | --junit | --format | --cpu | --cpu-set | --memory | --cpu-weight | --pids | --net-cls | --addr | --mtu) continue ;;
 			esac
 			arg=$((arg + 1))
 			[ $arg = 1 ] && lab=${COMP_WORDS[i]}
@@ -56,7 +56,12 @@ _nslab() {
 	--shell) mapfile -t COMPREPLY < <(compgen -c -- "$cur"); return ;;
 	--format) mapfile -t COMPREPLY < <(compgen -W "tap junit" -- "$cur"); return ;;
 	--name | -n | --count | -c | --pairs | -p | --time | --bitrate | -b | --port | --parallel | --label | --cpu | \
-		--cpu-set | --memory | --cpu-weight | --pids | --net-cls) return ;;
+		--cpu-set | --memory | --cpu-weight | --pids | --net-cls | --mtu) return ;;
+	--addr) # link LAB add A:IF B:IF --addr END=ADDRESS: the new link's ends
+		[ "$verb" = link ] && [ "${COMP_WORDS[3]}" = add ] &&
+			mapfile -t COMPREPLY < <(compgen -W "${COMP_WORDS[4]}= ${COMP_WORDS[5]}=" -- "$cur") &&
+			compopt -o nospace 2>/dev/null
+		return ;;
 	esac
 	if [[ $cur == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$("$nslab" "$verb" --help 2>/dev/null | grep -oE -- '--?[a-z][a-z-]*' | sort -u) --help" -- "$cur")

@@ -55,20 +55,53 @@ int nslab_link_reset(const char *lab, const struct nslab_link_sel *s, struct nsl
 /* ---- links added and removed at run time (core/link_topo.c) ---- */
 
 struct nslab_lab_state;
-/* A new veth link a -- b ("NODE:IF", interfaces the nodes do not have yet), both ends up, mtu (0:
- * NSLAB_DEFAULT_MTU); a bridge node's end is enslaved to its bridge. Journaled before it is made,
- * recorded in state.json after; all or nothing. */
-int nslab_link_add(const char *lab, const char *a, const char *b, unsigned mtu, struct nslab_err *err);
+
+/* A new link: its two ends, its MTU and each end's addresses. */
+struct nslab_link_new {
+	const char *end[2]; /* "NODE:IF" */
+	unsigned mtu;	    /* 0: NSLAB_DEFAULT_MTU */
+	struct nslab_prefix *addrs[2];
+	size_t naddrs[2];
+};
+
+/*
+ * Add the addresses of arg, "NODE:IF=ADDR[,ADDR...]" (NODE:IF one of ln's ends, each ADDR an IPv4 or
+ * IPv6 address with its prefix length: 10.0.0.1/24, fd00::1/64), to ln. Pure; an error names the
+ * argument and leaves ln unchanged. At most NSLAB_LINK_NEW_ADDRS per end.
+ */
+#define NSLAB_LINK_NEW_ADDRS 16
+int nslab_link_new_addr(struct nslab_link_new *ln, const char *arg, struct nslab_err *err);
+void nslab_link_new_free(struct nslab_link_new *ln);
+
+/*
+ * A new veth link between two running nodes: both ends up, ln->mtu, each end's addresses (one
+ * netlink batch per namespace: the veth and the first end's addresses, then the second end up and
+ * its addresses); a bridge node's end is enslaved to its bridge. Everything is checked before
+ * anything is made (interfaces free in the state and the kernel, addresses: none on a bridge
+ * port, IPv6 needs an MTU of 1280 or more). Journaled before it is made, recorded in state.json
+ * (addresses included) after; the lab's /etc/hosts names the new addresses. All or nothing.
+ * *out (may be NULL): {"lab", "link", "mtu", "ends": [{end, node, interface, ifindex, addresses,
+ * master}]}.
+ */
+int nslab_link_add(const char *lab, const struct nslab_link_new *ln, json_t **out, struct nslab_err *err);
 /* Delete the link s->a belongs to (s->b, when given, must be its peer): the veth and both
- * interfaces, and the link in state.json. Any link: declared in the file or added. */
-int nslab_link_remove(const char *lab, const struct nslab_link_sel *s, struct nslab_err *err);
-/* The state.json side of add and remove, pure: check that a -- b can be added (nodes there,
- * interfaces not), add it (ifaces with their peers, the link), remove it. */
-int nslab_state_link_check_new(const struct nslab_lab_state *st, const char *a, const char *b,
+ * interfaces, and the link in state.json; /etc/hosts follows. Any link: declared in the file or
+ * added. *out (may be NULL): what was removed, as nslab_link_add() says it. */
+int nslab_link_remove(const char *lab, const struct nslab_link_sel *s, json_t **out, struct nslab_err *err);
+/* The state.json side of add and remove, pure: check that ln can be added (nodes there,
+ * interfaces not, no address on a bridge node's port), add it (ifaces with their peers and
+ * addresses, the link), check that a is the end of a link whose peer is b (b NULL: any), remove
+ * it. */
+int nslab_state_link_check_new(const struct nslab_lab_state *st, const struct nslab_link_new *ln,
 			       struct nslab_err *err);
-void nslab_state_link_add(struct nslab_lab_state *st, const char *a, int ifindex_a, const char *b, int ifindex_b,
-			  unsigned mtu);
+void nslab_state_link_add(struct nslab_lab_state *st, const struct nslab_link_new *ln, const int ifindex[2]);
+int nslab_state_link_check_end(const struct nslab_lab_state *st, const char *a, const char *b,
+			       struct nslab_err *err);
 void nslab_state_link_remove(struct nslab_lab_state *st, const char *a, const char *b);
+/* The ifindex of the bridge a new end on node is enslaved to: the bridge device of a node of kind
+ * bridge, else 0. Only the node's kind decides: a linux node may hold bridges of its own
+ * (containerlab's br01|bp1 namespaced bridges), and an end added to it is an ordinary interface. */
+int nslab_state_link_master(const struct nslab_lab_state *st, const char *node);
 
 /* ---- the actions as a table: the CLI, the scenario runner and the console dispatch through it ---- */
 

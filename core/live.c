@@ -225,6 +225,26 @@ static int rewrite_in_place(const char *path, const char *data, struct nslab_err
 	return 0;
 }
 
+void nslab_live_node_addrs(struct nslab_live_node *n, const struct nslab_nl_addr_info *ai, size_t nai)
+{
+	for (size_t i = 0; i < nai; i++) {
+		struct nslab_live_addr *a;
+		if (ai[i].family != AF_INET && ai[i].family != AF_INET6)
+			continue;
+		a = VEC_PUSH(n->addrs, n->naddrs);
+		a->family = ai[i].family;
+		memcpy(a->addr, ai[i].addr, ai[i].family == AF_INET ? 4 : 16);
+		a->lo = ai[i].ifindex == NSLAB_IFINDEX_LO;
+	}
+}
+
+int nslab_live_hosts_write(const char *lab, const char *text, struct nslab_err *err)
+{
+	_cleanup_free_ char *path = nslab_lab_path(lab, "hosts");
+
+	return rewrite_in_place(path, text, err);
+}
+
 int nslab_live_hosts_refresh(const struct nslab_topo *t, const char *lab, const pid_t *pids, struct nslab_err *err)
 {
 	struct nslab_live_node *nodes = xcalloc(t->nnodes + 1, sizeof(*nodes));
@@ -244,14 +264,8 @@ int nslab_live_hosts_refresh(const struct nslab_topo *t, const char *lab, const 
 				nslab_err_prefix(err, "node %s: reading its addresses", t->nodes[n].name);
 			nslab_nl_close(nl);
 		}
-		for (size_t i = 0; r == 0 && i < nai; i++) {
-			if (ai[i].family != AF_INET && ai[i].family != AF_INET6)
-				continue;
-			struct nslab_live_addr *a = VEC_PUSH(nodes[n].addrs, nodes[n].naddrs);
-			a->family = ai[i].family;
-			memcpy(a->addr, ai[i].addr, ai[i].family == AF_INET ? 4 : 16);
-			a->lo = ai[i].ifindex == NSLAB_IFINDEX_LO;
-		}
+		if (r == 0)
+			nslab_live_node_addrs(&nodes[n], ai, nai);
 		free(ai);
 	}
 	if (r == 0) {

@@ -62,5 +62,11 @@ char *nslab_hosts_build_live(const char *lab, const struct nslab_live_node *node
 /* Read every node's addresses (a netlink dump in each node's namespace) and rewrite the lab's
  * hosts file in place (same inode: it is bind-mounted on every node's /etc/hosts). */
 int nslab_live_hosts_refresh(const struct nslab_topo *t, const char *lab, const pid_t *pids, struct nslab_err *err);
+struct nslab_nl_addr_info;
+/* Add the IPv4 and IPv6 addresses of a dump (netlink/nl.h) to n. */
+void nslab_live_node_addrs(struct nslab_live_node *n, const struct nslab_nl_addr_info *ai, size_t nai);
+/* Rewrite the lab's hosts file in place with text (`nslab link add|remove` at run time, after
+ * nslab_hosts_build_live()). */
+int nslab_live_hosts_write(const char *lab, const char *text, struct nslab_err *err);
 
 #endif

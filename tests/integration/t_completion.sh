@@ -28,6 +28,9 @@ test_bash_completion() {
 	expect_eq "$(complete_words "$NSLAB" link "$lab" a)" "add " "link add"
 	expect_eq "$(complete_words "$NSLAB" link "$lab" add h1)" "h1: " "link add: NODE:"
 	expect_eq "$(complete_words "$NSLAB" link "$lab" remove h2:)" "h2:eth1 " "link remove: NODE:IF"
+	expect_eq "$(complete_words "$NSLAB" link "$lab" add h1:eth5 h2:eth5 --addr "")" "h1:eth5= h2:eth5= " "link add --addr: the new ends"
+	expect_eq "$(complete_words "$NSLAB" link "$lab" add h1:eth5 h2:eth5 --addr h1:eth5=10.0.0.1/24 --a)" "--addr " "link add: --addr again"
+	expect_eq "$(complete_words "$NSLAB" link "$lab" add h1:eth5 --mtu 1400 h)" "h1: h2: h3: " "link add: a value of --mtu is not an end"
 	expect_eq "$(complete_words "$NSLAB" deploy --k)" "--keep-on-error " "deploy --keep-on-error"
 	expect_eq "$(complete_words "$NSLAB" exec "$lab" h1 -- p)" "" "nothing after --"
 	# make install / uninstall, into a scratch DESTDIR

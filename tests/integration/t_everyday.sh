@@ -203,17 +203,8 @@ test_link_add_remove() {
 	local lab=${LP}-ladd out before
 	TEST_LABS="$lab"
 	before=$(root_veths)
-	cat > "$TMPD/ladd.yml" <<YML
-name: ladd
-topology:
-  nodes:
-    a: {kind: linux, interfaces: {eth1: {ipv4: 10.8.0.1/24}}}
-    b: {kind: linux, interfaces: {eth1: {ipv4: 10.8.0.2/24}}}
-    sw: {kind: bridge}
-  links:
-    - endpoints: ["a:eth1", "b:eth1"]
-YML
-	ok "$NSLAB" deploy --quiet --name $lab "$TMPD/ladd.yml" || return
+	linkadd_topo # tests/integration/t_linkadd.sh
+	ok "$NSLAB" deploy --quiet --name $lab "$TMPD/laddr.yml" || return
 	out=$("$NSLAB" link $lab add a:eth2 b:eth2 --mtu 1400 2>&1) || fail "link add: $out"
 	expect_eq "$out" "added link a:eth2 -- b:eth2" "link add output"
 	ok "$NSLAB" exec $lab a -- ip addr add 10.7.0.1/24 dev eth2

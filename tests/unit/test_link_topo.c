@@ -38,6 +38,13 @@ static void lab_state(struct nslab_lab_state *st)
 	nslab_topo_free(t);
 }
 
+/* check_new on a link without addresses, a -- b, mtu 0. */
+static int check_new(const struct nslab_lab_state *st, const char *a, const char *b, struct nslab_err *err)
+{
+	struct nslab_link_new ln = { { a, b }, 0, { NULL, NULL }, { 0, 0 } };
+	return nslab_state_link_check_new(st, &ln, err);
+}
+
 static void test_check_new(void **state)
 {
 	struct nslab_lab_state st;
@@ -45,18 +52,126 @@ static void test_check_new(void **state)
 
 	(void)state;
 	lab_state(&st);
-	assert_int_equal(nslab_state_link_check_new(&st, "a:eth2", "b:eth2", &err), 0);
-	assert_int_equal(nslab_state_link_check_new(&st, "a:eth2", "a:eth3", &err), 0);
-	assert_int_equal(nslab_state_link_check_new(&st, "a:eth1", "b:eth2", &err), -EEXIST);
+	assert_int_equal(check_new(&st, "a:eth2", "b:eth2", &err), 0);
+	assert_int_equal(check_new(&st, "a:eth2", "a:eth3", &err), 0);
+	assert_int_equal(check_new(&st, "a:eth1", "b:eth2", &err), -EEXIST);
 	assert_string_equal(err.msg, "node a of lab t already has an interface eth1");
-	assert_int_equal(nslab_state_link_check_new(&st, "a:eth2", "zz:eth1", &err), -ENOENT);
+	assert_int_equal(check_new(&st, "a:eth2", "zz:eth1", &err), -ENOENT);
 	assert_string_equal(err.msg, "lab t has no node zz");
-	assert_int_equal(nslab_state_link_check_new(&st, "a:eth2", "a:eth2", &err), -EINVAL);
-	assert_int_equal(nslab_state_link_check_new(&st, "a", "b:eth2", &err), -EINVAL);
+	assert_int_equal(check_new(&st, "a:eth2", "a:eth2", &err), -EINVAL);
+	assert_int_equal(check_new(&st, "a", "b:eth2", &err), -EINVAL);
 	assert_string_equal(err.msg, "'a' is not NODE:INTERFACE");
-	assert_int_equal(nslab_state_link_check_new(&st, "a:this-name-is-too-long", "b:eth2", &err), -EINVAL);
-	assert_int_equal(nslab_state_link_check_new(&st, "a:lo", "b:eth2", &err), -EINVAL);
+	assert_int_equal(check_new(&st, "a:this-name-is-too-long", "b:eth2", &err), -EINVAL);
+	assert_int_equal(check_new(&st, "a:lo", "b:eth2", &err), -EINVAL);
 	assert_string_equal(err.msg, "a:lo: lo is the node's loopback");
+	nslab_state_free(&st);
+}
+
+/* --addr NODE:IF=ADDR[,ADDR]: IPv4 and IPv6 with their prefix length, for one of the two ends;
+ * a bad one is refused whole, naming it, and leaves what was given before unchanged. */
+static void test_new_addr(void **state)
+{
+	struct nslab_link_new ln = { { "a:eth2", "b:eth2" }, 0, { NULL, NULL }, { 0, 0 } };
+	struct nslab_err err = { 0 };
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(nslab_link_new_addr(&ln, "a:eth2=10.0.0.1/24,fd00::1/64", &err), 0);
+	assert_int_equal(nslab_link_new_addr(&ln, "b:eth2=10.0.0.2/24", &err), 0);
+	assert_int_equal(nslab_link_new_addr(&ln, "a:eth2=192.168.9.1/30", &err), 0);
+	assert_int_equal(ln.naddrs[0], 3);
+	assert_int_equal(ln.naddrs[1], 1);
+	assert_string_equal(nslab_prefix_fmt(&ln.addrs[0][0], true, buf, sizeof(buf)), "10.0.0.1/24");
+	assert_string_equal(nslab_prefix_fmt(&ln.addrs[0][1], true, buf, sizeof(buf)), "fd00::1/64");
+	assert_string_equal(nslab_prefix_fmt(&ln.addrs[0][2], true, buf, sizeof(buf)), "192.168.9.1/30");
+	assert_string_equal(nslab_prefix_fmt(&ln.addrs[1][0], true, buf, sizeof(buf)), "10.0.0.2/24");
+
+	static const struct {
+		const char *arg, *msg;
+	} bad[] = {
+		{ "b:eth2=10.0.0.3/24,10.0.0.300/24", "'b:eth2=10.0.0.3/24,10.0.0.300/24': '10.0.0.300/24' is not an IPv4 or IPv6 address (10.0.0.1/24, fd00::1/64)" },
+		{ "b:eth2=10.0.0.3", "'b:eth2=10.0.0.3': '10.0.0.3' needs its prefix length (10.0.0.3/24)" },
+		{ "b:eth2=fd00::3", "'b:eth2=fd00::3': 'fd00::3' needs its prefix length (fd00::3/64)" },
+		{ "b:eth2=10.0.0.3/33", "'b:eth2=10.0.0.3/33': '10.0.0.3/33' is not an IPv4 or IPv6 address (10.0.0.1/24, fd00::1/64)" },
+		{ "c:eth2=10.0.0.3/24", "'c:eth2=10.0.0.3/24': c:eth2 is not an end of the new link (a:eth2 or b:eth2)" },
+		{ "10.0.0.3/24", "'10.0.0.3/24' is not NODE:IF=ADDRESS[,ADDRESS...]" },
+		{ "=10.0.0.3/24", "'=10.0.0.3/24' is not NODE:IF=ADDRESS[,ADDRESS...]" },
+		{ "b:eth2=", "'b:eth2=': an address is missing" },
+		{ "b:eth2=10.0.0.3/24,", "'b:eth2=10.0.0.3/24,': an address is missing" },
+		{ "b:eth2=10.0.0.2/16", "'b:eth2=10.0.0.2/16': '10.0.0.2/16' is given twice for this end" },
+		{ "a:eth2=fd00::1/128", "'a:eth2=fd00::1/128': 'fd00::1/128' is given twice for this end" },
+		{ "b:eth2=224.0.0.5/24", "'b:eth2=224.0.0.5/24': '224.0.0.5/24' is not a unicast address" },
+		{ "b:eth2=0.0.0.0/0", "'b:eth2=0.0.0.0/0': '0.0.0.0/0' is not a unicast address" },
+		{ "b:eth2=127.0.0.2/8", "'b:eth2=127.0.0.2/8': '127.0.0.2/8' is not a unicast address" },
+		{ "b:eth2=ff02::1/64", "'b:eth2=ff02::1/64': 'ff02::1/64' is not a unicast address" },
+		{ "b:eth2=::1/128", "'b:eth2=::1/128': '::1/128' is not a unicast address" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&err, 0, sizeof(err));
+		assert_int_equal(nslab_link_new_addr(&ln, bad[i].arg, &err), -EINVAL);
+		assert_string_equal(err.msg, bad[i].msg);
+		assert_int_equal(ln.naddrs[1], 1); /* unchanged, even by the good one before the bad one */
+	}
+	nslab_link_new_free(&ln);
+	assert_null(ln.addrs[0]);
+	assert_int_equal(ln.naddrs[0], 0);
+}
+
+/* Addresses are checked against the lab before anything is made: none on a bridge node's port,
+ * IPv6 only with an MTU of 1280 or more, an MTU the kernel takes. */
+static void test_check_new_addrs(void **state)
+{
+	struct nslab_lab_state st;
+	struct nslab_link_new ln = { { "a:eth2", "sw:p1" }, 0, { NULL, NULL }, { 0, 0 } };
+	struct nslab_err err = { 0 };
+
+	(void)state;
+	lab_state(&st);
+	assert_int_equal(nslab_link_new_addr(&ln, "a:eth2=10.0.0.1/24", &err), 0);
+	assert_int_equal(nslab_state_link_check_new(&st, &ln, &err), 0);
+	assert_int_equal(nslab_link_new_addr(&ln, "sw:p1=10.0.0.2/24", &err), 0);
+	assert_int_equal(nslab_state_link_check_new(&st, &ln, &err), -EINVAL);
+	assert_string_equal(err.msg, "sw:p1 is a port of bridge node sw: a port takes no address");
+	nslab_link_new_free(&ln);
+
+	ln.end[1] = "b:eth2";
+	assert_int_equal(nslab_link_new_addr(&ln, "b:eth2=fd00::2/64", &err), 0);
+	ln.mtu = 1279;
+	assert_int_equal(nslab_state_link_check_new(&st, &ln, &err), -EINVAL);
+	assert_string_equal(err.msg, "fd00::2/64 on b:eth2: IPv6 needs an MTU of 1280 or more (MTU 1279)");
+	ln.mtu = 1280;
+	assert_int_equal(nslab_state_link_check_new(&st, &ln, &err), 0);
+	ln.mtu = 67;
+	assert_int_equal(nslab_state_link_check_new(&st, &ln, &err), -EINVAL);
+	assert_string_equal(err.msg, "MTU 67: it goes from 68 to 65535");
+	nslab_link_new_free(&ln);
+	nslab_state_free(&st);
+}
+
+/* The bridge a new end is enslaved to: a bridge node's own device; never a bridge that a linux node
+ * holds (containerlab's namespaced br01|bp1), whatever comes first in its interfaces. */
+static void test_link_master(void **state)
+{
+	struct nslab_lab_state st;
+	struct nslab_st_node *a;
+	struct nslab_st_iface *br;
+
+	(void)state;
+	lab_state(&st);
+	assert_int_equal(nslab_state_link_master(&st, "sw"), nslab_state_iface(nslab_state_node(&st, "sw"), "sw")->ifindex);
+	assert_true(nslab_state_link_master(&st, "sw") > 0);
+	assert_int_equal(nslab_state_link_master(&st, "a"), 0);
+	assert_int_equal(nslab_state_link_master(&st, "zz"), 0);
+	/* a linux node holding a bridge device, listed first */
+	a = nslab_state_node(&st, "a");
+	br = VEC_PUSH(a->ifaces, a->nifaces);
+	memmove(a->ifaces + 1, a->ifaces, (a->nifaces - 1) * sizeof(*a->ifaces));
+	memset(a->ifaces, 0, sizeof(*a->ifaces));
+	br = &a->ifaces[0];
+	br->name = xstrdup("br01");
+	br->ifindex = 42;
+	br->bridge = true;
+	assert_int_equal(nslab_state_link_master(&st, "a"), 0);
 	nslab_state_free(&st);
 }
 
@@ -74,9 +189,15 @@ static void test_add_remove(void **state)
 	lab_state(&st);
 	na = nslab_state_node(&st, "a")->nifaces;
 	nlinks = st.nlinks;
-	nslab_state_link_add(&st, "a:eth2", 7, "sw:p1", 4, 1400);
+	struct nslab_link_new ln = { { "a:eth2", "sw:p1" }, 1400, { NULL, NULL }, { 0, 0 } };
+	assert_int_equal(nslab_link_new_addr(&ln, "a:eth2=10.9.0.1/24,fd09::1/64", &err), 0);
+	nslab_state_link_add(&st, &ln, (int[2]){ 7, 4 });
+	nslab_link_new_free(&ln);
 	si = nslab_state_iface(nslab_state_node(&st, "a"), "eth2");
 	assert_non_null(si);
+	assert_int_equal(si->naddrs, 2);
+	assert_string_equal(si->addrs[0], "10.9.0.1/24");
+	assert_string_equal(si->addrs[1], "fd09::1/64");
 	assert_int_equal(si->ifindex, 7);
 	assert_int_equal(si->configured_mtu, 1400);
 	assert_string_equal(si->peer, "sw:p1");
@@ -91,6 +212,18 @@ static void test_add_remove(void **state)
 	assert_int_equal(nslab_state_from_json(j, &back, &err), 0);
 	json_decref(j);
 	assert_string_equal(nslab_state_iface(nslab_state_node(&back, "sw"), "p1")->peer, "a:eth2");
+	assert_int_equal(nslab_state_iface(nslab_state_node(&back, "a"), "eth2")->naddrs, 2);
+	assert_string_equal(nslab_state_iface(nslab_state_node(&back, "a"), "eth2")->addrs[1], "fd09::1/64");
+	assert_int_equal(nslab_state_iface(nslab_state_node(&back, "sw"), "p1")->naddrs, 0);
+	/* which ends a remove takes */
+	assert_int_equal(nslab_state_link_check_end(&back, "sw:p1", "a:eth2", &err), 0);
+	assert_int_equal(nslab_state_link_check_end(&back, "sw:p1", NULL, &err), 0);
+	assert_int_equal(nslab_state_link_check_end(&back, "sw:p1", "b:eth1", &err), -EINVAL);
+	assert_string_equal(err.msg, "b:eth1 is not the peer of sw:p1 (its peer is a:eth2)");
+	assert_int_equal(nslab_state_link_check_end(&back, "sw:sw", NULL, &err), -EINVAL);
+	assert_string_equal(err.msg, "sw:sw is not the end of a link");
+	assert_int_equal(nslab_state_link_check_end(&back, "a:eth9", NULL, &err), -ENOENT);
+	assert_string_equal(err.msg, "node a of lab t has no interface eth9");
 
 	/* removing by either order; the declared link stays */
 	nslab_state_link_remove(&back, "sw:p1", "a:eth2");
@@ -114,6 +247,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_new),
 		cmocka_unit_test(test_add_remove),
+		cmocka_unit_test(test_new_addr),
+		cmocka_unit_test(test_check_new_addrs),
+		cmocka_unit_test(test_link_master),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

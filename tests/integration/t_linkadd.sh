@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/integration/t_linkadd.sh: `nslab link LAB add` with addresses and --json, remove --json,
+# and the scenario steps `link add` / `link remove`, on real labs, measured by pings across the
+# new link.
+
+linkadd_topo() {
+	cat > "$TMPD/laddr.yml" <<YML
+name: laddr
+topology:
+  nodes:
+    a: {kind: linux, interfaces: {eth1: {ipv4: 10.8.0.1/24}}}
+    b: {kind: linux, interfaces: {eth1: {ipv4: 10.8.0.2/24}}}
+    sw: {kind: bridge}
+  links:
+    - endpoints: ["a:eth1", "b:eth1"]
+YML
+}
+
+# add with IPv4 and IPv6 addresses on both ends: pings cross the new link at once (and only it:
+# the old link has other subnets), --json says what was made, the state and inspect hold the
+# addresses, /etc/hosts names them; remove --json says what went, the names go with it.
+test_link_add_addrs() {
+	local lab=${LP}-laddr out j
+	TEST_LABS="$lab"
+	linkadd_topo
+	ok "$NSLAB" deploy --quiet --name $lab "$TMPD/laddr.yml" || return
+	j=$("$NSLAB" link $lab add a:eth2 b:eth2 --addr a:eth2=10.7.0.1/24,fd07::1/64 \
+		--addr b:eth2=10.7.0.2/24 --addr b:eth2=fd07::2/64 --mtu 1400 --json 2>&1) || { fail "link add: $j"; return; }
+	expect_eq "$(echo "$j" | jq -r '.link')" "a:eth2 -- b:eth2" "json: link"
+	expect_eq "$(echo "$j" | jq -r '.mtu')" 1400 "json: mtu"
+	expect_eq "$(echo "$j" | jq -r '[.ends[].end] | join(",")')" "a:eth2,b:eth2" "json: ends"
+	expect_eq "$(echo "$j" | jq -r '.ends[0].addresses | join(",")')" "10.7.0.1/24,fd07::1/64" "json: a's addresses"
+	expect_eq "$(echo "$j" | jq -r '.ends[1].addresses | join(",")')" "10.7.0.2/24,fd07::2/64" "json: b's addresses"
+	expect_eq "$(echo "$j" | jq -r '[.ends[].master] | map(tostring) | join(",")')" "null,null" "json: no bridge"
+	# the ifindexes JSON gives are the kernel's, and differ between the ends
+	expect_eq "$("$NSLAB" exec $lab a -- cat /sys/class/net/eth2/ifindex)" "$(echo "$j" | jq -r '.ends[0].ifindex')" "json: a's ifindex"
+	expect_eq "$("$NSLAB" exec $lab b -- cat /sys/class/net/eth2/ifindex)" "$(echo "$j" | jq -r '.ends[1].ifindex')" "json: b's ifindex"
+	[ "$(echo "$j" | jq -r '.ends[0].ifindex')" != "$(echo "$j" | jq -r '.ends[1].ifindex')" ] || fail "the two ends share an ifindex"
+	expect_eq "$("$NSLAB" exec $lab b -- cat /sys/class/net/eth2/mtu)" 1400 "MTU of the new end"
+	# measured: replies across the new link, IPv4 and IPv6, out of eth2
+	ok "$NSLAB" exec $lab a -- ping -c 2 -W 2 -I eth2 10.7.0.2
+	ok "$NSLAB" exec $lab b -- ping -c 2 -W 2 -I eth2 10.7.0.1
+	ok "$NSLAB" exec $lab a -- ping -6 -c 2 -W 2 fd07::2
+	out=$("$NSLAB" exec $lab a -- ip -4 route get 10.7.0.2)
+	expect_match "$out" "dev eth2" "the route to b's new address is the new link"
+	# the state and inspect
+	expect_eq "$("$NSLAB" inspect $lab --json | jq -r '.nodes[] | select(.name=="b") | .interfaces[] | select(.name=="eth2") | .addresses | join(",")')" \
+		"10.7.0.2/24,fd07::2/64" "inspect: b's new addresses"
+	expect_match "$("$NSLAB" inspect $lab)" "a:eth2 .*10.7.0.1/24" "inspect table: a's new address"
+	expect_eq "$(jq -r '.nodes[] | select(.name=="a") | .interfaces[] | select(.name=="eth2") | .addresses | join(",")' "${NSLAB_RUNDIR:-/run/nslab}/$lab/state.json")" \
+		"10.7.0.1/24,fd07::1/64" "state.json: a's addresses"
+	# /etc/hosts names the new addresses in every node (b by both its addresses, v4 first)
+	out=$("$NSLAB" exec $lab sw -- cat /etc/hosts)
+	expect_match "$out" "10.7.0.2	b" "hosts: b's new IPv4 address"
+	expect_match "$out" "fd07::1	a" "hosts: a's new IPv6 address"
+	ok "$NSLAB" exec $lab a -- ping -6 -c 1 -W 2 b
+	# plain output names the addresses
+	out=$("$NSLAB" link $lab add a:eth3 sw:p1 2>&1) || fail "add to the bridge: $out"
+	expect_eq "$out" "added link a:eth3 -- sw:p1" "plain output without addresses"
+	expect_eq "$("$NSLAB" link $lab remove sw:p1 --json | jq -c '[.ends[].master]')" '["sw",null]' "remove --json: bridge port, the named end first"
+	out=$("$NSLAB" link $lab add a:eth4 b:eth4 --addr b:eth4=10.4.0.2/24 2>&1)
+	expect_eq "$out" "added link a:eth4 -- b:eth4
+  b:eth4 10.4.0.2/24" "plain output with addresses"
+	# remove --json: what went, as add said it; the kernel and /etc/hosts follow
+	j=$("$NSLAB" link $lab remove b:eth2 --json 2>&1) || fail "remove: $j"
+	expect_eq "$(echo "$j" | jq -r '.link')" "b:eth2 -- a:eth2" "remove json: link"
+	expect_eq "$(echo "$j" | jq -r '.ends[1].addresses | join(",")')" "10.7.0.1/24,fd07::1/64" "remove json: addresses"
+	expect_eq "$(echo "$j" | jq -r '.mtu')" 1400 "remove json: mtu"
+	nok "$NSLAB" exec $lab a -- ip link show eth2
+	out=$("$NSLAB" exec $lab a -- cat /etc/hosts)
+	case $out in *10.7.0.*|*fd07::*) fail "hosts still names the removed addresses: $out" ;; esac
+	expect_match "$out" "10.4.0.2	b" "hosts: the other added link's address stays"
+}
+
+# Bad addresses change nothing: no veth in either node, no state, same hosts; a kernel refusal
+# after the veth is made (IPv6 off in b) takes the veth back.
+test_link_add_bad_addr() {
+	local lab=${LP}-laddb out before hosts nd
+	TEST_LABS="$lab"
+	linkadd_topo
+	ok "$NSLAB" deploy --quiet --name $lab "$TMPD/laddr.yml" || return
+	before=$("$NSLAB" inspect $lab --json | jq -c '[.nodes[].interfaces[].name], .links')
+	hosts=$("$NSLAB" exec $lab a -- cat /etc/hosts)
+	out=$("$NSLAB" link $lab add a:eth2 b:eth2 --addr a:eth2=10.7.0.1/24 --addr b:eth2=10.7.0.300/24 2>&1)
+	expect_eq "$?" 2 "bad address: usage error"
+	expect_match "$out" "'10.7.0.300/24' is not an IPv4 or IPv6 address" "bad address named"
+	out=$("$NSLAB" link $lab add a:eth2 b:eth2 --addr b:eth2=10.7.0.2 2>&1)
+	expect_eq "$?" 2 "address without prefix length"
+	expect_match "$out" "'10.7.0.2' needs its prefix length .10.7.0.2/24." "missing prefix length named"
+	out=$("$NSLAB" link $lab add a:eth2 b:eth2 --addr c:eth2=10.7.0.2/24 2>&1)
+	expect_eq "$?" 2 "address for another end"
+	out=$("$NSLAB" link $lab add a:eth2 sw:p1 --addr sw:p1=10.7.0.2/24 2>&1)
+	expect_eq "$?" 1 "address on a bridge port"
+	expect_match "$out" "sw:p1 is a port of bridge node sw: a port takes no address" "bridge port message"
+	out=$("$NSLAB" link $lab add a:eth2 b:eth2 --addr a:eth2=fd07::1/64 --mtu 1000 2>&1)
+	expect_eq "$?" 1 "IPv6 under MTU 1280"
+	expect_match "$out" "IPv6 needs an MTU of 1280 or more" "IPv6 MTU message"
+	# the kernel refuses b's address after the veth exists: it is taken back
+	ok "$NSLAB" exec $lab b -- sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+	out=$("$NSLAB" link $lab add a:eth2 b:eth2 --addr a:eth2=10.7.0.1/24 --addr b:eth2=fd07::2/64 2>&1)
+	expect_eq "$?" 1 "kernel refusal"
+	expect_match "$out" "adding fd07::2/64 to b:eth2: .*IPv6 is disabled" "the kernel's reason, naming the address"
+	for nd in a b sw; do
+		nok "$NSLAB" exec $lab $nd -- ip link show eth2
+		nok "$NSLAB" exec $lab $nd -- ip link show p1
+	done
+	expect_eq "$("$NSLAB" inspect $lab --json | jq -c '[.nodes[].interfaces[].name], .links')" "$before" "state unchanged"
+	expect_eq "$("$NSLAB" exec $lab a -- cat /etc/hosts)" "$hosts" "hosts unchanged"
+	ok "$NSLAB" exec $lab b -- sysctl -qw net.ipv6.conf.default.disable_ipv6=0
+	# the same names work afterwards
+	ok "$NSLAB" link $lab add a:eth2 b:eth2 --addr a:eth2=10.7.0.1/24 --addr b:eth2=10.7.0.2/24
+	ok "$NSLAB" exec $lab a -- ping -c 1 -W 2 10.7.0.2
+}
