@@ -19,6 +19,7 @@
 #include "../util/util.h"
 #include "converge.h"
 #include "lab.h"
+#include "labstate.h"
 #include "node.h"
 #include "rundir.h"
 
@@ -258,6 +259,62 @@ static size_t link_opt(struct line *l, size_t i, struct nslab_scn_step *st, bool
 	return l->n;
 }
 
+/* link add A:IF B:IF [addr END=ADDR[,ADDR]]... [mtu N]: the options with or without "--". */
+static bool parse_link_add(struct line *l, struct nslab_scn_step *st)
+{
+	bool ok = true;
+
+	st->kind = NSLAB_SCN_LINK_ADD;
+	if (l->n < 4) {
+		err_at(l, l->n, "link add needs two ends: link add NODE:IF NODE:IF [addr NODE:IF=ADDRESS]... [mtu N]");
+		return false;
+	}
+	ok = end_ok(l, 2);
+	ok = end_ok(l, 3) && ok;
+	st->a = xstrdup(l->t[2].s);
+	st->b = xstrdup(l->t[3].s);
+	st->add.end[0] = st->a;
+	st->add.end[1] = st->b;
+	for (size_t i = 4; i < l->n; i += 2) {
+		const char *name = opt_name(l->t[i].s);
+		struct nslab_err e = { 0 };
+
+		if (strcmp(name, "addr") != 0 && strcmp(name, "mtu") != 0) {
+			err_at(l, i, "unexpected '%s' after link add (addr NODE:IF=ADDRESS, mtu N)", l->t[i].s);
+			return false;
+		}
+		if (i + 1 >= l->n) {
+			err_at(l, i + 1, "%s needs a value", l->t[i].s);
+			return false;
+		}
+		if (strcmp(name, "mtu") == 0) {
+			if (!count_ok(l, i + 1, 65535, &st->add.mtu)) {
+				ok = false;
+			} else if (st->add.mtu < 68) {
+				err_at(l, i + 1, "mtu %u: it goes from 68 to 65535", st->add.mtu);
+				ok = false;
+			}
+		} else if (nslab_link_new_addr(&st->add, l->t[i + 1].s, &e) < 0) {
+			err_at(l, i + 1, "%s", e.msg);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/* link remove A:IF [B:IF] */
+static bool parse_link_remove(struct line *l, struct nslab_scn_step *st)
+{
+	st->kind = NSLAB_SCN_LINK_REMOVE;
+	if (l->n < 3 || l->n > 4) {
+		err_at(l, l->n < 3 ? l->n : 4, "expected: link remove NODE:IF [NODE:IF]");
+		return false;
+	}
+	st->a = xstrdup(l->t[2].s);
+	st->b = l->n == 4 ? xstrdup(l->t[3].s) : NULL;
+	return end_ok(l, 2) && (l->n == 3 || end_ok(l, 3));
+}
+
 static bool parse_link(struct line *l, struct nslab_scn_step *st)
 {
 	size_t ai = link_action_at(l, st), i;
@@ -392,6 +449,10 @@ static bool parse_line(struct line *l, struct nslab_scn_step *st)
 		}
 		return true;
 	}
+	if (strcmp(kw, "link") == 0 && is(l, 1, "add"))
+		return parse_link_add(l, st);
+	if (strcmp(kw, "link") == 0 && is(l, 1, "remove"))
+		return parse_link_remove(l, st);
 	if (strcmp(kw, "link") == 0) {
 		st->kind = NSLAB_SCN_LINK;
 		return parse_link(l, st);
@@ -422,6 +483,7 @@ static void step_free(struct nslab_scn_step *st)
 	free(st->cmd);
 	free(st->a);
 	free(st->b);
+	nslab_link_new_free(&st->add);
 }
 
 void nslab_scn_free(struct nslab_scn *s)
@@ -545,39 +607,117 @@ void nslab_scn_sleep_s(double s)
 	sleep_s(s);
 }
 
+/* Is node running in lab? A diag at st's position when not. */
+static bool node_running(const char *lab, const char *node, const struct nslab_scn_step *st, struct nslab_diags *diags)
+{
+	struct nslab_err e = { 0 };
+	char **env = NULL;
+	int pidfd;
+
+	if (nslab_lab_node_open(lab, node, &pidfd, &env, &e) < 0) {
+		nslab_diag_add(diags, NSLAB_DIAG_ERROR, &st->pos, "%s", e.msg);
+		return false;
+	}
+	close(pidfd);
+	nslab_env_free(env);
+	return true;
+}
+
+/* The nodes of ends a and b ("NODE:IF", b may be NULL) running. */
+static bool ends_running(const char *lab, const char *a, const char *b, const struct nslab_scn_step *st,
+			 struct nslab_diags *diags)
+{
+	const char *ends[2] = { a, b };
+
+	for (size_t i = 0; i < 2 && ends[i]; i++) {
+		_cleanup_free_ char *node = xstrndup(ends[i], strcspn(ends[i], ":"));
+		if (!node_running(lab, node, st, diags))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A link step against the lab as the steps before it leave it (sim: the lab's state, with the
+ * links earlier add/remove steps make and take). Until one of those has run, a link action is
+ * checked on the live lab (nslab_link_show: ends, peer, running nodes, namespaces).
+ */
+static void preflight_link(const char *lab, const struct nslab_scn_step *st, struct nslab_lab_state *sim,
+			   bool *changed, struct nslab_diags *diags)
+{
+	struct nslab_err e = { 0 };
+	const struct nslab_st_iface *si;
+	_cleanup_free_ char *peer = NULL, *node = NULL;
+
+	switch (st->kind) {
+	case NSLAB_SCN_LINK:
+		if (!*changed) {
+			struct nslab_link_sel sel = { st->a, st->b, st->only };
+			json_t *j = nslab_link_show(lab, &sel, &e);
+			if (!j)
+				nslab_diag_add(diags, NSLAB_DIAG_ERROR, &st->pos, "%s", e.msg);
+			json_decref(j);
+		} else if (nslab_state_link_check_end(sim, st->a, st->b, &e) < 0) {
+			nslab_diag_add(diags, NSLAB_DIAG_ERROR, &st->pos, "%s (after the steps before this one)", e.msg);
+		} else {
+			ends_running(lab, st->a, st->b, st, diags);
+		}
+		return;
+	case NSLAB_SCN_LINK_ADD:
+		if (nslab_state_link_check_new(sim, &st->add, &e) < 0) {
+			nslab_diag_add(diags, NSLAB_DIAG_ERROR, &st->pos, "%s", e.msg);
+			return;
+		}
+		if (ends_running(lab, st->a, st->b, st, diags))
+			nslab_state_link_add(sim, &st->add, (int[2]){ 0, 0 });
+		*changed = true;
+		return;
+	case NSLAB_SCN_LINK_REMOVE:
+		if (nslab_state_link_check_end(sim, st->a, st->b, &e) < 0) {
+			nslab_diag_add(diags, NSLAB_DIAG_ERROR, &st->pos, "%s", e.msg);
+			return;
+		}
+		node = xstrndup(st->a, strcspn(st->a, ":"));
+		si = nslab_state_iface(nslab_state_node(sim, node), st->a + strlen(node) + 1);
+		peer = xstrdup(si->peer);
+		if (ends_running(lab, st->a, NULL, st, diags))
+			nslab_state_link_remove(sim, st->a, peer);
+		*changed = true;
+		return;
+	case NSLAB_SCN_WAIT:
+	case NSLAB_SCN_EXEC:
+	case NSLAB_SCN_EXPECT_REACH:
+	case NSLAB_SCN_EXPECT_EXEC:
+	case NSLAB_SCN_EXPECT_LOSS:
+	case NSLAB_SCN_EXPECT_CONVERGED:
+		return;
+	}
+}
+
 int nslab_scn_preflight(const struct nslab_scn *s, const char *lab, struct nslab_diags *diags,
 			struct nslab_err *err)
 {
 	_cleanup_free_ char *state = NULL;
+	struct nslab_lab_state sim = { 0 };
 	size_t nerr0 = diags->nerrors;
+	bool changed = false;
+	int r;
 
 	if (!nslab_name_valid(lab))
 		return nslab_err_set(err, EINVAL, "'%s' is not a valid lab name", lab);
 	state = nslab_lab_path(lab, "state.json");
 	if (access(state, F_OK) < 0)
 		return nslab_err_set(err, ENOENT, "lab %s is not deployed", lab);
+	r = nslab_state_read(lab, &sim, err);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < s->nsteps; i++) {
 		const struct nslab_scn_step *st = &s->steps[i];
-		struct nslab_err e = { 0 };
-		if (st->node) {
-			char **env = NULL;
-			int pidfd;
-			if (nslab_lab_node_open(lab, st->node, &pidfd, &env, &e) < 0) {
-				nslab_diag_add(diags, NSLAB_DIAG_ERROR, &st->pos, "%s", e.msg);
-				continue;
-			}
-			close(pidfd);
-			nslab_env_free(env);
-		}
-		if (st->kind == NSLAB_SCN_LINK) {
-			/* the same checks as a change (ends, peer, running nodes), without changing anything */
-			struct nslab_link_sel sel = { st->a, st->b, st->only };
-			json_t *j = nslab_link_show(lab, &sel, &e);
-			if (!j)
-				nslab_diag_add(diags, NSLAB_DIAG_ERROR, &st->pos, "%s", e.msg);
-			json_decref(j);
-		}
+		if (st->node)
+			node_running(lab, st->node, st, diags);
+		preflight_link(lab, st, &sim, &changed, diags);
 	}
+	nslab_state_free(&sim);
 	return diags->nerrors > nerr0 ? -EINVAL : 0;
 }
 
@@ -631,6 +771,23 @@ static bool do_link(const char *lab, const struct nslab_scn_step *st, char **det
 		return false;
 	}
 	*detail = xasprintf("took %.3f ms (netlink %.3f ms)", stats.total_ms, stats.kernel_ms);
+	return true;
+}
+
+/* link add / link remove */
+static bool do_link_topo(const char *lab, const struct nslab_scn_step *st, char **detail)
+{
+	struct nslab_link_sel sel = { st->a, st->b, false };
+	struct nslab_err err = { 0 };
+	double t0 = now_s();
+	int r = st->kind == NSLAB_SCN_LINK_ADD ? nslab_link_add(lab, &st->add, NULL, &err)
+					       : nslab_link_remove(lab, &sel, NULL, &err);
+
+	if (r < 0) {
+		*detail = xstrdup(err.msg);
+		return false;
+	}
+	*detail = xasprintf("took %.3f ms", (now_s() - t0) * 1e3);
 	return true;
 }
 
@@ -749,6 +906,10 @@ size_t nslab_scn_run(const struct nslab_scn *s, const char *lab, const struct ns
 				break;
 			case NSLAB_SCN_LINK:
 				r.ok = do_link(lab, st, &r.detail);
+				break;
+			case NSLAB_SCN_LINK_ADD:
+			case NSLAB_SCN_LINK_REMOVE:
+				r.ok = do_link_topo(lab, st, &r.detail);
 				break;
 			case NSLAB_SCN_EXEC:
 				if (nslab_scn_run_in(lab, st->node, st->cmd, &status, &out, &err) < 0) {

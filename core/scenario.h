@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * core/scenario.h: scenarios, timelines of actions (link down/up/flap/set/reset, exec, wait) and
+ * core/scenario.h: scenarios, timelines of actions (link down/up/flap/set/reset, link add/remove, exec, wait) and
  * checks (expect ... reaches / exec succeeds|fails / loss below) run against a running lab. The
  * parser is pure (text in, steps or every error as file:line:col out); the runner reports each
  * step through callbacks and never prints. The format is in docs/scenario.md.
@@ -17,6 +17,8 @@
 enum nslab_scn_kind {
 	NSLAB_SCN_WAIT,		/* wait DURATION */
 	NSLAB_SCN_LINK,		/* link A:IF [B:IF] down|up|flap|set|reset [options] */
+	NSLAB_SCN_LINK_ADD,	/* link add A:IF B:IF [addr END=ADDR[,ADDR]]... [mtu N] */
+	NSLAB_SCN_LINK_REMOVE,	/* link remove A:IF [B:IF] */
 	NSLAB_SCN_EXEC,		/* exec NODE COMMAND... (sh -c; a non-zero exit fails the run) */
 	NSLAB_SCN_EXPECT_REACH, /* expect NODE reaches ADDR [within DURATION] */
 	NSLAB_SCN_EXPECT_EXEC,	/* expect NODE exec COMMAND... succeeds|fails [within DURATION] */
@@ -42,6 +44,7 @@ struct nslab_scn_step {
 	struct nslab_impair_change change;
 	unsigned long long every_us; /* flap */
 	unsigned times;
+	struct nslab_link_new add; /* link add: its ends are a and b */
 };
 
 struct nslab_scn {
@@ -80,7 +83,9 @@ struct nslab_scn_run_opts {
 };
 
 /*
- * Check that every node and link end the scenario names exists in the running lab; errors as
+ * Check that every node and link end the scenario names exists in the running lab, following the
+ * links its `link add` and `link remove` steps make and take on the way (an added link can be
+ * taken down later; an interface a step removes cannot be used after it); errors as
  * file:line:col in diags. Returns 0 or -EINVAL (or another -errno with err set when the lab itself
  * cannot be read).
  */

@@ -25,7 +25,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		switch (st->kind) {
 		case NSLAB_SCN_LINK:
+		case NSLAB_SCN_LINK_REMOVE:
 			if (!st->a)
+				abort();
+			break;
+		case NSLAB_SCN_LINK_ADD:
+			if (!st->a || !st->b || st->add.end[0] != st->a || st->add.end[1] != st->b)
 				abort();
 			break;
 		case NSLAB_SCN_EXEC:

@@ -111,3 +111,46 @@ test_link_add_bad_addr() {
 	ok "$NSLAB" link $lab add a:eth2 b:eth2 --addr a:eth2=10.7.0.1/24 --addr b:eth2=10.7.0.2/24
 	ok "$NSLAB" exec $lab a -- ping -c 1 -W 2 10.7.0.2
 }
+
+# Scenario steps `link add` (with addresses) and `link remove`: the preflight follows the links
+# the steps make and take (an added link can be taken down later; a removed one cannot be used),
+# and the run is measured by pings across the new link.
+test_scenario_link_add() {
+	local lab=${LP}-lscn out
+	TEST_LABS="$lab"
+	linkadd_topo
+	ok "$NSLAB" deploy --quiet --name $lab "$TMPD/laddr.yml" || return
+	cat > "$TMPD/add.scenario" <<'SCN'
+expect a exec ping -c 1 -W 1 10.7.0.2 fails
+link add a:eth2 b:eth2 addr a:eth2=10.7.0.1/24,fd07::1/64 --addr b:eth2=10.7.0.2/24,fd07::2/64 mtu 1400
+expect a reaches 10.7.0.2 within 3s
+expect b exec ping -6 -c 1 -W 1 fd07::1 succeeds within 3s
+expect a exec ip -4 route get 10.7.0.2 | grep -q 'dev eth2' succeeds
+expect loss between a and 10.7.0.2 below 1% count 20
+link a:eth2 down
+expect a exec ping -c 1 -W 1 10.7.0.2 fails
+link b:eth2 a:eth2 up
+expect a reaches 10.7.0.2 within 5s
+link remove b:eth2 a:eth2
+expect a exec ping -c 1 -W 1 10.7.0.2 fails
+expect a exec ip link show eth2 fails
+SCN
+	out=$("$NSLAB" scenario $lab "$TMPD/add.scenario" 2>&1)
+	expect_eq "$?" 0 "scenario with link add/remove: $out"
+	expect_match "$out" "# passed: all 9 checks passed" "every check passed"
+	expect_match "$out" "#   [0-9.]*s link add a:eth2 b:eth2 addr" "the add step reported"
+	expect_match "$out" "#   [0-9.]*s link remove b:eth2 a:eth2" "the remove step reported"
+	nok "$NSLAB" exec $lab b -- ip link show eth2
+	expect_eq "$("$NSLAB" inspect $lab --json | jq -r '.links | length')" 1 "state: the added link is gone"
+	# preflight: names the line and column, runs nothing, changes nothing
+	printf 'link add a:eth3 b:eth3\nlink remove a:eth3\nlink a:eth3 down\nlink add a:eth1 b:eth9 addr a:eth1=10.9.0.1/24\nlink add a:eth4 sw:p1 addr sw:p1=10.9.0.2/24\nlink add a:eth5 zz:eth1\nlink remove b:eth7\n' > "$TMPD/bad.scenario"
+	out=$("$NSLAB" scenario $lab "$TMPD/bad.scenario" 2>&1)
+	expect_eq "$?" 2 "preflight errors: exit 2"
+	expect_match "$out" "bad.scenario:3:1: error: node a of lab $lab has no interface eth3 .after the steps before this one." "a removed link cannot be used"
+	expect_match "$out" "bad.scenario:4:1: error: node a of lab $lab already has an interface eth1" "a taken interface"
+	expect_match "$out" "bad.scenario:5:1: error: sw:p1 is a port of bridge node sw: a port takes no address" "an address on a bridge port"
+	expect_match "$out" "bad.scenario:6:1: error: lab $lab has no node zz" "an unknown node"
+	expect_match "$out" "bad.scenario:7:1: error: node b of lab $lab has no interface eth7" "remove of an unknown interface"
+	nok "$NSLAB" exec $lab a -- ip link show eth3
+	expect_eq "$("$NSLAB" inspect $lab --json | jq -r '.links | length')" 1 "state unchanged by a refused scenario"
+}

@@ -308,12 +308,73 @@ static void test_link_actions(void **state)
 	assert_string_equal(nslab_link_req_check(&r), "impairment options are for set");
 }
 
+/* link add A:IF B:IF [addr END=ADDR[,ADDR]]... [mtu N] and link remove A:IF [B:IF]: options with or
+ * without "--"; every bad word named at its column, in one pass. */
+static void test_link_add_remove_steps(void **state)
+{
+	(void)state;
+	char buf[64], *e;
+	struct nslab_scn *s = parse_ok("link add r1:eth5 r2:eth5 addr r1:eth5=10.9.0.1/24,fd09::1/64 --addr r2:eth5=10.9.0.2/24 mtu 1400\n"
+				       "link add r1:eth6 r1:eth7\n"
+				       "link remove r1:eth5\n"
+				       "link remove r1:eth6 r1:eth7 # both ends\n"
+				       "link r1:eth1 down\n");
+	const struct nslab_scn_step *st = s->steps;
+
+	assert_int_equal(s->nsteps, 5);
+	assert_int_equal(s->nchecks, 0);
+	assert_int_equal(st[0].kind, NSLAB_SCN_LINK_ADD);
+	assert_string_equal(st[0].a, "r1:eth5");
+	assert_string_equal(st[0].b, "r2:eth5");
+	assert_ptr_equal(st[0].add.end[0], st[0].a);
+	assert_ptr_equal(st[0].add.end[1], st[0].b);
+	assert_int_equal(st[0].add.mtu, 1400);
+	assert_int_equal(st[0].add.naddrs[0], 2);
+	assert_int_equal(st[0].add.naddrs[1], 1);
+	assert_string_equal(nslab_prefix_fmt(&st[0].add.addrs[0][1], true, buf, sizeof(buf)), "fd09::1/64");
+	assert_string_equal(nslab_prefix_fmt(&st[0].add.addrs[1][0], true, buf, sizeof(buf)), "10.9.0.2/24");
+	assert_int_equal(st[1].kind, NSLAB_SCN_LINK_ADD);
+	assert_int_equal(st[1].add.mtu, 0);
+	assert_int_equal(st[1].add.naddrs[0] + st[1].add.naddrs[1], 0);
+	assert_int_equal(st[2].kind, NSLAB_SCN_LINK_REMOVE);
+	assert_string_equal(st[2].a, "r1:eth5");
+	assert_null(st[2].b);
+	assert_int_equal(st[3].kind, NSLAB_SCN_LINK_REMOVE);
+	assert_string_equal(st[3].b, "r1:eth7");
+	assert_string_equal(st[3].text, "link remove r1:eth6 r1:eth7");
+	assert_int_equal(st[4].kind, NSLAB_SCN_LINK);
+	nslab_scn_free(s);
+
+	e = parse_bad("link add r1:eth5\n"
+		      "link add r1:eth5 r2:eth5 addr r1:eth5=10.9.0.300/24\n"
+		      "link add r1:eth5 r2:eth5 addr r3:eth5=10.9.0.1/24 mtu 60\n"
+		      "link add r1:eth5 r2 weight 3\n"
+		      "link add r1:eth5 r2:eth5 addr\n"
+		      "link remove\n"
+		      "link remove r1:eth5 r2:eth5 r3:eth5\n"
+		      "link remove r1\n"
+		      "link add r1:eth5 r2:eth5 addr r2:eth5=10.9.0.2\n");
+	assert_non_null(strstr(e, "t.scenario:1:17: error: link add needs two ends"));
+	assert_non_null(strstr(e, "t.scenario:2:31: error: 'r1:eth5=10.9.0.300/24': '10.9.0.300/24' is not an IPv4 or IPv6 address"));
+	assert_non_null(strstr(e, "t.scenario:3:31: error: 'r3:eth5=10.9.0.1/24': r3:eth5 is not an end of the new link (r1:eth5 or r2:eth5)"));
+	assert_non_null(strstr(e, "t.scenario:3:55: error: mtu 60: it goes from 68 to 65535"));
+	assert_non_null(strstr(e, "t.scenario:4:18: error: 'r2' is not NODE:INTERFACE"));
+	assert_non_null(strstr(e, "t.scenario:4:21: error: unexpected 'weight' after link add"));
+	assert_non_null(strstr(e, "t.scenario:5:30: error: addr needs a value"));
+	assert_non_null(strstr(e, "t.scenario:6:12: error: expected: link remove NODE:IF [NODE:IF]"));
+	assert_non_null(strstr(e, "t.scenario:7:29: error: expected: link remove NODE:IF [NODE:IF]"));
+	assert_non_null(strstr(e, "t.scenario:8:13: error: 'r1' is not NODE:INTERFACE"));
+	assert_non_null(strstr(e, "t.scenario:9:31: error: 'r2:eth5=10.9.0.2': '10.9.0.2' needs its prefix length (10.9.0.2/24)"));
+	free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_steps),
 		cmocka_unit_test(test_errors_all_in_one_pass),
 		cmocka_unit_test(test_edge_cases),
+		cmocka_unit_test(test_link_add_remove_steps),
 		cmocka_unit_test(test_change_apply),
 		cmocka_unit_test(test_link_actions),
 	};
