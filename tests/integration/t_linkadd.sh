@@ -154,3 +154,28 @@ SCN
 	nok "$NSLAB" exec $lab a -- ip link show eth3
 	expect_eq "$("$NSLAB" inspect $lab --json | jq -r '.links | length')" 1 "state unchanged by a refused scenario"
 }
+
+# A linux node that holds a bridge of its own (containerlab's BR|NODE): a link added to that node
+# is an ordinary interface, not a port of its bridge (only a node of kind bridge enslaves).
+test_link_add_node_with_bridge() {
+	local lab=${LP}-lnsb br=lb$$ out
+	TEST_LABS="$lab"
+	cat > "$TMPD/lnsb.yml" <<YML
+name: $lab
+topology:
+  nodes:
+    "$br|bp1": {kind: bridge, network-mode: container:bp1}
+    bp1: {kind: linux}
+    c1: {kind: linux}
+  links:
+    - endpoints: ["c1:eth1", "$br|bp1:c1eth1"]
+YML
+	ok "$NSLAB" deploy --quiet "$TMPD/lnsb.yml" || return
+	out=$("$NSLAB" link $lab add bp1:eth9 c1:eth9 --addr bp1:eth9=10.59.0.1/24 --addr c1:eth9=10.59.0.2/24 --json 2>&1) ||
+		{ fail "link add: $out"; return; }
+	expect_eq "$(echo "$out" | jq -c '[.ends[].master]')" "[null,null]" "json: no master"
+	out=$("$NSLAB" exec $lab bp1 -- ip -o link show eth9)
+	case $out in *" master "*) fail "bp1:eth9 was enslaved: $out" ;; esac
+	expect_match "$("$NSLAB" exec $lab bp1 -- ip -o link show master $br)" "c1eth1@" "the declared port stays on $br"
+	ok "$NSLAB" exec $lab c1 -- ping -c 1 -W 2 10.59.0.1
+}
