@@ -135,7 +135,7 @@ fuzz-run: $(FUZZ_BIN)
 
 # Tests that need kernel features this machine lacks (sch_netem) or another cgroup layout (pure v2),
 # in a stock Debian kernel under qemu (../shared/kernel-vm; skipped with a reason when absent).
-VM_TESTS := tests/vm/run.sh tests/vm/netem_lab_run.sh tests/vm/cgroup_v2.sh tests/vm/cgroup_v2_lab.sh tests/vm/clab_links_run.sh tests/vm/vlan_run.sh
+VM_TESTS := tests/vm/run.sh tests/vm/netem_lab_run.sh tests/vm/cgroup_v2.sh tests/vm/cgroup_v2_lab.sh tests/vm/clab_links_run.sh tests/vm/vlan_run.sh tests/vm/no_ipv6_run.sh
 vm-test: $(BUILD)/nslab $(BUILD)/tests/test_qdisc $(BUILD)/tests/test_cgroup
 	@fail=0; for t in $(VM_TESTS); do echo "== $$t"; $$t -- --quiet; rc=$$?; \
 		if [ $$rc = 77 ]; then echo "vm: $$t skipped"; elif [ $$rc != 0 ]; then echo "vm: $$t FAILED (rc $$rc)"; fail=1; \

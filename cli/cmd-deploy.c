@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/hostipv6.h"
 #include "../core/lab.h"
 #include "../util/json.h"
 #include "../util/util.h"
@@ -89,16 +90,17 @@ int cli_deploy_parse(const struct cli_cmd *c, int argc, char **argv, struct cli_
 	return EXIT_OK;
 }
 
-/* What the options change in the loaded topology: --mgmt, as if the file had `mgmt:`. EXIT_OK, or
- * EXIT_FAIL with the problems printed. */
+/* What the options and the host change in the loaded topology: --mgmt, as if the file had `mgmt:`;
+ * a host without IPv6 (nslab_topo_ipv6_off()). EXIT_OK, or EXIT_FAIL with the problems printed. */
 int cli_deploy_prepare(struct nslab_topo *t, const struct cli_deploy_args *a)
 {
 	struct nslab_diags d = { 0 };
-	int r;
+	int r = 0;
 
-	if (!a->mgmt || t->mgmt.on)
-		return EXIT_OK;
-	r = nslab_topo_mgmt_enable(t, &d);
+	if (a->mgmt && !t->mgmt.on)
+		r = nslab_topo_mgmt_enable(t, &d);
+	if (r == 0 && !nslab_host_ipv6())
+		r = nslab_topo_ipv6_off(t, &d);
 	for (size_t i = 0; i < d.n; i++) {
 		_cleanup_free_ char *line = nslab_diag_format(&d.v[i]);
 		fprintf(stderr, "%s\n", line);

@@ -14,6 +14,7 @@
 #include "../netlink/nl.h"
 #include "../util/util.h"
 #include "journal.h"
+#include "node.h"
 
 static uint32_t mgmt_hash(const char *s) /* FNV-1a */
 {
@@ -192,6 +193,15 @@ static int mgmt_bridge(struct nslab_nl *nl, const struct nslab_topo *t, const ch
 	*ifindex = r = ifindex_of(nl, name, err);
 	if (r < 0)
 		return r;
+	if (m->gw6.family) {
+		/* a host with net.ipv6.conf.default.disable_ipv6 = 1 gives the new bridge no IPv6, and
+		 * the gateway address would be refused (EACCES): IPv6 on, on this bridge only, as
+		 * Docker does for an IPv6 network's bridge */
+		_cleanup_free_ char *key = xasprintf("net/ipv6/conf/%s/disable_ipv6", name);
+		r = nslab_sysctl_write("", key, "0");
+		if (r < 0)
+			return nslab_err_sys(err, -r, "turning IPv6 on on the management bridge %s (%s = 0)", name, key);
+	}
 	nslab_nlb_reset(b);
 	if (m->gw4.family)
 		nslab_nlb_addr_add(b, *ifindex, AF_INET, m->gw4.addr, m->gw4.plen, "the management gateway (IPv4)");

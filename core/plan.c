@@ -122,7 +122,8 @@ static void plan_sysctls(struct nslab_plan *p, const struct nslab_topo *t, size_
 	const struct nslab_node *node = &t->nodes[n];
 
 	for (size_t k = 0; k < ARRAY_SIZE(kind_sysctls); k++) {
-		if (kind_sysctls[k].kind != node->kind)
+		if (kind_sysctls[k].kind != node->kind ||
+		    (t->no_ipv6 && !strncmp(kind_sysctls[k].key, "net.ipv6.", 9))) /* the host has none */
 			continue;
 		struct nslab_op *op = push(p, NSLAB_OP_SYSCTL,
 					   nslab_sysctl_is_forwarding(kind_sysctls[k].key) ? NSLAB_PHASE_FORWARDING

@@ -81,9 +81,23 @@ static void mg_family(struct nslab_topo *t, int family, struct nslab_diags *d)
 	struct nslab_prefix next;
 	char buf[64];
 
-	if (!(family == AF_INET ? m->has4 : m->has6)) {
-		nslab_prefix_parse(family == AF_INET ? NSLAB_MGMT_DEFAULT4 : NSLAB_MGMT_DEFAULT6, net);
-		*(family == AF_INET ? &m->has4 : &m->has6) = true;
+	if (!(family == AF_INET ? m->has4 : m->has6)) { /* the file named only the other family's subnet */
+		const char *v = family == AF_INET ? "4" : "6";
+		if (gw->family)
+			nslab_diag_add(d, NSLAB_DIAG_ERROR, &m->pos,
+				       "mgmt ipv%s-gw %s needs an ipv%s-subnet: with only one family's subnet the "
+				       "management network has only that family (as in containerlab)",
+				       v, nslab_prefix_fmt(gw, false, buf, sizeof(buf)), v);
+		for (size_t i = 0; i < t->nnodes; i++) {
+			struct nslab_node *n = &t->nodes[i];
+			const struct nslab_prefix *a = family == AF_INET ? &n->mgmt4 : &n->mgmt6;
+			if ((family == AF_INET ? n->mgmt4_static : n->mgmt6_static) && mg_gets_eth0(n))
+				nslab_diag_add(d, NSLAB_DIAG_ERROR, family == AF_INET ? &n->mgmt4_pos : &n->mgmt6_pos,
+					       "management address %s of node %s needs an ipv%s-subnet in mgmt: the "
+					       "file names only the other family's subnet",
+					       nslab_prefix_fmt(a, false, buf, sizeof(buf)), n->name, v);
+		}
+		return;
 	}
 	mg_network(net);
 	if (gw->family == 0) {
@@ -157,6 +171,13 @@ int nslab_topo_mgmt_enable(struct nslab_topo *t, struct nslab_diags *d)
 				       "node %s uses %s in a link, but with a management network %s is the node's "
 				       "management interface (as in containerlab): name the link's end eth1 or beyond",
 				       n->name, NSLAB_MGMT_IFNAME, NSLAB_MGMT_IFNAME);
+	}
+	/* containerlab's defaults only when the file names neither subnet (initMgmtNetwork) */
+	if (!t->mgmt.has4 && !t->mgmt.has6) {
+		nslab_prefix_parse(NSLAB_MGMT_DEFAULT4, &t->mgmt.net4);
+		nslab_prefix_parse(NSLAB_MGMT_DEFAULT6, &t->mgmt.net6);
+		t->mgmt.has4 = t->mgmt.has6 = true;
+		t->mgmt.default6 = t->mgmt.gw6.family == 0;
 	}
 	if (d->nerrors == before) {
 		mg_family(t, AF_INET, d);

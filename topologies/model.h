@@ -137,6 +137,7 @@ struct nslab_hostlink {
 struct nslab_mgmt {
 	bool on;
 	bool has4, has6;
+	bool default6; /* net6 is containerlab's default: the file gave no subnet and no ipv6-gw */
 	struct nslab_prefix net4, net6; /* the subnets, host bits clear */
 	struct nslab_prefix gw4, gw6;	/* the host's addresses on the bridge, plen of the subnet */
 	unsigned mtu;			/* 0 = 1500 */
@@ -251,6 +252,7 @@ struct nslab_topo {
 	size_t nlinks;
 	bool exec_in_order; /* run the nodes' exec lists one node at a time, in node order (lab.dep) */
 	struct nslab_mgmt mgmt;
+	bool no_ipv6; /* the host has IPv6 disabled: nothing IPv6 is made (nslab_topo_ipv6_off) */
 };
 
 /* ---- diagnostics: every problem found in one pass ---- */
@@ -320,6 +322,15 @@ void nslab_topo_distinct_link_ifindexes(struct nslab_topo *t);
  * outside its subnet or taken twice, a full subnet, eth0 used by a link) go to d; -EINVAL then.
  */
 int nslab_topo_mgmt_enable(struct nslab_topo *t, struct nslab_diags *d);
+
+/*
+ * Fit the lab to a host whose IPv6 is disabled (booted with ipv6.disable=1; core's
+ * nslab_host_ipv6() says so): sets t->no_ipv6; drops the default IPv6 management subnet (one
+ * warning) and sysctls that turn IPv6 off (net.ipv6.conf.*.disable_ipv6 = 1: already so); one
+ * error per object that asks for IPv6 (an IPv6 address or route, mgmt ipv6-subnet / ipv6-gw,
+ * mgmt-ipv6, any other net.ipv6 sysctl). 0, or -EINVAL with the errors in d.
+ */
+int nslab_topo_ipv6_off(struct nslab_topo *t, struct nslab_diags *d);
 
 /* ---- names and values ---- */
 
