@@ -99,8 +99,9 @@ int cli_deploy_prepare(struct nslab_topo *t, const struct cli_deploy_args *a)
 
 	if (a->mgmt && !t->mgmt.on)
 		r = nslab_topo_mgmt_enable(t, &d);
-	if (r == 0 && !nslab_host_ipv6())
+	if (r == 0 && nslab_host_ipv6() == NSLAB_HOST_IPV6_NONE)
 		r = nslab_topo_ipv6_off(t, &d);
+	t->ipv6_default_off = nslab_host_ipv6() == NSLAB_HOST_IPV6_DEFAULT_OFF;
 	for (size_t i = 0; i < d.n; i++) {
 		_cleanup_free_ char *line = nslab_diag_format(&d.v[i]);
 		fprintf(stderr, "%s\n", line);

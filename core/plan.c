@@ -132,6 +132,13 @@ static void plan_sysctls(struct nslab_plan *p, const struct nslab_topo *t, size_
 		op->key = kind_sysctls[k].key;
 		op->value = kind_sysctls[k].value;
 	}
+	if (t->ipv6_default_off && node->kind != NSLAB_KIND_BRIDGE) {
+		/* booted with ipv6.disable_ipv6=1: IPv6 on in the node, as on any host (all = 0 sets
+		 * default and lo too); before the file's own, which may turn it off again */
+		struct nslab_op *op = push(p, NSLAB_OP_SYSCTL, NSLAB_PHASE_SYSCTLS, n);
+		op->key = "net.ipv6.conf.all.disable_ipv6";
+		op->value = "0";
+	}
 	for (size_t s = 0; s < node->nsysctls; s++) {
 		const char *key = node->sysctls[s].key;
 		/* an interface's own forwarding waits for the interface, like its other keys */

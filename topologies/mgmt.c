@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* topologies/mgmt.c: the management network's addresses (containerlab's `mgmt:`): subnets, gateways and each node's eth0 address, chosen before anything is made. Pure. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -60,6 +61,24 @@ static bool mg_gets_eth0(const struct nslab_node *n)
 	return n->kind != NSLAB_KIND_BRIDGE && !n->shares_netns;
 }
 
+/* The node's sysctls turn IPv6 off (Kathará's default): eth0 gets no IPv6 address, as Docker gives
+ * none to a container whose sysctls disable IPv6 (the kernel would refuse it). */
+static bool mg_v6_off(const struct nslab_node *n)
+{
+	static const char *const keys[] = { "all", "default", NSLAB_MGMT_IFNAME };
+
+	for (size_t i = 0; i < n->nsysctls; i++)
+		for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+			char dots[64], slashes[64];
+			snprintf(dots, sizeof(dots), "net.ipv6.conf.%s.disable_ipv6", keys[k]);
+			snprintf(slashes, sizeof(slashes), "net/ipv6/conf/%s/disable_ipv6", keys[k]);
+			if ((!strcmp(n->sysctls[i].key, dots) || !strcmp(n->sysctls[i].key, slashes)) &&
+			    strcmp(n->sysctls[i].value, "0") != 0)
+				return true;
+		}
+	return false;
+}
+
 static bool mg_taken(const struct nslab_topo *t, size_t upto, const struct nslab_prefix *a, const struct nslab_prefix *gw)
 {
 	if (mg_same(a, gw))
@@ -117,7 +136,11 @@ static void mg_family(struct nslab_topo *t, int family, struct nslab_diags *d)
 
 		if (!st || !mg_gets_eth0(n))
 			continue;
-		if (!mg_contains(net, a) || mg_same(a, gw))
+		if (family == AF_INET6 && mg_v6_off(n))
+			nslab_diag_add(d, NSLAB_DIAG_ERROR, pos,
+				       "management address %s of node %s is IPv6, but the node's sysctls turn IPv6 off",
+				       nslab_prefix_fmt(a, false, buf, sizeof(buf)), n->name);
+		else if (!mg_contains(net, a) || mg_same(a, gw))
 			nslab_diag_add(d, NSLAB_DIAG_ERROR, pos, "management address %s of node %s is %s",
 				       nslab_prefix_fmt(a, false, buf, sizeof(buf)), n->name,
 				       mg_same(a, gw) ? "the gateway's" : "outside the mgmt subnet");
@@ -133,7 +156,7 @@ static void mg_family(struct nslab_topo *t, int family, struct nslab_diags *d)
 		bool st = family == AF_INET ? n->mgmt4_static : n->mgmt6_static;
 		bool ok = true;
 
-		if (st || !mg_gets_eth0(n))
+		if (st || !mg_gets_eth0(n) || (family == AF_INET6 && mg_v6_off(n)))
 			continue;
 		do /* 172.20.20.2 when the gateway is .1 */
 			ok = mg_next(net, &next);

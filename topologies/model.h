@@ -253,6 +253,7 @@ struct nslab_topo {
 	bool exec_in_order; /* run the nodes' exec lists one node at a time, in node order (lab.dep) */
 	struct nslab_mgmt mgmt;
 	bool no_ipv6; /* the host has IPv6 disabled: nothing IPv6 is made (nslab_topo_ipv6_off) */
+	bool ipv6_default_off; /* the host gives every new interface IPv6 off (ipv6.disable_ipv6=1): nodes turn it on */
 };
 
 /* ---- diagnostics: every problem found in one pass ---- */

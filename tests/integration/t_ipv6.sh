@@ -39,6 +39,7 @@ topology:
   nodes:
     a: {kind: linux}
     b: {kind: linux}
+    c: {kind: linux, sysctls: {net.ipv6.conf.all.disable_ipv6: 1}}
   links:
     - endpoints: [{node: a, interface: eth1, ipv6: "fd00:6::1/64"}, {node: b, interface: eth1, ipv6: "fd00:6::2/64"}]
 YML
@@ -53,10 +54,14 @@ YML
 		ping -6 -c 1 -W 3 3fff:172:20:20::2 >/dev/null && echo host-to-a-v6-ok
 		ping -4 -c 1 -W 3 172.20.20.3 >/dev/null && echo host-to-b-v4-ok
 		"$NSLAB" exec $LAB a -- ping -c 1 -W 3 fd00:6::2 >/dev/null && echo link-v6-ok
+		# c turns IPv6 off itself: its eth0 gets the IPv4 address only, as Docker does it
+		"$NSLAB" exec $LAB c -- ip -o addr show dev eth0 scope global | awk "{ printf \"c-eth0 %s \", \$4 }"
+		echo
 		"$NSLAB" destroy $LAB >/dev/null && echo destroyed
 		echo "left: $(ip -o link | grep -vc " lo:")"
 	' 2>&1)
-	for want in bridge-disable_ipv6=0 gw6-ok host-to-a-v6-ok host-to-b-v4-ok link-v6-ok destroyed "left: 0"; do
+	for want in bridge-disable_ipv6=0 gw6-ok host-to-a-v6-ok host-to-b-v4-ok link-v6-ok "c-eth0 172.20.20.4/24 $" \
+		destroyed "left: 0"; do
 		expect_match "$out" "$want" "$want (in a namespace with disable_ipv6 1)"
 	done
 }

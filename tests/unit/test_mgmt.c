@@ -101,6 +101,62 @@ static void test_mgmt_defaults(void **state)
 	nslab_diags_free(&d);
 }
 
+/* A node whose sysctls turn IPv6 off gets no IPv6 management address (the kernel would refuse it). */
+static void test_mgmt_node_ipv6_off(void **state)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t;
+	const char *bad = "name: m\nmgmt:\ntopology:\n  nodes:\n"
+			  "    a: {kind: linux, mgmt-ipv6: \"3fff:172:20:20::9\", sysctls: {net.ipv6.conf.all.disable_ipv6: 1}}\n";
+
+	(void)state;
+	t = topo_load_ok("name: m\nmgmt:\ntopology:\n  nodes:\n"
+			 "    a: {kind: linux, sysctls: {net.ipv6.conf.all.disable_ipv6: 1}}\n"
+			 "    b: {kind: linux, sysctls: {net.ipv6.conf.default.disable_ipv6: 0}}\n"
+			 "    c: {kind: linux, sysctls: {net.ipv6.conf.eth0.disable_ipv6: 1}}\n");
+	assert_int_equal(t->nodes[0].mgmt6.family, 0);
+	assert_string_equal(fmt(&t->nodes[0].mgmt4), "172.20.20.2/24");
+	assert_string_equal(fmt(&t->nodes[1].mgmt6), "3fff:172:20:20::2/64"); /* the first free one */
+	assert_int_equal(t->nodes[2].mgmt6.family, 0);
+	nslab_topo_free(t);
+	assert_int_equal(nslab_topo_load_buf("t.yml", bad, strlen(bad), &t, &d), -EINVAL);
+	assert_diag_match(&d,
+			  "t.yml:5:33: error: management address 3fff:172:20:20::9 of node a is IPv6, but the node's "
+			  "sysctls turn IPv6 off",
+			  true);
+	nslab_diags_free(&d);
+}
+
+/* Booted with ipv6.disable_ipv6=1: each node but a bridge turns IPv6 on for itself, before the file's
+ * own sysctls (which may turn it off again). */
+static void test_ipv6_default_off_plan(void **state)
+{
+	struct nslab_topo *t;
+	struct nslab_plan p;
+	size_t on[3] = { 0 }, user = 0;
+
+	(void)state;
+	t = topo_load_ok("name: m\ntopology:\n  nodes:\n    a: {kind: linux}\n    sw: {kind: bridge}\n"
+			 "    c: {kind: linux, sysctls: {net.ipv6.conf.all.disable_ipv6: 1}}\n");
+	assert_int_equal(plan_sysctls(t, 0, "net.ipv6.conf.all.disable_ipv6"), 0);
+	t->ipv6_default_off = true;
+	nslab_plan_build(t, &p);
+	for (size_t i = 0; i < p.nops; i++) {
+		const struct nslab_op *op = &p.ops[i];
+		if (op->type != NSLAB_OP_SYSCTL || strcmp(op->key, "net.ipv6.conf.all.disable_ipv6"))
+			continue;
+		assert_int_equal(op->phase, NSLAB_PHASE_SYSCTLS);
+		if (!strcmp(op->value, "0"))
+			on[op->node] = i + 1;
+		else
+			user = i + 1;
+	}
+	nslab_plan_free(&p);
+	assert_true(on[0] && !on[1] && on[2]);
+	assert_true(user > on[2]); /* the file's own comes after */
+	nslab_topo_free(t);
+}
+
 /* The default IPv6 subnet goes with one warning; IPv4 stays; the plan writes no net.ipv6 sysctl. */
 static void test_ipv6_off_drops_defaults(void **state)
 {
@@ -230,6 +286,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mgmt_defaults),
+		cmocka_unit_test(test_mgmt_node_ipv6_off),
+		cmocka_unit_test(test_ipv6_default_off_plan),
 		cmocka_unit_test(test_ipv6_off_drops_defaults),
 		cmocka_unit_test(test_ipv6_off_disable_sysctl),
 		cmocka_unit_test(test_ipv6_off_errors),
