@@ -189,9 +189,11 @@ int nslab_topo_mgmt_enable(struct nslab_topo *t, struct nslab_diags *d)
 			used = !strcmp(n->ifaces[k].name, NSLAB_MGMT_IFNAME);
 		for (size_t k = 0; k < n->nhostlinks && !used; k++)
 			used = !strcmp(n->hostlinks[k].ifname, NSLAB_MGMT_IFNAME);
+		for (size_t k = 0; k < n->nbridges && !used; k++) /* a bridge inside it (BR|NODE) */
+			used = !strcmp(n->bridges[k].name, NSLAB_MGMT_IFNAME);
 		if (used)
 			nslab_diag_add(d, NSLAB_DIAG_ERROR, &n->pos,
-				       "node %s uses %s in a link, but with a management network %s is the node's "
+				       "node %s uses %s in a link or for a bridge, but with a management network %s is the node's "
 				       "management interface (as in containerlab): name the link's end eth1 or beyond",
 				       n->name, NSLAB_MGMT_IFNAME, NSLAB_MGMT_IFNAME);
 	}

@@ -1716,6 +1716,10 @@ static void test_clab_nsbridge(void **state)
 		 &d);
 	assert_diag(&d, "addressing: cannot number the LAN of bridge br|a inside node a");
 	nslab_diags_free(&d);
+	load_bad("name: n\nmgmt: {}\ntopology:\n  nodes:\n    eth0|a: {kind: bridge, network-mode: container:a}\n"
+		 "    a: {kind: linux}\n", &d);
+	assert_diag(&d, "node a uses eth0 in a link or for a bridge, but with a management network eth0 is the node's management");
+	nslab_diags_free(&d);
 }
 
 static void test_clab_link_types(void **state)
@@ -1798,7 +1802,7 @@ static void test_clab_mgmt(void **state)
 	nslab_diags_free(&d);
 	load_bad("name: m\nmgmt:\ntopology:\n  nodes:\n    a: {kind: linux}\n    b: {kind: linux}\n"
 		 "  links:\n    - endpoints: [a:eth0, b:eth1]\n", &d);
-	assert_diag(&d, "node a uses eth0 in a link, but with a management network eth0 is the node's management interface");
+	assert_diag(&d, "node a uses eth0 in a link or for a bridge, but with a management network eth0 is the node's management interface");
 	nslab_diags_free(&d);
 }
 
