@@ -206,6 +206,10 @@ static int link_topo(const struct cli_cmd *cmd, const char *verb, int npos, char
 	_cleanup_json_ json_t *j = NULL;
 	int r;
 
+	/* containerlab's BR|NODE:IF: NODE:IF, a port of bridge BR (an added end is enslaved to it) */
+	for (int i = 2; i < npos && i < 4; i++)
+		nslab_link_end_unfold(pos[i], ln.bridge[i - 2]);
+
 	if (verbose || req->change.given || req->sel.only || req->every_given || req->times_given)
 		return cli_usage_error(cmd, "%s takes no option but %s", verb,
 				       add ? "--addr, --mtu and --json" : "--json");
@@ -263,6 +267,10 @@ int cmd_link(int argc, char **argv)
 	if (npos < 3 || npos > 4)
 		return cli_usage_error(cmd, "expects LAB NODE:IF [NODE:IF] ACTION");
 	lab = argv[optind];
+	for (int i = 1; i < npos - 1; i++) { /* BR|NODE:IF, a port of a bridge inside NODE: NODE:IF */
+		char br[NSLAB_IFNAMSIZ];
+		nslab_link_end_unfold(argv[optind + i], br);
+	}
 	req.sel.a = argv[optind + 1];
 	req.sel.b = npos == 4 ? argv[optind + 2] : NULL;
 	action = argv[argc - 1];
@@ -317,7 +325,9 @@ const struct cli_cmd cli_cmd_link = {
 	"  show [--json]      settings, state, qdisc and interface counters of both ends\n"
 	"  --only, --egress-only  set/reset/show the first end only\n"
 	"  -v, --verbose      print how long the change took on stderr\n"
-	"A second NODE:IF, when given, must be the first one's peer.\n"
+	"A second NODE:IF, when given, must be the first one's peer. A port of a bridge inside a node\n"
+	"(containerlab's BR|NODE bridge) is NODE:IF or, as the file writes it, BR|NODE:IF; an end added\n"
+	"as BR|NODE:IF is enslaved to bridge BR in NODE.\n"
 	"  LAB add NODE:IF NODE:IF [--addr NODE:IF=ADDR[,ADDR]]... [--mtu N] [--json]\n"
 	"                     a new link (veth pair) between two running nodes, both ends up, MTU N\n"
 	"                     (default 9500); --addr (repeatable) gives an end IPv4/IPv6 addresses with\n"

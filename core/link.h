@@ -62,7 +62,15 @@ struct nslab_link_new {
 	unsigned mtu;	    /* 0: NSLAB_DEFAULT_MTU */
 	struct nslab_prefix *addrs[2];
 	size_t naddrs[2];
+	char bridge[2][NSLAB_IFNAMSIZ]; /* BR of an end given as BR|NODE:IF (a port of bridge BR in NODE), or "" */
 };
+
+/*
+ * containerlab names port IF of bridge BR inside node NODE (a `BR|NODE` bridge node) "BR|NODE:IF";
+ * nslab knows the port as NODE's interface, NODE:IF. Rewrite end (writable) in place to NODE:IF and
+ * copy BR to br; false, with end and br untouched, when end is not of that form. Pure.
+ */
+bool nslab_link_end_unfold(char *end, char br[NSLAB_IFNAMSIZ]);
 
 /*
  * Add the addresses of arg, "NODE:IF=ADDR[,ADDR...]" (NODE:IF one of ln's ends, each ADDR an IPv4 or

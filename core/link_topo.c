@@ -37,11 +37,34 @@ static int split_end(const char *s, char *node, size_t nsize, const char **ifnam
 	return nslab_name_valid(node) ? 0 : -EINVAL;
 }
 
-/* Which of ln's ends id (len bytes) names: 0, 1, or -1. */
+bool nslab_link_end_unfold(char *end, char br[NSLAB_IFNAMSIZ])
+{
+	const char *bar = strchr(end, '|'), *colon = strchr(end, ':');
+	char b[NSLAB_IFNAMSIZ];
+
+	if (!bar || !colon || bar > colon || bar == end || (size_t)(bar - end) >= NSLAB_IFNAMSIZ)
+		return false;
+	memcpy(b, end, (size_t)(bar - end));
+	b[bar - end] = 0;
+	if (!nslab_ifname_valid(b))
+		return false;
+	memcpy(br, b, sizeof(b));
+	memmove(end, bar + 1, strlen(bar + 1) + 1);
+	return true;
+}
+
+/* Which of ln's ends id (len bytes, NODE:IF or BR|NODE:IF) names: 0, 1, or -1. */
 static int end_index(const struct nslab_link_new *ln, const char *id, size_t len)
 {
+	char e[NSLAB_NAME_MAX + 2 * NSLAB_IFNAMSIZ + 2], br[NSLAB_IFNAMSIZ];
+
+	if (len >= sizeof(e))
+		return -1;
+	memcpy(e, id, len);
+	e[len] = 0;
+	nslab_link_end_unfold(e, br);
 	for (int i = 0; i < 2; i++)
-		if (ln->end[i] && strlen(ln->end[i]) == len && strncmp(ln->end[i], id, len) == 0)
+		if (ln->end[i] && strcmp(ln->end[i], e) == 0)
 			return i;
 	return -1;
 }
@@ -137,10 +160,33 @@ static bool node_is_bridge(const struct nslab_st_node *n)
 	return n && n->kind && strcmp(n->kind, nslab_kind_name(NSLAB_KIND_BRIDGE)) == 0;
 }
 
+/* The ifindex of bridge device br inside node n (a BR|NODE bridge, or a bridge node's own), or 0. */
+static int node_bridge_dev(const struct nslab_st_node *n, const char *br)
+{
+	const struct nslab_st_iface *si = nslab_state_iface(n, br);
+
+	return si && si->bridge ? si->ifindex : 0;
+}
+
+/* A port of a bridge inside a node (end i given as BR|NODE:IF): the bridge is there, no address. */
+static int check_new_port(const struct nslab_lab_state *st, const struct nslab_link_new *ln, size_t i,
+			  const struct nslab_st_node *n, struct nslab_err *err)
+{
+	if (!ln->bridge[i][0])
+		return 0;
+	if (!node_bridge_dev(n, ln->bridge[i]))
+		return nslab_err_set(err, ENOENT, "node %s of lab %s has no bridge %s", n->name, st->name, ln->bridge[i]);
+	if (ln->naddrs[i])
+		return nslab_err_set(err, EINVAL, "%s is a port of bridge %s inside node %s: a port takes no address",
+				     ln->end[i], ln->bridge[i], n->name);
+	return 0;
+}
+
 int nslab_state_link_check_new(const struct nslab_lab_state *st, const struct nslab_link_new *ln,
 			       struct nslab_err *err)
 {
 	unsigned mtu = ln->mtu ? ln->mtu : NSLAB_DEFAULT_MTU;
+	int r;
 
 	if (strcmp(ln->end[0], ln->end[1]) == 0)
 		return nslab_err_set(err, EINVAL, "a link joins two different interfaces, not %s twice", ln->end[0]);
@@ -164,6 +210,9 @@ int nslab_state_link_check_new(const struct nslab_lab_state *st, const struct ns
 		if (ln->naddrs[i] && node_is_bridge(n))
 			return nslab_err_set(err, EINVAL, "%s is a port of bridge node %s: a port takes no address",
 					     ln->end[i], node);
+		r = check_new_port(st, ln, i, n, err);
+		if (r < 0)
+			return r;
 		for (size_t k = 0; k < ln->naddrs[i]; k++) {
 			char a[64];
 			if (ln->addrs[i][k].family == AF_INET6 && mtu < 1280)
@@ -532,7 +581,8 @@ static int link_add_locked(const char *lab, struct nslab_lab_state *st, const st
 
 	for (size_t i = 0; r == 0 && i < 2; i++) {
 		split_end(e[i].id, e[i].node, sizeof(e[i].node), &e[i].ifname);
-		e[i].master = nslab_state_link_master(st, e[i].node);
+		e[i].master = ln->bridge[i][0] ? node_bridge_dev(nslab_state_node(st, e[i].node), ln->bridge[i])
+					       : nslab_state_link_master(st, e[i].node);
 		if (i == 0 || strcmp(e[1].node, e[0].node) != 0) {
 			r = topo_ns_open(lab, jr, e[i].node, &e[i].ns, err);
 		} else {
@@ -579,8 +629,13 @@ int nslab_link_add(const char *lab, const struct nslab_link_new *ln, json_t **ou
 		return nslab_err_prefix(err, "adding link %s -- %s to lab %s", ln->end[0], ln->end[1], lab);
 	}
 	r = link_add_locked(lab, &st, &jr, ln, e, err);
-	if (r == 0 && out)
+	if (r == 0 && out) {
 		*out = link_json(lab, &st, ln->end[0]);
+		for (size_t i = 0; i < 2; i++) /* state.json knows a bridge node's ports, not these */
+			if (ln->bridge[i][0])
+				json_object_set_new(json_array_get(json_object_get(*out, "ends"), i), "master",
+						    json_string(ln->bridge[i]));
+	}
 	topo_ns_close(&e[0].ns);
 	if (e[1].ns.nsfd >= 0)
 		topo_ns_close(&e[1].ns);

@@ -132,19 +132,29 @@ static bool node_ok(struct line *l, size_t i)
 	return true;
 }
 
+/* Is token i NODE:IF (or containerlab's BR|NODE:IF, a port of bridge BR inside NODE)? */
 static bool end_ok(struct line *l, size_t i)
 {
-	const char *s = l->t[i].s, *colon = strchr(s, ':');
+	char e[NSLAB_NAME_MAX + 2 * NSLAB_IFNAMSIZ + 2], br[NSLAB_IFNAMSIZ];
+	const char *s = e, *colon;
 	char node[NSLAB_NAME_MAX + 1];
 
+	if (strlen(l->t[i].s) >= sizeof(e)) {
+		err_at(l, i, "'%s' is not NODE:INTERFACE", l->t[i].s);
+		return false;
+	}
+	strcpy(e, l->t[i].s);
+	nslab_link_end_unfold(e, br);
+	colon = strchr(s, ':');
+
 	if (!colon || (size_t)(colon - s) > NSLAB_NAME_MAX) {
-		err_at(l, i, "'%s' is not NODE:INTERFACE", s);
+		err_at(l, i, "'%s' is not NODE:INTERFACE", l->t[i].s);
 		return false;
 	}
 	memcpy(node, s, (size_t)(colon - s));
 	node[colon - s] = 0;
 	if (!nslab_name_valid(node) || !nslab_ifname_valid(colon + 1)) {
-		err_at(l, i, "'%s' is not NODE:INTERFACE", s);
+		err_at(l, i, "'%s' is not NODE:INTERFACE", l->t[i].s);
 		return false;
 	}
 	return true;
@@ -259,6 +269,17 @@ static size_t link_opt(struct line *l, size_t i, struct nslab_scn_step *st, bool
 	return l->n;
 }
 
+/* A step's ends as nslab knows them: BR|NODE:IF, a port of a bridge inside NODE, is NODE:IF. */
+static void unfold(struct nslab_scn_step *st)
+{
+	char br[NSLAB_IFNAMSIZ];
+
+	if (st->a)
+		nslab_link_end_unfold(st->a, br);
+	if (st->b)
+		nslab_link_end_unfold(st->b, br);
+}
+
 /* link add A:IF B:IF [addr END=ADDR[,ADDR]]... [mtu N]: the options with or without "--". */
 static bool parse_link_add(struct line *l, struct nslab_scn_step *st)
 {
@@ -273,6 +294,8 @@ static bool parse_link_add(struct line *l, struct nslab_scn_step *st)
 	ok = end_ok(l, 3) && ok;
 	st->a = xstrdup(l->t[2].s);
 	st->b = xstrdup(l->t[3].s);
+	nslab_link_end_unfold(st->a, st->add.bridge[0]);
+	nslab_link_end_unfold(st->b, st->add.bridge[1]);
 	st->add.end[0] = st->a;
 	st->add.end[1] = st->b;
 	for (size_t i = 4; i < l->n; i += 2) {
@@ -312,6 +335,7 @@ static bool parse_link_remove(struct line *l, struct nslab_scn_step *st)
 	}
 	st->a = xstrdup(l->t[2].s);
 	st->b = l->n == 4 ? xstrdup(l->t[3].s) : NULL;
+	unfold(st);
 	return end_ok(l, 2) && (l->n == 3 || end_ok(l, 3));
 }
 
@@ -334,6 +358,7 @@ static bool parse_link(struct line *l, struct nslab_scn_step *st)
 		ok = end_ok(l, 2) && ok;
 		st->b = xstrdup(l->t[2].s);
 	}
+	unfold(st);
 	st->times = 1;
 	st->every_us = 1000000;
 	for (i = ai + 1; i < l->n;)

@@ -178,4 +178,25 @@ YML
 	case $out in *" master "*) fail "bp1:eth9 was enslaved: $out" ;; esac
 	expect_match "$("$NSLAB" exec $lab bp1 -- ip -o link show master $br)" "c1eth1@" "the declared port stays on $br"
 	ok "$NSLAB" exec $lab c1 -- ping -c 1 -W 2 10.59.0.1
+	# the file's name for a port, BR|NODE:IF: an end added so is enslaved to BR in NODE (measured:
+	# c1 reaches the address on $br through the new port only), the other actions take it too
+	ok "$NSLAB" exec $lab bp1 -- ip address add 10.58.0.1/24 dev $br
+	out=$("$NSLAB" link $lab add "$br|bp1:c1eth8" c1:eth8 --addr c1:eth8=10.58.0.2/24 --json 2>&1) ||
+		{ fail "link add $br|bp1:c1eth8: $out"; return; }
+	expect_eq "$(echo "$out" | jq -c '[.ends[].end, .ends[0].master, .ends[1].master]')" \
+		"[\"bp1:c1eth8\",\"c1:eth8\",\"$br\",null]" "json: the new port and its bridge"
+	expect_match "$("$NSLAB" exec $lab bp1 -- ip -o link show master $br)" "c1eth8@" "the new port is on $br"
+	ok "$NSLAB" exec $lab c1 -- ping -c 1 -W 2 10.58.0.1
+	ok "$NSLAB" link $lab "$br|bp1:c1eth8" down
+	nok "$NSLAB" exec $lab c1 -- ping -c 1 -W 1 10.58.0.1
+	ok "$NSLAB" link $lab "$br|bp1:c1eth8" c1:eth8 up
+	ok "$NSLAB" exec $lab c1 -- ping -c 1 -W 2 10.58.0.1
+	out=$("$NSLAB" link $lab add "nobr|bp1:c1eth7" c1:eth7 2>&1) && fail "a port of an unknown bridge was added"
+	expect_match "$out" "node bp1 of lab $lab has no bridge nobr" "unknown bridge"
+	out=$("$NSLAB" link $lab add "$br|bp1:c1eth7" c1:eth7 --addr "$br|bp1:c1eth7=10.57.0.1/24" 2>&1) &&
+		fail "an address on a new bridge port was taken"
+	expect_match "$out" "bp1:c1eth7 is a port of bridge $br inside node bp1: a port takes no address" "address on a port"
+	nok "$NSLAB" exec $lab bp1 -- ip link show c1eth7
+	ok "$NSLAB" link $lab remove "$br|bp1:c1eth8"
+	nok "$NSLAB" exec $lab c1 -- ip link show eth8
 }

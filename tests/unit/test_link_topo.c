@@ -177,6 +177,62 @@ static void test_link_master(void **state)
 
 /* add records both interfaces with their peers and the link; remove takes exactly those out, and
  * the result goes through state.json's JSON and back. */
+/* containerlab's BR|NODE:IF: NODE:IF and the bridge; anything else is left as it is. */
+static void test_end_unfold(void **state)
+{
+	char e[64], br[NSLAB_IFNAMSIZ] = "x";
+
+	(void)state;
+	strcpy(e, "br01|bp1:c1eth1");
+	assert_true(nslab_link_end_unfold(e, br));
+	assert_string_equal(e, "bp1:c1eth1");
+	assert_string_equal(br, "br01");
+	for (size_t i = 0; i < 5; i++) {
+		static const char *keep[] = { "a:eth1", "|bp1:eth1", "a:eth1|x", "bridge-name-too-long|a:e", "b r|a:e" };
+		strcpy(e, keep[i]);
+		strcpy(br, "x");
+		assert_false(nslab_link_end_unfold(e, br));
+		assert_string_equal(e, keep[i]);
+		assert_string_equal(br, "x");
+	}
+}
+
+/* A new port of a bridge inside a node: the bridge must be there, and the port takes no address;
+ * --addr may name the end either way. */
+static void test_check_new_bridge_port(void **state)
+{
+	static const char *yml = "name: t\n"
+				 "topology:\n"
+				 "  nodes:\n"
+				 "    br01|bp1: {kind: bridge, network-mode: container:bp1}\n"
+				 "    bp1: {kind: linux}\n"
+				 "    c1: {kind: linux}\n"
+				 "  links:\n"
+				 "    - endpoints: [\"c1:eth1\", \"br01|bp1:c1eth1\"]\n";
+	struct nslab_link_new ln = { { "c1:eth2", "bp1:c1eth2" }, 0, { NULL, NULL }, { 0, 0 }, { "", "br01" } };
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t = NULL;
+	struct nslab_lab_state st;
+	struct nslab_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(nslab_topo_load_buf("t.yml", yml, strlen(yml), &t, &d), 0);
+	nslab_state_from_topo(t, "t", "running", &st);
+	assert_int_equal(nslab_state_link_check_new(&st, &ln, &err), 0);
+	strcpy(ln.bridge[1], "br02");
+	assert_int_equal(nslab_state_link_check_new(&st, &ln, &err), -ENOENT);
+	assert_string_equal(err.msg, "node bp1 of lab t has no bridge br02");
+	strcpy(ln.bridge[1], "br01");
+	assert_int_equal(nslab_link_new_addr(&ln, "br01|bp1:c1eth2=10.0.0.1/24", &err), 0);
+	assert_int_equal(ln.naddrs[1], 1);
+	assert_int_equal(nslab_state_link_check_new(&st, &ln, &err), -EINVAL);
+	assert_string_equal(err.msg, "bp1:c1eth2 is a port of bridge br01 inside node bp1: a port takes no address");
+	nslab_link_new_free(&ln);
+	nslab_state_free(&st);
+	nslab_diags_free(&d);
+	nslab_topo_free(t);
+}
+
 static void test_add_remove(void **state)
 {
 	struct nslab_lab_state st, back;
@@ -250,6 +306,8 @@ int main(void)
 		cmocka_unit_test(test_new_addr),
 		cmocka_unit_test(test_check_new_addrs),
 		cmocka_unit_test(test_link_master),
+		cmocka_unit_test(test_end_unfold),
+		cmocka_unit_test(test_check_new_bridge_port),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

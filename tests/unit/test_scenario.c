@@ -318,10 +318,12 @@ static void test_link_add_remove_steps(void **state)
 				       "link add r1:eth6 r1:eth7\n"
 				       "link remove r1:eth5\n"
 				       "link remove r1:eth6 r1:eth7 # both ends\n"
-				       "link r1:eth1 down\n");
+				       "link r1:eth1 down\n"
+				       "link add br0|bp:p1 r1:eth8\n"
+				       "link br0|bp:p1 r1:eth8 down\n");
 	const struct nslab_scn_step *st = s->steps;
 
-	assert_int_equal(s->nsteps, 5);
+	assert_int_equal(s->nsteps, 7);
 	assert_int_equal(s->nchecks, 0);
 	assert_int_equal(st[0].kind, NSLAB_SCN_LINK_ADD);
 	assert_string_equal(st[0].a, "r1:eth5");
@@ -343,6 +345,12 @@ static void test_link_add_remove_steps(void **state)
 	assert_string_equal(st[3].b, "r1:eth7");
 	assert_string_equal(st[3].text, "link remove r1:eth6 r1:eth7");
 	assert_int_equal(st[4].kind, NSLAB_SCN_LINK);
+	/* containerlab's BR|NODE:IF: NODE's interface; an added end keeps its bridge */
+	assert_string_equal(st[5].a, "bp:p1");
+	assert_string_equal(st[5].add.bridge[0], "br0");
+	assert_string_equal(st[5].add.bridge[1], "");
+	assert_string_equal(st[6].a, "bp:p1");
+	assert_string_equal(st[6].b, "r1:eth8");
 	nslab_scn_free(s);
 
 	e = parse_bad("link add r1:eth5\n"
