@@ -302,8 +302,10 @@ static char *describe_host(const struct nslab_plan *p, const struct nslab_op *op
 	nslab_mgmt_bridge_name(p->lab, br);
 	if (op->type == NSLAB_OP_MGMT_BRIDGE) {
 		_cleanup_free_ char *a = addrs_text((struct nslab_prefix[]){ t->mgmt.gw4, t->mgmt.gw6 }, 2);
-		return xasprintf("create management bridge %s in the host's namespace (alias %s%s),%s", br,
-				 NSLAB_MGMT_MARK, p->lab, *a ? a : " no address");
+		return xasprintf("create management bridge %s in the host's namespace (alias %s%s),%s%s%s%s", br,
+				 NSLAB_MGMT_MARK, p->lab, *a ? a : " no address",
+				 t->mgmt.gw6.family ? "; its IPv6 on (net.ipv6.conf." : "", t->mgmt.gw6.family ? br : "",
+				 t->mgmt.gw6.family ? ".disable_ipv6 = 0)" : "");
 	}
 	if (op->type == NSLAB_OP_MGMT_PORT) {
 		_cleanup_free_ char *a = addrs_text((struct nslab_prefix[]){ node->mgmt4, node->mgmt6 }, 2);

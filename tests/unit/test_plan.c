@@ -409,7 +409,7 @@ static void test_plan_host_and_services(void **state)
 	static const struct want_op want[] = {
 		{ NSLAB_PHASE_HOST, NSLAB_OP_MGMT_BRIDGE, "a",
 		  "create management bridge nslm653af1e1 in the host's namespace (alias nslab:hl), address 172.20.20.1/24, "
-		  "3fff:172:20:20::1/64" },
+		  "3fff:172:20:20::1/64; its IPv6 on (net.ipv6.conf.nslm653af1e1.disable_ipv6 = 0)" },
 		{ NSLAB_PHASE_HOST, NSLAB_OP_MGMT_PORT, "a",
 		  "create veth a:eth0 -- host:nsv653af1e10000 on nslm653af1e1, address 172.20.20.2/24, 3fff:172:20:20::2/64, "
 		  "default routes via 172.20.20.1, 3fff:172:20:20::1" },
