@@ -16,6 +16,7 @@
 
 #include "../netlink/nl.h"
 #include "../util/util.h"
+#include "hostipv6.h"
 #include "journal.h"
 #include "labstate.h"
 #include "live.h"
@@ -623,6 +624,16 @@ int nslab_link_add(const char *lab, const struct nslab_link_new *ln, json_t **ou
 
 	if (out)
 		*out = NULL;
+	for (size_t i = 0; i < 2; i++)
+		for (size_t k = 0; k < ln->naddrs[i]; k++)
+			if (ln->addrs[i][k].family == AF_INET6 && nslab_host_ipv6() == NSLAB_HOST_IPV6_NONE) {
+				char a[64];
+				return nslab_err_set(err, EAFNOSUPPORT,
+						     "adding link %s -- %s to lab %s: %s on %s: this host has no IPv6 "
+						     "(booted with ipv6.disable=1)",
+						     ln->end[0], ln->end[1], lab,
+						     nslab_prefix_fmt(&ln->addrs[i][k], true, a, sizeof(a)), ln->end[i]);
+			}
 	lock = topo_begin(lab, &st, &jr, err);
 	if (lock < 0) {
 		nslab_state_free(&st);

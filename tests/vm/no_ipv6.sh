@@ -59,6 +59,9 @@ YML
 	check node-v6-on [ "$($NSLAB exec $LAB b -- cat /proc/sys/net/ipv6/conf/eth1/disable_ipv6)" = 0 ]
 	check file-turns-it-off [ "$($NSLAB exec $LAB c -- cat /proc/sys/net/ipv6/conf/eth1/disable_ipv6)" = 1 ]
 	check host-default-unchanged [ "$(cat /proc/sys/net/ipv6/conf/default/disable_ipv6)" = 1 ]
+	# a link added later is a new interface too: it has IPv6 (all = 0 set the node's default)
+	check link-add-v6 $NSLAB link $LAB add a:eth5 b:eth5 --addr a:eth5=fd00:7::1/64 --addr b:eth5=fd00:7::2/64
+	check link-add-v6-ping $NSLAB exec $LAB a -- ping -c 2 -W 2 fd00:7::2
 	check destroy $NSLAB destroy $LAB
 	state > $D/after
 	check nothing-left cmp $D/before $D/after
@@ -94,6 +97,15 @@ check node-to-gateway $NSLAB exec $LAB b -- ping -c 1 -W 2 172.20.20.1
 check names $NSLAB exec $LAB a -- ping -c 1 -W 2 b
 check localhost $NSLAB exec $LAB a -- ping -c 1 -W 2 localhost
 check inspect sh -c "$NSLAB inspect --json $LAB | grep -q 172.20.20.1/24"
+# a link added with an IPv6 address: one line saying why, nothing made; IPv4 works
+$NSLAB link $LAB add a:eth5 b:eth5 --addr a:eth5=fd00:7::1/64 > $D/ladd.out 2>&1
+st=$?
+cat $D/ladd.out
+check link-add-v6-fails [ $st = 1 ]
+check link-add-v6-says-why grep -q 'fd00:7::1/64 on a:eth5: this host has no IPv6' $D/ladd.out
+check link-add-v6-nothing-made sh -c "! $NSLAB exec $LAB a -- $IP link show eth5"
+check link-add-v4 $NSLAB link $LAB add a:eth5 b:eth5 --addr a:eth5=10.0.5.1/24 --addr b:eth5=10.0.5.2/24
+check link-add-v4-ping $NSLAB exec $LAB a -- ping -c 2 -W 2 10.0.5.2
 check destroy $NSLAB destroy $LAB
 state > $D/after
 check nothing-left cmp $D/before $D/after
