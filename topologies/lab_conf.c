@@ -401,6 +401,7 @@ static void kc_opt_ipv6(const struct kc_opt_ctx *c)
 		return;
 	}
 	c->dv->ipv6 = b;
+	c->dv->ipv6_pos = kc_ctx_pos(c);
 }
 
 static void kc_opt_docker(const struct kc_opt_ctx *c)

@@ -180,8 +180,8 @@ static void kc_build_device(struct kc_ld *ld, struct kc_dev *dv, struct nslab_no
 	n->pos = dv->pos;
 	n->limits = dv->lim;
 	kc_sysctls_add(n, kc_sysctls_common, ARRAY_SIZE(kc_sysctls_common), &dv->pos);
-	if (dv->ipv6 == 1)
-		kc_sysctls_add(n, kc_sysctls_ipv6_on, ARRAY_SIZE(kc_sysctls_ipv6_on), &dv->pos);
+	if (dv->ipv6 == 1) /* errors about them point at ipv6="true" */
+		kc_sysctls_add(n, kc_sysctls_ipv6_on, ARRAY_SIZE(kc_sysctls_ipv6_on), &dv->ipv6_pos);
 	else
 		kc_sysctls_add(n, kc_sysctls_ipv6_off, ARRAY_SIZE(kc_sysctls_ipv6_off), &dv->pos);
 	kc_kvs_copy(&n->sysctls, &n->nsysctls, dv->sysctls, dv->nsysctls);

@@ -49,6 +49,7 @@ struct kc_dev {
 	struct nslab_kv *labels;
 	size_t nlabels;
 	int ipv6; /* -1 unset, 0, 1 */
+	struct nslab_pos ipv6_pos; /* of ipv6's value (line 0: unset) */
 	struct nslab_limits lim;
 	unsigned single_line[KC_S__COUNT]; /* line of the last value of each single option, 0 = none */
 	size_t dep_rank;		   /* 0 = not in lab.dep, else 1 + place in its start order */

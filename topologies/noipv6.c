@@ -31,6 +31,12 @@ static const struct nslab_pos *no6_pos(const struct nslab_pos *p, const struct n
 	return p->line ? p : &n->pos;
 }
 
+static bool same_pos(const struct nslab_pos *a, const struct nslab_pos *b)
+{
+	return a->line == b->line && a->col == b->col &&
+	       (a->file == b->file || (a->file && b->file && !strcmp(a->file, b->file)));
+}
+
 static void no6_mgmt(struct nslab_topo *t, struct nslab_diags *d)
 {
 	struct nslab_mgmt *m = &t->mgmt;
@@ -88,6 +94,8 @@ static void no6_node(struct nslab_node *n, struct nslab_diags *d)
 			nslab_diag_add(d, NSLAB_DIAG_ERROR, no6_pos(&n->routes[i].pos, n),
 				       "node %s: the IPv6 route to %s, but " NO6_WHY, n->name,
 				       nslab_prefix_fmt(&n->routes[i].dst, true, buf, sizeof(buf)));
+	const struct nslab_pos *said = NULL;
+
 	for (size_t i = 0; i < n->nsysctls; i++) {
 		struct nslab_kv *kv = &n->sysctls[i];
 		if (no6_sysctl_moot(kv)) {
@@ -95,10 +103,13 @@ static void no6_node(struct nslab_node *n, struct nslab_diags *d)
 			free(kv->value);
 			continue;
 		}
-		if (no6_sysctl_v6(kv->key))
+		/* one error per place: Kathará's r1[ipv6]="true" is four sysctls of one line */
+		if (no6_sysctl_v6(kv->key) && !(said && kv->pos.line && same_pos(said, &kv->pos))) {
 			nslab_diag_add(d, NSLAB_DIAG_ERROR, no6_pos(&kv->pos, n),
 				       "node %s: sysctl %s = %s, but " NO6_WHY ": there is no /proc/sys/net/ipv6", n->name,
 				       kv->key, kv->value);
+			said = &kv->pos;
+		}
 		n->sysctls[keep++] = *kv;
 	}
 	n->nsysctls = keep;

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "core/plan.h"
+#include "topologies/lab_conf.h"
 #include "topologies/model.h"
 
 static const char *fmt(const struct nslab_prefix *p)
@@ -99,6 +100,25 @@ static void test_mgmt_defaults(void **state)
 	assert_int_equal(nslab_topo_load_buf("t.yml", gw, strlen(gw), &t, &d), -EINVAL);
 	assert_diag_match(&d, "mgmt ipv6-gw fd00::1 needs an ipv6-subnet", false);
 	nslab_diags_free(&d);
+}
+
+/* Kathará's r1[ipv6]="true" (four net.ipv6 sysctls of one line) is one error at that line. */
+static void test_ipv6_off_kathara_device(void **state)
+{
+	static const char conf[] = "r1[0]=\"A\"\nr1[ipv6]=\"true\"\nr2[0]=\"A\"\n";
+	struct nslab_diags d = { 0 };
+	struct nslab_topo *t = NULL;
+
+	(void)state;
+	assert_int_equal(nslab_labconf_load_buf("lab.conf", conf, strlen(conf), NULL, 0, NULL, &t, &d), 0);
+	ipv6_off(t, &d, -EINVAL);
+	assert_int_equal(d.nerrors, 1);
+	assert_string_equal(d.v[0].msg, "node r1: sysctl net.ipv6.conf.all.disable_ipv6 = 0, but the host has IPv6 "
+					 "disabled (booted with ipv6.disable=1): there is no /proc/sys/net/ipv6");
+	assert_int_equal(d.v[0].line, 2);
+	assert_int_equal(d.v[0].col, 11); /* the value, inside its quotes */
+	nslab_diags_free(&d);
+	nslab_topo_free(t);
 }
 
 /* A node whose sysctls turn IPv6 off gets no IPv6 management address (the kernel would refuse it). */
@@ -287,6 +307,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mgmt_defaults),
 		cmocka_unit_test(test_mgmt_node_ipv6_off),
+		cmocka_unit_test(test_ipv6_off_kathara_device),
 		cmocka_unit_test(test_ipv6_default_off_plan),
 		cmocka_unit_test(test_ipv6_off_drops_defaults),
 		cmocka_unit_test(test_ipv6_off_disable_sysctl),
