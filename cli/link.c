@@ -204,6 +204,8 @@ static int link_topo(const struct cli_cmd *cmd, const char *verb, int npos, char
 	struct nslab_err err = { 0 };
 	bool add = strcmp(verb, "add") == 0;
 	_cleanup_json_ json_t *j = NULL;
+	json_t *w;
+	size_t k;
 	int r;
 
 	/* containerlab's BR|NODE:IF: NODE:IF, a port of bridge BR (an added end is enslaved to it) */
@@ -226,6 +228,8 @@ static int link_topo(const struct cli_cmd *cmd, const char *verb, int npos, char
 	nslab_link_new_free(&ln);
 	if (r < 0)
 		return cli_fail(&err);
+	json_array_foreach(json_object_get(j, "warnings"), k, w)
+		fprintf(stderr, "nslab: warning: %s\n", json_string_value(w));
 	if (json)
 		cli_print_json(j);
 	else
@@ -327,7 +331,7 @@ const struct cli_cmd cli_cmd_link = {
 	"  -v, --verbose      print how long the change took on stderr\n"
 	"A second NODE:IF, when given, must be the first one's peer. A port of a bridge inside a node\n"
 	"(containerlab's BR|NODE bridge) is NODE:IF or, as the file writes it, BR|NODE:IF; an end added\n"
-	"as BR|NODE:IF is enslaved to bridge BR in NODE.\n"
+	"as BR|NODE:IF is enslaved to bridge BR in NODE. Quote it in a shell: 'br01|bp1:c1eth1'.\n"
 	"  LAB add NODE:IF NODE:IF [--addr NODE:IF=ADDR[,ADDR]]... [--mtu N] [--json]\n"
 	"                     a new link (veth pair) between two running nodes, both ends up, MTU N\n"
 	"                     (default 9500); --addr (repeatable) gives an end IPv4/IPv6 addresses with\n"

@@ -94,7 +94,8 @@ void nslab_link_new_free(struct nslab_link_new *ln);
 int nslab_link_add(const char *lab, const struct nslab_link_new *ln, json_t **out, struct nslab_err *err);
 /* Delete the link s->a belongs to (s->b, when given, must be its peer): the veth and both
  * interfaces, and the link in state.json; /etc/hosts follows. Any link: declared in the file or
- * added. *out (may be NULL): what was removed, as nslab_link_add() says it. */
+ * added. *out (may be NULL): what was removed, as nslab_link_add() says it, plus "warnings" (an
+ * array of lines) when /etc/hosts could not follow (the link is gone all the same: returns 0). */
 int nslab_link_remove(const char *lab, const struct nslab_link_sel *s, json_t **out, struct nslab_err *err);
 /* The state.json side of add and remove, pure: check that ln can be added (nodes there,
  * interfaces not, no address on a bridge node's port), add it (ifaces with their peers and

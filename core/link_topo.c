@@ -698,9 +698,13 @@ int nslab_link_remove(const char *lab, const struct nslab_link_sel *s, json_t **
 		nslab_state_link_remove(&st, s->a, peer);
 		r = nslab_state_write(lab, &st, err);
 	}
-	/* the link's addresses went with it: names follow (the link is gone whatever this says) */
-	if (r == 0)
-		r = hosts_refresh(lab, &st, &jr, err);
+	/* the link's addresses went with it: names follow. The link is gone whatever this says, so
+	 * a failure here is a warning in *out, not the command's failure */
+	if (r == 0) {
+		struct nslab_err herr = { 0 };
+		if (hosts_refresh(lab, &st, &jr, &herr) < 0)
+			json_object_set_new(j, "warnings", json_pack("[o]", json_string_nocheck(herr.msg)));
+	}
 	if (r == 0 && out)
 		*out = json_incref(j);
 	json_decref(j);

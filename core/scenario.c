@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../util/json.h"
 #include "../util/util.h"
 #include "converge.h"
 #include "lab.h"
@@ -805,14 +806,17 @@ static bool do_link_topo(const char *lab, const struct nslab_scn_step *st, char 
 	struct nslab_link_sel sel = { st->a, st->b, false };
 	struct nslab_err err = { 0 };
 	double t0 = now_s();
+	_cleanup_json_ json_t *j = NULL;
 	int r = st->kind == NSLAB_SCN_LINK_ADD ? nslab_link_add(lab, &st->add, NULL, &err)
-					       : nslab_link_remove(lab, &sel, NULL, &err);
+					       : nslab_link_remove(lab, &sel, &j, &err);
+	json_t *warn = json_array_get(json_object_get(j, "warnings"), 0);
 
 	if (r < 0) {
 		*detail = xstrdup(err.msg);
 		return false;
 	}
-	*detail = xasprintf("took %.3f ms", (now_s() - t0) * 1e3);
+	*detail = xasprintf("took %.3f ms%s%s", (now_s() - t0) * 1e3, warn ? "; warning: " : "",
+			    warn ? json_string_value(warn) : "");
 	return true;
 }
 

@@ -94,7 +94,7 @@ static void no6_node(struct nslab_node *n, struct nslab_diags *d)
 			nslab_diag_add(d, NSLAB_DIAG_ERROR, no6_pos(&n->routes[i].pos, n),
 				       "node %s: the IPv6 route to %s, but " NO6_WHY, n->name,
 				       nslab_prefix_fmt(&n->routes[i].dst, true, buf, sizeof(buf)));
-	const struct nslab_pos *said = NULL;
+	struct nslab_pos said = { 0 }; /* a copy: the loop compacts n->sysctls */
 
 	for (size_t i = 0; i < n->nsysctls; i++) {
 		struct nslab_kv *kv = &n->sysctls[i];
@@ -104,11 +104,11 @@ static void no6_node(struct nslab_node *n, struct nslab_diags *d)
 			continue;
 		}
 		/* one error per place: Kathará's r1[ipv6]="true" is four sysctls of one line */
-		if (no6_sysctl_v6(kv->key) && !(said && kv->pos.line && same_pos(said, &kv->pos))) {
+		if (no6_sysctl_v6(kv->key) && !(kv->pos.line && same_pos(&said, &kv->pos))) {
 			nslab_diag_add(d, NSLAB_DIAG_ERROR, no6_pos(&kv->pos, n),
 				       "node %s: sysctl %s = %s, but " NO6_WHY ": there is no /proc/sys/net/ipv6", n->name,
 				       kv->key, kv->value);
-			said = &kv->pos;
+			said = kv->pos;
 		}
 		n->sysctls[keep++] = *kv;
 	}

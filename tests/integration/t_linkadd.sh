@@ -70,6 +70,19 @@ test_link_add_addrs() {
 	out=$("$NSLAB" exec $lab a -- cat /etc/hosts)
 	case $out in *10.7.0.*|*fd07::*) fail "hosts still names the removed addresses: $out" ;; esac
 	expect_match "$out" "10.4.0.2	b" "hosts: the other added link's address stays"
+	# the link is gone even when /etc/hosts cannot follow (here its file is made to fail every
+	# write, as on a full disk): remove succeeds, with a warning saying so
+	local hosts=${NSLAB_RUNDIR:-/run/nslab}/$lab/hosts
+	mv "$hosts" "$hosts.it" || { fail "could not move $hosts"; return; }
+	ln -s /dev/full "$hosts" || { mv "$hosts.it" "$hosts"; fail "could not swap $hosts"; return; }
+	j=$("$NSLAB" link $lab remove b:eth4 --json 2>"$TMPD/remove.err")
+	local rc=$?
+	rm -f "$hosts" && mv "$hosts.it" "$hosts"
+	expect_eq "$rc" 0 "remove succeeds when /etc/hosts cannot follow"
+	expect_match "$(cat "$TMPD/remove.err")" "nslab: warning: updating the lab's /etc/hosts: .*No space left on device" "the warning"
+	expect_match "$(echo "$j" | jq -r '.warnings[0]')" "/etc/hosts" "remove json: the warning"
+	nok "$NSLAB" exec $lab b -- ip link show eth4
+	expect_eq "$("$NSLAB" inspect $lab --json | jq '[.nodes[].interfaces[] | select(.name=="eth4")] | length')" 0 "state: eth4 gone"
 }
 
 # Bad addresses change nothing: no veth in either node, no state, same hosts; a kernel refusal
