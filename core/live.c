@@ -14,6 +14,7 @@
 #include "../util/util.h"
 
 #define NSLAB_IF_OPER_UP 6 /* IF_OPER_UP of <linux/if.h> (RFC 2863), which clashes with <net/if.h> */
+#define NSLAB_IFF_LOWER_UP 0x10000 /* IFF_LOWER_UP of <linux/if.h>: the driver has carrier */
 #include "rundir.h"
 
 size_t nslab_live_ends(const struct nslab_topo *t, struct nslab_live_end **out)
@@ -81,20 +82,27 @@ static int node_ends_up(const struct nslab_topo *t, struct node_ends *ne, const 
 	*down = NULL;
 	if (r < 0)
 		return nslab_err_prefix(err, "node %s: reading its interfaces", t->nodes[ends[ne->from].node].name);
-	for (size_t i = ne->from; i < ne->to && !*down; i++) {
-		int ifindex = t->nodes[ends[i].node].ifaces[ends[i].iface].ifindex;
+	for (size_t i = ne->from; i < ne->to; i++) {
+		const struct nslab_iface *ifc = &t->nodes[ends[i].node].ifaces[ends[i].iface];
+		unsigned f = 0;
 		bool up = false;
-		*flags = 0;
 		for (size_t k = 0; k < nli; k++)
-			if (li[k].ifindex == ifindex) {
-				*flags = li[k].flags;
+			if (li[k].ifindex == ifc->ifindex) {
+				f = li[k].flags;
 				/* IFF_RUNNING alone is also set while a new device's operstate is still
 				 * UNKNOWN (the link watch has not run yet): wait for IF_OPER_UP */
-				up = (li[k].flags & (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING) &&
+				up = (f & (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING) &&
 				     li[k].operstate == NSLAB_IF_OPER_UP;
 			}
-		if (!up)
+		if (up)
+			continue;
+		/* carrier, but the link watch has not run for it yet: have it run now */
+		if ((f & (IFF_UP | NSLAB_IFF_LOWER_UP)) == (IFF_UP | NSLAB_IFF_LOWER_UP))
+			nslab_nl_link_sync(ne->nl, ifc->name);
+		if (!*down) {
 			*down = &ends[i];
+			*flags = f;
+		}
 	}
 	free(li);
 	return 0;
@@ -120,7 +128,7 @@ int nslab_live_wait_links(const struct nslab_topo *t, const pid_t *pids, int tim
 		size_t pending = 0;
 		for (size_t k = 0; k < nn && r == 0; k++) {
 			struct node_ends *ne = &nodes[k];
-			const struct nslab_live_end *d;
+			const struct nslab_live_end *d = NULL;
 			if (ne->done)
 				continue;
 			if (!ne->nl)

@@ -5,12 +5,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -675,4 +679,17 @@ int nslab_nl_dump_each(struct nslab_nl *nl, uint16_t type, size_t hdrlen, nslab_
 	ret = dump(nl, type, hdrlen, dump_each_cb, elem, out, n, what, err);
 	dump_each_fn = NULL;
 	return ret;
+}
+
+int nslab_nl_link_sync(struct nslab_nl *nl, const char *ifname)
+{
+	struct ethtool_value ev = { .cmd = ETHTOOL_GLINK };
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	nslab_strlcpy(ifr.ifr_name, ifname, sizeof(ifr.ifr_name));
+	ifr.ifr_data = (void *)&ev;
+	if (ioctl(nl->fd, SIOCETHTOOL, &ifr) < 0)
+		return -errno;
+	return ev.data ? 1 : 0;
 }

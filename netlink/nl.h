@@ -114,6 +114,16 @@ struct nslab_nl;
  * The socket keeps working in that namespace for its whole life. */
 int nslab_nl_open(struct nslab_nl **out, int netns_fd, struct nslab_err *err);
 /*
+ * Ask for the link state of interface ifname in nl's namespace (ETHTOOL_GLINK, through nl's own
+ * socket: an ioctl the socket's family does not know goes to its namespace's devices). veth (and
+ * any driver using ethtool_op_get_link) first runs the kernel's link watch for that device
+ * (linkwatch_sync_dev, where the kernel has it), so a carrier change queued behind others takes
+ * effect now: its operstate and its qdisc's activation. The link watch otherwise takes at most
+ * 100 devices a run once more are pending, then waits up to a second. 1: carrier, 0: none,
+ * -errno when the kernel cannot say.
+ */
+int nslab_nl_link_sync(struct nslab_nl *nl, const char *ifname);
+/*
  * Open an rtnetlink socket in a new, empty network namespace of its own (only lo, ifindex 1).
  * For creating links whose ends all live in other namespaces (IFLA_NET_NS_FD) with chosen
  * ifindexes: kernels before 6.14 look the requested ifindex up in the sender's namespace and
