@@ -2,14 +2,20 @@
 # nslab: build, tests, sanitizers, fuzzing. `make help` lists the targets.
 
 CC       ?= cc
-PKGS     := libmnl yaml-0.1 jansson vterm ncursesw libgvc libcgraph libnftables libxml-2.0
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKGS     := libmnl yaml-0.1 jansson vterm ncursesw
+# Loaded on first use (util/dlib.h), not linked: their headers here, their SONAMEs read off the
+# libraries now, so every nslab process (a node's init too) maps only what it always needs.
+DL_PKGS  := libgvc libcgraph libnftables libxml-2.0
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(DL_PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+soname = $(shell objdump -p "$$($(CC) -print-file-name=lib$(1).so)" 2>/dev/null | awk '$$1 == "SONAME" { print $$2 }')
+DL_SONAMES := -DNSLAB_SO_GVC='"$(call soname,gvc)"' -DNSLAB_SO_CGRAPH='"$(call soname,cgraph)"' \
+              -DNSLAB_SO_NFTABLES='"$(call soname,nftables)"' -DNSLAB_SO_XML2='"$(call soname,xml2)"'
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
         -Wimplicit-fallthrough -Wswitch-enum -Wno-missing-field-initializers
 CFLAGS  ?= -O2 -g
-override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -I. $(PKG_CFLAGS)
+override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -I. $(PKG_CFLAGS) $(DL_SONAMES)
 override LDLIBS += $(PKG_LIBS)
 
 PREFIX ?= /usr/local
@@ -84,18 +90,18 @@ asan:
 FUZZ_CC ?= clang
 $(BUILD)/fuzz/fuzz_topology: tests/fuzz/fuzz_topology.c $(UTIL_SRC) $(TOPO_SRC)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(shell pkg-config --cflags --libs yaml-0.1)
+	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -I. $(DL_SONAMES) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(shell pkg-config --cflags --libs yaml-0.1)
 
 $(BUILD)/fuzz/fuzz_lab_conf: tests/fuzz/fuzz_lab_conf.c $(UTIL_SRC) $(TOPO_SRC)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(shell pkg-config --cflags --libs yaml-0.1)
+	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -I. $(DL_SONAMES) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(shell pkg-config --cflags --libs yaml-0.1)
 
 # The scenario parser and the journal/state.json readers live in core/: built with the whole library
 # (every source under the fuzzer's instrumentation, in its own folder).
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzz/obj/%.o)
 $(BUILD)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -I. $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
+	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -I. $(PKG_CFLAGS) $(DL_SONAMES) -g -O1 -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
 
 $(BUILD)/fuzz/fuzz_scenario: tests/fuzz/fuzz_scenario.c $(FUZZ_LIB_OBJ)
 	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -I. $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)

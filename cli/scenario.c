@@ -12,6 +12,7 @@
 #include <libxml/xmlwriter.h>
 
 #include "../core/scenario.h"
+#include "../util/dlib.h"
 #include "../util/util.h"
 #include "cli.h"
 
@@ -98,6 +99,31 @@ static void on_step(void *ctx, const struct nslab_scn_step *st, const struct nsl
 	fflush(stdout);
 }
 
+/* libxml2, loaded on first use (util/dlib.h): only a JUnit report needs it, and it brings ICU and
+ * libstdc++ with it */
+static const struct nslab_dlib lib_xml2 = { NSLAB_SO_XML2, "libxml2" };
+
+static struct xml2_syms {
+	__typeof__(&xmlGetUTF8Char) xmlGetUTF8Char;
+	__typeof__(&xmlTextWriterWriteAttribute) xmlTextWriterWriteAttribute;
+	__typeof__(&xmlTextWriterStartElement) xmlTextWriterStartElement;
+	__typeof__(&xmlTextWriterEndElement) xmlTextWriterEndElement;
+	__typeof__(&xmlTextWriterWriteString) xmlTextWriterWriteString;
+	__typeof__(&xmlBufferCreate) xmlBufferCreate;
+	__typeof__(&xmlNewTextWriterMemory) xmlNewTextWriterMemory;
+	__typeof__(&xmlBufferFree) xmlBufferFree;
+	__typeof__(&xmlTextWriterSetIndent) xmlTextWriterSetIndent;
+	__typeof__(&xmlTextWriterSetIndentString) xmlTextWriterSetIndentString;
+	__typeof__(&xmlTextWriterStartDocument) xmlTextWriterStartDocument;
+	__typeof__(&xmlTextWriterEndDocument) xmlTextWriterEndDocument;
+	__typeof__(&xmlFreeTextWriter) xmlFreeTextWriter;
+	__typeof__(&xmlBufferContent) xmlBufferContent;
+	__typeof__(&xmlBufferLength) xmlBufferLength;
+} xml;
+
+#define XML_SYM(sym) NSLAB_DSYM(lib_xml2, struct xml2_syms, sym)
+static const struct nslab_dsym xml_syms[] = { XML_SYM(xmlGetUTF8Char), XML_SYM(xmlTextWriterWriteAttribute), XML_SYM(xmlTextWriterStartElement), XML_SYM(xmlTextWriterEndElement), XML_SYM(xmlTextWriterWriteString), XML_SYM(xmlBufferCreate), XML_SYM(xmlNewTextWriterMemory), XML_SYM(xmlBufferFree), XML_SYM(xmlTextWriterSetIndent), XML_SYM(xmlTextWriterSetIndentString), XML_SYM(xmlTextWriterStartDocument), XML_SYM(xmlTextWriterEndDocument), XML_SYM(xmlFreeTextWriter), XML_SYM(xmlBufferContent), XML_SYM(xmlBufferLength) };
+
 /* s as text XML 1.0 can carry: a check's output may hold any byte, but a document with an invalid
  * UTF-8 sequence or a control character is not well-formed and CI tools reject the whole report.
  * Each invalid byte becomes U+FFFD, each character XML forbids becomes '?'. */
@@ -108,7 +134,7 @@ static char *xml_text(const char *s)
 
 	while (n > 0) {
 		int len = (int)(n > 4 ? 4 : n);
-		int c = xmlGetUTF8Char((const xmlChar *)s, &len);
+		int c = xml.xmlGetUTF8Char((const xmlChar *)s, &len);
 		if (c < 0) {
 			memcpy(out + o, "\xef\xbf\xbd", 3); /* U+FFFD */
 			o += 3;
@@ -131,7 +157,7 @@ static char *xml_text(const char *s)
 static int xml_attr(xmlTextWriterPtr w, const char *name, const char *value)
 {
 	_cleanup_free_ char *v = xml_text(value);
-	return xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST v);
+	return xml.xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST v);
 }
 
 static int xml_attrf(xmlTextWriterPtr w, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -156,21 +182,21 @@ static int junit_case(xmlTextWriterPtr w, const struct jcase *c, const char *lab
 	_cleanup_free_ char *detail = xml_text(c->detail);
 	int r = 0;
 
-	r |= xmlTextWriterStartElement(w, BAD_CAST "testcase");
+	r |= xml.xmlTextWriterStartElement(w, BAD_CAST "testcase");
 	r |= xml_attr(w, "classname", classname);
 	r |= xml_attr(w, "name", c->name);
 	r |= xml_attrf(w, "time", "%.3f", c->time_s);
 	if (!c->ok && c->skipped) {
-		r |= xmlTextWriterStartElement(w, BAD_CAST "skipped");
-		r |= xmlTextWriterWriteAttribute(w, BAD_CAST "message", BAD_CAST detail);
-		r |= xmlTextWriterEndElement(w);
+		r |= xml.xmlTextWriterStartElement(w, BAD_CAST "skipped");
+		r |= xml.xmlTextWriterWriteAttribute(w, BAD_CAST "message", BAD_CAST detail);
+		r |= xml.xmlTextWriterEndElement(w);
 	} else if (!c->ok) {
-		r |= xmlTextWriterStartElement(w, BAD_CAST "failure");
+		r |= xml.xmlTextWriterStartElement(w, BAD_CAST "failure");
 		r |= xml_attr(w, "message", c->action ? "action failed" : "check failed");
-		r |= xmlTextWriterWriteString(w, BAD_CAST detail);
-		r |= xmlTextWriterEndElement(w);
+		r |= xml.xmlTextWriterWriteString(w, BAD_CAST detail);
+		r |= xml.xmlTextWriterEndElement(w);
 	}
-	r |= xmlTextWriterEndElement(w);
+	r |= xml.xmlTextWriterEndElement(w);
 	return r < 0 ? -1 : 0;
 }
 
@@ -178,12 +204,12 @@ static int junit_case(xmlTextWriterPtr w, const struct jcase *c, const char *lab
 static int junit_write(FILE *f, const struct report *rp, const char *lab)
 {
 	unsigned failures = 0, skipped = 0;
-	xmlBufferPtr buf = xmlBufferCreate();
-	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+	xmlBufferPtr buf = xml.xmlBufferCreate();
+	xmlTextWriterPtr w = buf ? xml.xmlNewTextWriterMemory(buf, 0) : NULL;
 	int r = 0;
 
 	if (!w) {
-		xmlBufferFree(buf);
+		xml.xmlBufferFree(buf);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < rp->ncases; i++) {
@@ -192,11 +218,11 @@ static int junit_write(FILE *f, const struct report *rp, const char *lab)
 		else if (!rp->cases[i].ok)
 			failures++;
 	}
-	xmlTextWriterSetIndent(w, 1);
-	xmlTextWriterSetIndentString(w, BAD_CAST "  ");
-	r |= xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL);
-	r |= xmlTextWriterStartElement(w, BAD_CAST "testsuites");
-	r |= xmlTextWriterStartElement(w, BAD_CAST "testsuite");
+	xml.xmlTextWriterSetIndent(w, 1);
+	xml.xmlTextWriterSetIndentString(w, BAD_CAST "  ");
+	r |= xml.xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL);
+	r |= xml.xmlTextWriterStartElement(w, BAD_CAST "testsuites");
+	r |= xml.xmlTextWriterStartElement(w, BAD_CAST "testsuite");
 	r |= xml_attr(w, "name", rp->s->file);
 	r |= xml_attrf(w, "tests", "%zu", rp->ncases);
 	r |= xml_attrf(w, "failures", "%u", failures);
@@ -205,11 +231,11 @@ static int junit_write(FILE *f, const struct report *rp, const char *lab)
 	r |= xml_attrf(w, "time", "%.3f", rp->total_s);
 	for (size_t i = 0; i < rp->ncases; i++)
 		r |= junit_case(w, &rp->cases[i], lab);
-	r |= xmlTextWriterEndDocument(w); /* closes every open element */
-	xmlFreeTextWriter(w);
-	if (r >= 0 && fwrite(xmlBufferContent(buf), 1, (size_t)xmlBufferLength(buf), f) != (size_t)xmlBufferLength(buf))
+	r |= xml.xmlTextWriterEndDocument(w); /* closes every open element */
+	xml.xmlFreeTextWriter(w);
+	if (r >= 0 && fwrite(xml.xmlBufferContent(buf), 1, (size_t)xml.xmlBufferLength(buf), f) != (size_t)xml.xmlBufferLength(buf))
 		r = -1;
-	xmlBufferFree(buf);
+	xml.xmlBufferFree(buf);
 	return r < 0 ? -EIO : 0;
 }
 
@@ -341,6 +367,13 @@ int cmd_scenario(int argc, char **argv)
 	lab = argv[optind];
 	file = argv[optind + 1];
 	rp.tap = !junit_stdout;
+	if (junit_stdout || junit) { /* before anything runs: a report that cannot be written fails now */
+		static int bound;
+		struct nslab_err err = { 0 };
+		if (nslab_dlib_bind(&xml, &bound, xml_syms, sizeof(xml_syms) / sizeof(xml_syms[0]),
+				    "a JUnit report", &err) < 0)
+			return cli_fail(&err);
+	}
 
 	r = scenario_load(lab, file, &s);
 	if (r != EXIT_OK)

@@ -13,6 +13,7 @@
 
 #include <nftables/libnftables.h>
 
+#include "../util/dlib.h"
 #include "../util/util.h"
 #include "lab.h"
 #include "labstate.h"
@@ -68,6 +69,24 @@ static void bridge_script(char **buf, size_t *len, const struct nslab_cg_port *p
 		fprintf(f, "\t}\n}\n");
 }
 
+/* libnftables, loaded on first use (util/dlib.h): only net_cls on a cgroup-v2 host needs it */
+static const struct nslab_dlib lib_nftables = { NSLAB_SO_NFTABLES, "libnftables1" };
+
+static struct nftables_syms {
+	__typeof__(&nft_ctx_new) nft_ctx_new;
+	__typeof__(&nft_ctx_buffer_output) nft_ctx_buffer_output;
+	__typeof__(&nft_ctx_buffer_error) nft_ctx_buffer_error;
+	__typeof__(&nft_run_cmd_from_buffer) nft_run_cmd_from_buffer;
+	__typeof__(&nft_ctx_get_error_buffer) nft_ctx_get_error_buffer;
+	__typeof__(&nft_ctx_free) nft_ctx_free;
+} nf;
+
+#define NFT_SYM(sym) NSLAB_DSYM(lib_nftables, struct nftables_syms, sym)
+static const struct nslab_dsym nft_syms[] = {
+	NFT_SYM(nft_ctx_new),		  NFT_SYM(nft_ctx_buffer_output),    NFT_SYM(nft_ctx_buffer_error),
+	NFT_SYM(nft_run_cmd_from_buffer), NFT_SYM(nft_ctx_get_error_buffer), NFT_SYM(nft_ctx_free),
+};
+
 /* Run an nftables script inside the network namespace netns_fd (the caller's thread goes there and
  * comes back; carrying on in the wrong namespace is never safe, so failing to return aborts). */
 static int run_in_netns(int netns_fd, const char *script, const char *what, struct nslab_err *err)
@@ -76,18 +95,21 @@ static int run_in_netns(int netns_fd, const char *script, const char *what, stru
 	struct nft_ctx *nft;
 	int r = 0;
 
+	static int bound;
+	if (nslab_dlib_bind(&nf, &bound, nft_syms, sizeof(nft_syms) / sizeof(nft_syms[0]), what, err) < 0)
+		return -err->code;
 	if (self < 0)
 		return nslab_err_sys(err, errno, "opening /proc/thread-self/ns/net");
 	if (setns(netns_fd, CLONE_NEWNET) < 0)
 		return nslab_err_sys(err, errno, "%s: entering its network namespace", what);
-	nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	nft = nf.nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!nft) {
 		r = nslab_err_set(err, ENOMEM, "%s: libnftables gave no context", what);
 	} else {
-		nft_ctx_buffer_output(nft);
-		nft_ctx_buffer_error(nft);
-		if (nft_run_cmd_from_buffer(nft, script) != 0) {
-			const char *e = nft_ctx_get_error_buffer(nft);
+		nf.nft_ctx_buffer_output(nft);
+		nf.nft_ctx_buffer_error(nft);
+		if (nf.nft_run_cmd_from_buffer(nft, script) != 0) {
+			const char *e = nf.nft_ctx_get_error_buffer(nft);
 			size_t el = e ? strlen(e) : 0;
 			while (el && e[el - 1] == '\n')
 				el--;
@@ -95,7 +117,7 @@ static int run_in_netns(int netns_fd, const char *script, const char *what, stru
 						       "kernel's nf_tables, and on a bridge nft_meta_bridge): %.*s",
 					  what, (int)el, e ? e : "");
 		}
-		nft_ctx_free(nft);
+		nf.nft_ctx_free(nft);
 	}
 	if (setns(self, CLONE_NEWNET) < 0)
 		abort();

@@ -14,8 +14,43 @@
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 
+#include "../util/dlib.h"
 #include "../util/util.h"
 #include "impair.h"
+
+/*
+ * Graphviz, loaded on first use (util/dlib.h): only `nslab graph` and the console's picture need it,
+ * and it brings ten shared objects with it.
+ */
+static const struct nslab_dlib lib_cgraph = { NSLAB_SO_CGRAPH, "libcgraph6" };
+static const struct nslab_dlib lib_gvc = { NSLAB_SO_GVC, "libgvc6" };
+
+static struct graphviz_syms {
+	__typeof__(&agattr) agattr;
+	__typeof__(&agclose) agclose;
+	__typeof__(&agedge) agedge;
+	__typeof__(&agnode) agnode;
+	__typeof__(&agopen) agopen;
+	__typeof__(&agsafeset) agsafeset;
+	__typeof__(&agwrite) agwrite;
+	Agdesc_t *Agundirected;
+	Agmemdisc_t *AgMemDisc;
+	Agiddisc_t *AgIdDisc;
+	__typeof__(&gvContext) gvContext;
+	__typeof__(&gvFreeLayout) gvFreeLayout;
+	__typeof__(&gvFreeRenderData) gvFreeRenderData;
+	__typeof__(&gvLayout) gvLayout;
+	__typeof__(&gvRenderData) gvRenderData;
+} gv;
+
+#define GV_SYM(lib, sym) NSLAB_DSYM(lib, struct graphviz_syms, sym)
+static const struct nslab_dsym gv_syms[] = {
+	GV_SYM(lib_cgraph, agattr),	  GV_SYM(lib_cgraph, agclose),	     GV_SYM(lib_cgraph, agedge),
+	GV_SYM(lib_cgraph, agnode),	  GV_SYM(lib_cgraph, agopen),	     GV_SYM(lib_cgraph, agsafeset),
+	GV_SYM(lib_cgraph, agwrite),	  GV_SYM(lib_cgraph, Agundirected), GV_SYM(lib_cgraph, AgMemDisc),
+	GV_SYM(lib_cgraph, AgIdDisc),	  GV_SYM(lib_gvc, gvContext),	     GV_SYM(lib_gvc, gvFreeLayout),
+	GV_SYM(lib_gvc, gvFreeRenderData), GV_SYM(lib_gvc, gvLayout),	     GV_SYM(lib_gvc, gvRenderData),
+};
 
 /* How each kind is drawn: a table, so a new kind is one row. */
 static const struct kind_style {
@@ -287,13 +322,13 @@ static void set(void *obj, const char *attr, const char *value)
 		}
 	}
 	*o = '\0';
-	agsafeset(obj, (char *)attr, v, (char *)"");
+	gv.agsafeset(obj, (char *)attr, v, (char *)"");
 }
 
 static Agnode_t *draw_node(Agraph_t *gr, const struct nslab_graph_node *n)
 {
 	const struct kind_style *st = style_of(n->kind);
-	Agnode_t *an = agnode(gr, n->name, 1);
+	Agnode_t *an = gv.agnode(gr, n->name, 1);
 	_cleanup_free_ char *label = n->label ? xasprintf("%s\n%s\n%s", n->name, n->kind, n->label)
 					      : xasprintf("%s\n%s", n->name, n->kind);
 
@@ -306,14 +341,14 @@ static Agnode_t *draw_node(Agraph_t *gr, const struct nslab_graph_node *n)
 
 static void draw_edge(Agraph_t *gr, const struct nslab_graph_edge *e, bool live)
 {
-	Agnode_t *a = agnode(gr, e->end[0].node, 0), *b = agnode(gr, e->end[1].node, 0);
+	Agnode_t *a = gv.agnode(gr, e->end[0].node, 0), *b = gv.agnode(gr, e->end[1].node, 0);
 	Agedge_t *ae;
 
 	if (!a)
-		a = agnode(gr, e->end[0].node, 1);
+		a = gv.agnode(gr, e->end[0].node, 1);
 	if (!b)
-		b = agnode(gr, e->end[1].node, 1);
-	ae = agedge(gr, a, b, NULL, 1);
+		b = gv.agnode(gr, e->end[1].node, 1);
+	ae = gv.agedge(gr, a, b, NULL, 1);
 	for (int k = 0; k < 2; k++) {
 		_cleanup_free_ char *l = *e->end[k].addrs ? xasprintf("%s\n%s", e->end[k].iface, e->end[k].addrs)
 							  : xstrdup(e->end[k].iface);
@@ -333,7 +368,7 @@ static void draw_edge(Agraph_t *gr, const struct nslab_graph_edge *e, bool live)
 
 static Agraph_t *build(const struct nslab_graph *g, Agdisc_t *disc)
 {
-	Agraph_t *gr = agopen(g->title, Agundirected, disc);
+	Agraph_t *gr = gv.agopen(g->title, *gv.Agundirected, disc);
 	_cleanup_free_ char *label = xasprintf("%s%s", g->title, g->live ? " (running)" : "");
 
 	set(gr, "label", label);
@@ -341,14 +376,14 @@ static Agraph_t *build(const struct nslab_graph *g, Agdisc_t *disc)
 	set(gr, "fontname", "Helvetica");
 	set(gr, "nodesep", "1.0");
 	set(gr, "ranksep", "1.3");
-	agattr(gr, AGNODE, (char *)"fontname", (char *)"Helvetica");
-	agattr(gr, AGNODE, (char *)"fontsize", (char *)"11");
-	agattr(gr, AGEDGE, (char *)"fontname", (char *)"Helvetica");
-	agattr(gr, AGEDGE, (char *)"fontsize", (char *)"9");
-	agattr(gr, AGEDGE, (char *)"labelfontsize", (char *)"8");
-	agattr(gr, AGEDGE, (char *)"labelfontcolor", (char *)"#1f4e79");
-	agattr(gr, AGEDGE, (char *)"labeldistance", (char *)"3");
-	agattr(gr, AGEDGE, (char *)"labelangle", (char *)"30");
+	gv.agattr(gr, AGNODE, (char *)"fontname", (char *)"Helvetica");
+	gv.agattr(gr, AGNODE, (char *)"fontsize", (char *)"11");
+	gv.agattr(gr, AGEDGE, (char *)"fontname", (char *)"Helvetica");
+	gv.agattr(gr, AGEDGE, (char *)"fontsize", (char *)"9");
+	gv.agattr(gr, AGEDGE, (char *)"labelfontsize", (char *)"8");
+	gv.agattr(gr, AGEDGE, (char *)"labelfontcolor", (char *)"#1f4e79");
+	gv.agattr(gr, AGEDGE, (char *)"labeldistance", (char *)"3");
+	gv.agattr(gr, AGEDGE, (char *)"labelangle", (char *)"30");
 	for (size_t i = 0; i < g->nnodes; i++)
 		draw_node(gr, &g->nodes[i]);
 	for (size_t i = 0; i < g->nedges; i++)
@@ -389,7 +424,7 @@ static GVC_t *graphviz(void)
 	static GVC_t *gvc;
 
 	if (!gvc)
-		gvc = gvContext();
+		gvc = gv.gvContext();
 	return gvc;
 }
 
@@ -404,13 +439,17 @@ int nslab_graph_render(const struct nslab_graph *g, const char *format, char **b
 	*len = 0;
 	if (!f)
 		return nslab_err_set(err, EINVAL, "unknown picture format '%s' (dot, svg or png)", format);
+	static int bound;
+	if (nslab_dlib_bind(&gv, &bound, gv_syms, sizeof(gv_syms) / sizeof(gv_syms[0]), "drawing a lab",
+			    err) < 0)
+		return -err->code;
 	/* DOT text goes through cgraph's I/O discipline into memory; the rest through gvc */
 	static Agiodisc_t io = { NULL, mem_putstr, mem_flush };
-	Agdisc_t disc = { &AgMemDisc, &AgIdDisc, &io };
+	Agdisc_t disc = { gv.AgMemDisc, gv.AgIdDisc, &io };
 	gr = build(g, &disc);
 	if (!f->layout) {
 		struct membuf m = { xstrdup(""), 0 };
-		if (agwrite(gr, &m) != 0)
+		if (gv.agwrite(gr, &m) != 0)
 			r = nslab_err_set(err, EIO, "writing the graph as DOT");
 		*buf = m.p;
 		*len = m.n;
@@ -418,10 +457,10 @@ int nslab_graph_render(const struct nslab_graph *g, const char *format, char **b
 		GVC_t *gvc = graphviz();
 		char *out = NULL;
 		unsigned int olen = 0;
-		if (gvLayout(gvc, gr, "dot") != 0) {
+		if (gv.gvLayout(gvc, gr, "dot") != 0) {
 			r = nslab_err_set(err, EIO, "Graphviz could not lay out the graph");
 		} else {
-			if (gvRenderData(gvc, gr, f->name, &out, &olen) != 0 || !out)
+			if (gv.gvRenderData(gvc, gr, f->name, &out, &olen) != 0 || !out)
 				r = nslab_err_set(err, ENOTSUP,
 						  "Graphviz cannot render %s here (is the libgvc6 plugin package installed?)",
 						  f->name);
@@ -431,10 +470,10 @@ int nslab_graph_render(const struct nslab_graph *g, const char *format, char **b
 				(*buf)[olen] = '\0';
 				*len = olen;
 			}
-			gvFreeRenderData(out);
-			gvFreeLayout(gvc, gr);
+			gv.gvFreeRenderData(out);
+			gv.gvFreeLayout(gvc, gr);
 		}
 	}
-	agclose(gr);
+	gv.agclose(gr);
 	return r;
 }
