@@ -42,6 +42,7 @@ struct nslab_nl {
 	bool dirty;		/* replies of an interrupted exchange may still be queued */
 	uint32_t dump_seq;	/* dumps use seqs far from the batches' 1, 2, 3, ... */
 	char *ackbuf, *dumpbuf;
+	size_t ackslots;		/* ACK datagrams ackbuf holds */
 };
 
 static void set_buf(int fd, int force_opt, int opt, int bytes)
@@ -235,13 +236,20 @@ static int read_acks(struct nslab_nl *nl, struct chunk *c, const struct nslab_nl
 	struct iovec iov[ACK_VLEN];
 	struct sockaddr_nl sa[ACK_VLEN];
 
-	if (!nl->ackbuf)
-		nl->ackbuf = xmalloc((size_t)ACK_VLEN * ACK_BUF);
+	/* room for as many ACKs as are awaited, up to ACK_VLEN: a node's few requests need a few pages,
+	 * not the 512 KiB (an mmap, its page faults and a munmap in each node) a big batch reads into */
+	size_t vlen = c->pending < ACK_VLEN ? c->pending : ACK_VLEN;
+	if (vlen > nl->ackslots) {
+		free(nl->ackbuf);
+		nl->ackbuf = xmalloc(vlen * ACK_BUF);
+		nl->ackslots = vlen;
+	}
+	vlen = nl->ackslots;
 	while (c->pending) {
 		int n;
 
 		memset(mm, 0, sizeof(mm));
-		for (int i = 0; i < ACK_VLEN; i++) {
+		for (size_t i = 0; i < vlen; i++) {
 			iov[i].iov_base = nl->ackbuf + (size_t)i * ACK_BUF;
 			iov[i].iov_len = ACK_BUF;
 			mm[i].msg_hdr.msg_iov = &iov[i];
@@ -249,7 +257,7 @@ static int read_acks(struct nslab_nl *nl, struct chunk *c, const struct nslab_nl
 			mm[i].msg_hdr.msg_name = &sa[i];
 			mm[i].msg_hdr.msg_namelen = sizeof(sa[i]);
 		}
-		n = recvmmsg(nl->fd, mm, ACK_VLEN, MSG_WAITFORONE, NULL);
+		n = recvmmsg(nl->fd, mm, (unsigned int)vlen, MSG_WAITFORONE, NULL);
 		if (n < 0) {
 			const char *what;
 
