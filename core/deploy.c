@@ -450,6 +450,44 @@ static int spawn_nodes(struct deploy *d, struct nslab_err *err)
 	return nslab_brood_wait(&d->brood, t->nnodes, d->pids, d->starts, d->names, err);
 }
 
+/*
+ * One namespace handle's file at path: a hard link to the lab's first handle (*first), or, for the
+ * first or where no link can be made, a file of its own (which later handles then link to). No
+ * inode to allocate per node: on an ext4 /run without a journal, inode allocation skips recently
+ * deleted inodes one by one, quadratic across redeploys. The first handle is in /run/netns itself:
+ * that folder is a mount of its own (nslab_netns_dir_ensure), which a link from anywhere else
+ * cannot cross (EXDEV). Returns 0 or an errno.
+ */
+static int netns_handle_file(const char *path, char **first)
+{
+	for (int tries = 0; tries < 2; tries++) {
+		int e = 0, fd;
+		if (*first) {
+			if (link(*first, path) == 0)
+				return 0;
+			e = errno;
+		}
+		if (!*first || (e != EEXIST && e != ENOENT)) {
+			fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+			if (fd >= 0) {
+				close(fd);
+				free(*first);
+				*first = xstrdup(path);
+				return 0;
+			}
+			e = errno;
+		}
+		if (e != ENOENT || tries)
+			return e;
+		/* another nslab's tidy removed an empty /run/netns it had made since we made sure of
+		 * it: make it again (with its mark) and retry once */
+		struct nslab_err e2 = { 0 };
+		if (nslab_netns_dir_ensure(&e2) < 0)
+			return ENOENT;
+	}
+	return ENOENT;
+}
+
 /* A helper process bind-mounts every node's namespace on /run/netns/nslab-LAB.NODE. It dies with
  * us (it holds the lab lock, so a destroy waits for it). Returns its pid, or -errno. */
 static pid_t start_netns_mounter(struct deploy *d, int *status_fd, struct nslab_err *err)
@@ -469,40 +507,22 @@ static pid_t start_netns_mounter(struct deploy *d, int *status_fd, struct nslab_
 	}
 	if (pid == 0) {
 		struct nslab_err e = { 0 };
-		_cleanup_free_ char *anchor = nslab_lab_path(d->lab, "netns-anchor");
-		bool links = true;
+		_cleanup_free_ char *first = NULL;
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		close(p[0]);
-		/* Every handle is a hard link to one file in the lab directory when both are on the same
-		 * file system: no inode to allocate per node (on an ext4 /run without a journal, inode
-		 * allocation skips recently deleted inodes one by one: quadratic across redeploys). */
-		int afd = open(anchor, O_RDONLY | O_CREAT | O_CLOEXEC, 0);
-		if (afd < 0)
-			links = false;
-		else
-			close(afd);
+		/* All the files first, then the mounts: once a namespace is mounted on it, a handle is
+		 * nsfs's file, which no link can name */
 		for (size_t n = 0; n < t->nnodes; n++) {
 			_cleanup_free_ char *path = nslab_netns_path(d->lab, t->nodes[n].name);
+			int le = netns_handle_file(path, &first);
+			if (le) {
+				nslab_err_sys(&e, le, "node %s: creating %s", t->nodes[n].name, path);
+				break;
+			}
+		}
+		for (size_t n = 0; !e.code && n < t->nnodes; n++) {
+			_cleanup_free_ char *path = nslab_netns_path(d->lab, t->nodes[n].name);
 			char src[64];
-			int le = !links ? 0 : link(anchor, path) < 0 ? errno : -1;
-			if (le == ENOENT) {
-				/* another nslab's tidy removed an empty /run/netns it had made since we
-				 * made sure of it: make it again (with its mark) and retry once */
-				struct nslab_err e2 = { 0 };
-				if (nslab_netns_dir_ensure(&e2) == 0)
-					le = link(anchor, path) < 0 ? errno : -1;
-			}
-			if (le >= 0) { /* no link made: EEXIST is an error, anything else falls back to a file */
-				int fd = le == EEXIST ? -1 : open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-				if (le == EEXIST)
-					errno = EEXIST;
-				if (fd < 0) {
-					nslab_err_sys(&e, errno, "node %s: creating %s", t->nodes[n].name, path);
-					break;
-				}
-				close(fd);
-				links = false;
-			}
 			/* a node sharing another's namespace (network-mode) names that one */
 			snprintf(src, sizeof(src), "/proc/%d/ns/net",
 				 (int)d->pids[t->nodes[n].shares_netns ? t->nodes[n].netns_of : n]);

@@ -7,8 +7,8 @@
  *   state.json  the lab as deployed (core/labstate.h), written through a temp file
  *   journal     one line per kernel object, appended before it can outlive a crash (core/journal.h)
  *   hosts       the /etc/hosts bind-mounted into every node
- *   netns-anchor the file every /run/netns handle of the lab is a hard link to
- * and the handles /run/netns/nslab-LAB.NODE. destroy and cleanup need nothing but the journal.
+ * and the handles /run/netns/nslab-LAB.NODE (before their bind mounts, hard links to the lab's
+ * first handle: one inode for all). destroy and cleanup need nothing but the journal.
  */
 #ifndef NSLAB_CORE_RUNDIR_H
 #define NSLAB_CORE_RUNDIR_H
