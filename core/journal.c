@@ -108,6 +108,14 @@ static bool cgroup_of_lab(const char *lab, const char *path)
 	return marked;
 }
 
+static bool name_in(const char *name, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
 /* A journaled process that is alive (same pid, same start time) must be one of nslab's: a node
  * init, or a child of the spawner that has not named itself yet. */
 static bool process_is_ours(pid_t pid, unsigned long long start)
@@ -124,7 +132,9 @@ static bool process_is_ours(pid_t pid, unsigned long long start)
 	return strcmp(comm, "nslab-init") == 0 || strcmp(comm, "nslab-spawner") == 0;
 }
 
-int nslab_journal_read(const char *lab, struct nslab_journal *j, struct nslab_err *err)
+/* names, when given: only their node lines are read (and their processes checked) */
+static int journal_read(const char *lab, struct nslab_journal *j, const char *const *names, size_t nnames,
+			struct nslab_err *err)
 {
 	_cleanup_free_ char *path = nslab_lab_path(lab, "journal");
 	_cleanup_free_ char *buf = NULL;
@@ -159,6 +169,8 @@ int nslab_journal_read(const char *lab, struct nslab_journal *j, struct nslab_er
 			j->deploy_pid = pid;
 			j->deploy_start = start;
 		} else if (sscanf(line, "node %255s %d %llu", name, &pid, &start) == 3) {
+			if (names && !name_in(name, names, nnames))
+				continue;
 			if (pid <= 1 || strchr(name, '/') || !process_is_ours(pid, start)) {
 				r = nslab_err_set(err, EPERM, "%s: refusing '%s': process %d is not a node of lab %s", path,
 						  line, pid, lab);
@@ -198,6 +210,17 @@ int nslab_journal_read(const char *lab, struct nslab_journal *j, struct nslab_er
 	if (r < 0)
 		nslab_journal_free(j);
 	return r;
+}
+
+int nslab_journal_read(const char *lab, struct nslab_journal *j, struct nslab_err *err)
+{
+	return journal_read(lab, j, NULL, 0, err);
+}
+
+int nslab_journal_read_nodes(const char *lab, struct nslab_journal *j, const char *const *names, size_t n,
+			     struct nslab_err *err)
+{
+	return journal_read(lab, j, names, n, err);
 }
 
 void nslab_journal_free(struct nslab_journal *j)

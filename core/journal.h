@@ -42,6 +42,10 @@ int nslab_journal_append(const char *lab, struct nslab_err *err, const char *fmt
 	__attribute__((format(printf, 3, 4)));
 /* Read the journal; a missing journal reads as empty. */
 int nslab_journal_read(const char *lab, struct nslab_journal *j, struct nslab_err *err);
+/* The same for a command that enters only the nodes named: their node lines alone are read and
+ * their processes checked (a link change in a 1000-node lab reads 2 processes' /proc, not 1000). */
+int nslab_journal_read_nodes(const char *lab, struct nslab_journal *j, const char *const *names, size_t n,
+			     struct nslab_err *err);
 void nslab_journal_free(struct nslab_journal *j);
 /* Find a node's journal entry, or NULL. */
 const struct nslab_journal_node *nslab_journal_node(const struct nslab_journal *j, const char *name);

@@ -114,9 +114,12 @@ static int load_end(struct ctx *c, struct end *e, struct nslab_err *err)
 static int open_ns(struct ctx *c, struct nslab_err *err)
 {
 	struct nslab_journal jr;
+	const char *names[2];
 	int r;
 
-	r = nslab_journal_read(c->lab, &jr, err);
+	for (size_t i = 0; i < c->nends; i++)
+		names[i] = c->end[i].node;
+	r = nslab_journal_read_nodes(c->lab, &jr, names, c->nends, err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < c->nends; i++) {

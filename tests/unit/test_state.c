@@ -674,6 +674,32 @@ static void test_journal_refuses_unmarked_lines(void **state)
 	nslab_journal_free(&j);
 }
 
+/* nslab_journal_read_nodes(): only the named nodes' lines are read and their processes checked;
+ * a named node whose process is no node init is still refused. */
+static void test_journal_read_nodes(void **state)
+{
+	const char *rundir = *state;
+	struct nslab_journal j;
+	struct nslab_err err = { 0 };
+	char line[256];
+	const char *r2[] = { "r2" }, *r1r2[] = { "r1", "r2" };
+
+	mkdir_in(rundir, "lab6");
+	/* r1: a live process that is no node init (refused when read); r2: a process gone (kept) */
+	snprintf(line, sizeof(line), "node r1 %d %llu\nnode r2 100 5\nnetns /run/netns/nslab-lab6.r2\n",
+		 (int)getpid(), nslab_proc_starttime(getpid()));
+	write_in(rundir, "lab6/journal", line);
+	assert_int_equal(nslab_journal_read("lab6", &j, NULL), -EPERM);
+	assert_int_equal(nslab_journal_read_nodes("lab6", &j, r2, 1, &err), 0);
+	assert_int_equal(j.nnodes, 1);
+	assert_string_equal(j.nodes[0].name, "r2");
+	assert_null(nslab_journal_node(&j, "r1"));
+	assert_int_equal(j.nnetns, 1);
+	nslab_journal_free(&j);
+	assert_int_equal(nslab_journal_read_nodes("lab6", &j, r1r2, 2, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "is not a node of lab lab6"));
+}
+
 /* A lab folder is published with its lock taken: a second create says EEXIST, a lock taker and
  * nslab_lab_busy() see it held until the creator lets go; a killed creator's .new- folder is swept. */
 static void test_labdir_created_locked(void **state)
@@ -1039,6 +1065,7 @@ int main(void)
 		cmocka_unit_test(test_names_and_paths),
 		cmocka_unit_test_setup_teardown(test_journal_roundtrip, rundir_setup, rundir_teardown),
 		cmocka_unit_test_setup_teardown(test_journal_torn_and_garbage, rundir_setup, rundir_teardown),
+		cmocka_unit_test_setup_teardown(test_journal_read_nodes, rundir_setup, rundir_teardown),
 		cmocka_unit_test_setup_teardown(test_journal_refuses_unmarked_lines, rundir_setup, rundir_teardown),
 		cmocka_unit_test_setup_teardown(test_rundir_trust, rundir_setup, rundir_teardown),
 		cmocka_unit_test_setup_teardown(test_labdir_created_locked, rundir_setup, rundir_teardown),
