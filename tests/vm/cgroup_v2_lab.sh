@@ -34,6 +34,11 @@ fi
 make -s -C "$ROOT" build/nslab >&2 || exit 3
 JQ=$(command -v jq || true)
 adds=(--add "$ROOT/build/nslab" --add "$HERE/cgroup_v2_lab.guest.sh")
+# libnftables is loaded by nslab only when net-cls needs it (util/dlib.h), so kernel-vm's ldd of the
+# binary does not bring it: added at the host's path (kernel-vm copies its own libraries with it)
+NFTLIB=$(ldconfig -p | awk '$1 == "libnftables.so.1" && $NF ~ /^\// { print $NF; exit }')
+[ -n "$NFTLIB" ] || { echo "FAIL cgroup_v2_lab: libnftables.so.1 is not installed on this machine (libnftables1)"; exit 1; }
+adds+=(--add "$NFTLIB:$NFTLIB")
 # kernel-vm's initramfs loads only its netem modules: net-cls by nftables and bridge nodes need these
 # (insmod'ed by the guest script in this order; the kernel is fetched by kernel-vm's own fetch-kernel.sh)
 KDIR=$("$VM/fetch-kernel.sh" 2>/dev/null) && KMOD=$(ls -d "$KDIR"/root/lib/modules/* | head -n1) || KMOD=
