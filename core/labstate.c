@@ -28,7 +28,8 @@ static void limits_copy(struct nslab_limits *dst, const struct nslab_limits *src
 	dst->cpuset = src->cpuset ? xstrdup(src->cpuset) : NULL;
 }
 
-static void iface_from_topo(const struct nslab_topo *t, const struct nslab_iface *ifc, struct nslab_st_iface *si)
+static void iface_from_topo(const struct nslab_topo *t, const struct nslab_node *node, const struct nslab_iface *ifc,
+			    struct nslab_st_iface *si)
 {
 	char a[64];
 
@@ -43,6 +44,9 @@ static void iface_from_topo(const struct nslab_topo *t, const struct nslab_iface
 	si->impair = ifc->impair;
 	if (ifc->link >= 0)
 		si->peer = end_id(t, &t->links[ifc->link].ep[!ifc->end]);
+	for (size_t b = 0; ifc->master && b < node->nbridges; b++)
+		if (node->bridges[b].ifindex == ifc->master)
+			si->master = xstrdup(node->bridges[b].name);
 }
 
 static void node_from_topo(const struct nslab_topo *t, const struct nslab_node *node, const char *lab,
@@ -80,7 +84,7 @@ static void node_from_topo(const struct nslab_topo *t, const struct nslab_node *
 		br->addrs = xcalloc(1, sizeof(char *));
 	}
 	for (size_t i = 0; i < node->nifaces; i++)
-		iface_from_topo(t, &node->ifaces[i], &sn->ifaces[k++]);
+		iface_from_topo(t, node, &node->ifaces[i], &sn->ifaces[k++]);
 	/* the management interface and host links / dummies (core/mgmt.h): no peer in the lab */
 	if (eth0) {
 		struct nslab_iface m = { .name = NSLAB_MGMT_IFNAME, .mtu = t->mgmt.mtu ? t->mgmt.mtu : 1500, .link = -1,
@@ -90,13 +94,13 @@ static void node_from_topo(const struct nslab_topo *t, const struct nslab_node *
 			m.addrs++, m.naddrs--;
 		if (!node->mgmt6.family)
 			m.naddrs--;
-		iface_from_topo(t, &m, &sn->ifaces[k++]);
+		iface_from_topo(t, node, &m, &sn->ifaces[k++]);
 	}
 	for (size_t h = 0; h < node->nhostlinks; h++) {
 		const struct nslab_hostlink *hl = &node->hostlinks[h];
 		struct nslab_iface m = { .name = hl->ifname, .mtu = hl->mtu, .link = -1, .addrs = hl->addrs,
 					 .naddrs = hl->naddrs };
-		iface_from_topo(t, &m, &sn->ifaces[k++]);
+		iface_from_topo(t, node, &m, &sn->ifaces[k++]);
 	}
 }
 
@@ -164,6 +168,8 @@ static json_t *iface_json(const struct nslab_st_iface *si)
 	json_object_set_new(ji, "ifindex", json_integer(si->ifindex));
 	json_object_set_new(ji, "addresses", strv_json(si->addrs, si->naddrs));
 	json_object_set_new(ji, "peer", si->peer ? json_string(si->peer) : json_null());
+	if (si->master)
+		json_object_set_new(ji, "master", json_string(si->master));
 	if (si->bridge)
 		return ji;
 	json_object_set_new(ji, "configured_mtu", json_integer(si->configured_mtu));
@@ -304,6 +310,7 @@ static int iface_from(json_t *ji, struct nslab_st_iface *si, const char *node, s
 	if (strv_from(json_object_get(ji, "addresses"), &si->addrs, &si->naddrs, what, err) < 0)
 		return -EINVAL;
 	si->peer = opt_str(ji, "peer");
+	si->master = opt_str(ji, "master");
 	si->bridge = !json_object_get(ji, "configured_mtu");
 	si->configured_mtu = (unsigned)json_integer_value(json_object_get(ji, "configured_mtu"));
 	si->admin_down = json_is_true(json_object_get(ji, "admin_down"));
@@ -482,6 +489,7 @@ static void iface_free(struct nslab_st_iface *si)
 	free(si->name);
 	nslab_strv_free(si->addrs, si->naddrs);
 	free(si->peer);
+	free(si->master);
 	nslab_state_saved_free(si->saved);
 }
 

@@ -39,6 +39,7 @@ struct nslab_st_iface {
 	bool admin_down; /* declared down in the topology */
 	struct nslab_impair impair;
 	char *peer; /* "NODE:IF", NULL when not a link end */
+	char *master; /* the bridge device in the node this end is a port of, NULL for none */
 	bool link_down; /* taken down by `nslab link down` */
 	struct nslab_st_saved *saved; /* NULL unless link_down */
 };

@@ -242,6 +242,7 @@ void nslab_state_link_add(struct nslab_lab_state *st, const struct nslab_link_ne
 		si->ifindex = ifindex[i];
 		si->configured_mtu = mtu;
 		si->peer = xstrdup(ln->end[!i]);
+		si->master = ln->bridge[i][0] ? xstrdup(ln->bridge[i]) : NULL;
 		for (size_t k = 0; k < ln->naddrs[i]; k++)
 			*VEC_PUSH(si->addrs, si->naddrs) = xstrdup(nslab_prefix_fmt(&ln->addrs[i][k], true, a, sizeof(a)));
 	}
@@ -288,6 +289,7 @@ static bool iface_drop(struct nslab_lab_state *st, const char *id)
 	free(si->name);
 	nslab_strv_free(si->addrs, si->naddrs);
 	free(si->peer);
+	free(si->master);
 	nslab_state_saved_free(si->saved);
 	memmove(si, si + 1, (size_t)(&n->ifaces[n->nifaces] - (si + 1)) * sizeof(*si));
 	n->nifaces--;
@@ -560,10 +562,13 @@ static json_t *link_json(const char *lab, const struct nslab_lab_state *st, cons
 		mtu = si->configured_mtu;
 		for (size_t k = 0; k < si->naddrs; k++)
 			json_array_append_new(addrs, json_string(si->addrs[k]));
-		master = nslab_state_link_master(st, node);
+		/* state.json of an older nslab names no master: a bridge node's ports then have its own */
+		master = si->master ? 0 : nslab_state_link_master(st, node);
 		je = json_pack("{s:s,s:s,s:s,s:i,s:o,s:o}", "end", ids[i], "node", node, "interface", ifname, "ifindex",
 			       si->ifindex, "addresses", addrs, "master",
-			       master ? json_string(nslab_state_node(st, node)->name) : json_null());
+			       si->master ? json_string(si->master)
+			       : master	  ? json_string(nslab_state_node(st, node)->name)
+					  : json_null());
 		json_array_append_new(ends, je);
 	}
 	json_object_set_new(o, "lab", json_string(lab));
@@ -640,13 +645,8 @@ int nslab_link_add(const char *lab, const struct nslab_link_new *ln, json_t **ou
 		return nslab_err_prefix(err, "adding link %s -- %s to lab %s", ln->end[0], ln->end[1], lab);
 	}
 	r = link_add_locked(lab, &st, &jr, ln, e, err);
-	if (r == 0 && out) {
+	if (r == 0 && out)
 		*out = link_json(lab, &st, ln->end[0]);
-		for (size_t i = 0; i < 2; i++) /* state.json knows a bridge node's ports, not these */
-			if (ln->bridge[i][0])
-				json_object_set_new(json_array_get(json_object_get(*out, "ends"), i), "master",
-						    json_string(ln->bridge[i]));
-	}
 	topo_ns_close(&e[0].ns);
 	if (e[1].ns.nsfd >= 0)
 		topo_ns_close(&e[1].ns);

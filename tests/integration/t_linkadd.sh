@@ -210,6 +210,13 @@ YML
 		fail "an address on a new bridge port was taken"
 	expect_match "$out" "bp1:c1eth7 is a port of bridge $br inside node bp1: a port takes no address" "address on a port"
 	nok "$NSLAB" exec $lab bp1 -- ip link show c1eth7
-	ok "$NSLAB" link $lab remove "$br|bp1:c1eth8"
+	# remove --json names each port's bridge (state.json records it): the added one and the file's
+	out=$("$NSLAB" link $lab remove "$br|bp1:c1eth8" --json 2>&1) || { fail "link remove $br|bp1:c1eth8: $out"; return; }
+	expect_eq "$(echo "$out" | jq -c '[.ends[].end, .ends[0].master, .ends[1].master]')" \
+		"[\"bp1:c1eth8\",\"c1:eth8\",\"$br\",null]" "remove --json: the added port's bridge"
 	nok "$NSLAB" exec $lab c1 -- ip link show eth8
+	out=$("$NSLAB" link $lab remove "$br|bp1:c1eth1" --json 2>&1) || { fail "link remove $br|bp1:c1eth1: $out"; return; }
+	expect_eq "$(echo "$out" | jq -c '[.ends[0].master, .ends[1].master]')" "[\"$br\",null]" \
+		"remove --json: the file's port's bridge"
+	nok "$NSLAB" exec $lab bp1 -- ip link show c1eth1
 }

@@ -377,6 +377,9 @@ static void test_state_typed_roundtrip(void **state)
 	assert_string_equal(ifc->peer, "sw1:p1");
 	assert_null(nslab_state_iface(n, "eth9"));
 	assert_true(nslab_state_iface(nslab_state_node(&s, "sw1"), "sw1")->bridge);
+	/* a bridge node's port names its bridge device; a host's end has none */
+	assert_string_equal(nslab_state_iface(nslab_state_node(&s, "sw1"), "p1")->master, "sw1");
+	assert_null(ifc->master);
 	/* run-time additions */
 	ifc->link_down = true;
 	sv = xcalloc(1, sizeof(*sv));
@@ -400,7 +403,9 @@ static void test_state_typed_roundtrip(void **state)
 	assert_int_equal(nslab_state_from_json(j, &back, &err), 0);
 	j2 = nslab_state_to_json(&back);
 	assert_true(json_equal(j, j2));
+	assert_string_equal(nslab_state_iface(nslab_state_node(&back, "sw1"), "p1")->master, "sw1");
 	ifc = nslab_state_iface(nslab_state_node(&back, "h1"), "eth1");
+	assert_null(ifc->master);
 	assert_true(ifc->link_down);
 	assert_int_equal(ifc->saved->nroutes, 2);
 	assert_string_equal(ifc->saved->routes[0].via, "10.0.0.254");
