@@ -87,6 +87,8 @@ static int parse_end(const char *s, struct end *e, struct nslab_err *err)
 		return nslab_err_set(err, EINVAL, "'%s' is not NODE:INTERFACE", s);
 	memcpy(e->node, s, nlen);
 	e->node[nlen] = 0;
+	if (!nslab_name_valid(e->node))
+		return nslab_err_set(err, EINVAL, "'%s' is not NODE:INTERFACE", s);
 	nslab_strlcpy(e->ifname, colon + 1, sizeof(e->ifname));
 	snprintf(e->id, sizeof(e->id), "%s:%s", e->node, e->ifname);
 	return 0;

@@ -49,6 +49,11 @@ bool nslab_link_end_unfold(char *end, char br[NSLAB_IFNAMSIZ])
 	b[bar - end] = 0;
 	if (!nslab_ifname_valid(b))
 		return false;
+	/* a malformed NODE:IF after the bar stays as written: the error then names what was typed */
+	char node[NSLAB_NAME_MAX + 1];
+	const char *ifname;
+	if (split_end(bar + 1, node, sizeof(node), &ifname) < 0)
+		return false;
 	memcpy(br, b, sizeof(b));
 	memmove(end, bar + 1, strlen(bar + 1) + 1);
 	return true;

@@ -187,8 +187,10 @@ static void test_end_unfold(void **state)
 	assert_true(nslab_link_end_unfold(e, br));
 	assert_string_equal(e, "bp1:c1eth1");
 	assert_string_equal(br, "br01");
-	for (size_t i = 0; i < 5; i++) {
-		static const char *keep[] = { "a:eth1", "|bp1:eth1", "a:eth1|x", "bridge-name-too-long|a:e", "b r|a:e" };
+	for (size_t i = 0; i < 8; i++) {
+		static const char *keep[] = { "a:eth1", "|bp1:eth1", "a:eth1|x", "bridge-name-too-long|a:e", "b r|a:e",
+					      /* a malformed NODE:IF after the bar: the error names what was typed */
+					      "br|bp1:", "br|:eth1", "br|bp1" };
 		strcpy(e, keep[i]);
 		strcpy(br, "x");
 		assert_false(nslab_link_end_unfold(e, br));
