@@ -14,6 +14,7 @@
 #include "../core/iperf.h"
 #include "../core/link.h"
 #include "../core/pingall.h"
+#include "../core/scenario.h"
 #include "../util/util.h"
 #include "console.h"
 
@@ -218,6 +219,51 @@ static const char *link_args(struct nslab_link_req *r, char **w, size_t n, const
 }
 
 /* link NODE NODE ACTION... (Mininet's) or link NODE:IF [NODE:IF] ACTION... */
+/* link add / link remove: the text is one step of a scenario (docs/scenario.md), parsed, checked
+ * against the running lab and run as `nslab scenario` runs it. */
+struct topo_result {
+	bool ok;
+	char *detail;
+};
+
+static void on_topo_step(void *ctx, const struct nslab_scn_step *st, const struct nslab_scn_result *r)
+{
+	struct topo_result *t = ctx;
+
+	(void)st;
+	t->ok = r->ok;
+	free(t->detail);
+	t->detail = r->detail ? xstrdup(r->detail) : NULL;
+}
+
+static void c_link_topo(struct cmd_args *a)
+{
+	struct nslab_diags d = { 0 };
+	struct nslab_scn *s = NULL;
+	struct nslab_err err = { 0 };
+	struct topo_result res = { false, NULL };
+	struct nslab_scn_run_opts o = { on_topo_step, &res };
+	bool add = strcmp(a->w[1], "add") == 0;
+
+	if (nslab_scn_parse_buf("console", a->text, strlen(a->text), &s, &d) < 0 ||
+	    nslab_scn_preflight(s, a->c->lab, &d, &err) < 0) {
+		if (d.n)
+			set_msg(a->c, true, "link %s: %s (column %u)", a->w[1], d.v[0].msg, d.v[0].col);
+		else
+			set_msg(a->c, true, "link %s: %s", a->w[1], err.msg[0] ? err.msg : "not understood");
+	} else {
+		nslab_scn_run(s, a->c->lab, &o);
+		if (res.ok)
+			set_msg(a->c, false, "link %s: %s (%s)", a->w[1], add ? "added" : "removed",
+				res.detail ? res.detail : "done");
+		else
+			set_msg(a->c, true, "link %s: %s", a->w[1], res.detail ? res.detail : "failed");
+	}
+	free(res.detail);
+	nslab_scn_free(s);
+	nslab_diags_free(&d);
+}
+
 static void c_link(struct cmd_args *a)
 {
 	struct flap_ctx fc = { a->c->lab, { .every_us = 1000000, .times = 1 } };
@@ -227,6 +273,10 @@ static void c_link(struct cmd_args *a)
 	const char *why, *rest;
 	int ai;
 
+	if (a->n >= 2 && (strcmp(a->w[1], "add") == 0 || strcmp(a->w[1], "remove") == 0)) {
+		c_link_topo(a);
+		return;
+	}
 	if (a->n >= 4 && !strchr(a->w[1], ':') && !strchr(a->w[2], ':')) {
 		l = tui_model_link_between(&a->c->m, a->w[1], a->w[2]);
 		if (!l) {
@@ -279,6 +329,8 @@ static const struct {
 	{ "iperf", "iperf CLIENT SERVER [udp] [SECONDS]", "iperf3 between two nodes (nslab iperf)", c_iperf },
 	{ "link", "link NODE NODE ACTION", "down, up, flap [every D] [times N], set IMPAIRMENTS, reset, show", c_link },
 	{ "", "link NODE:IF [NODE:IF] ACTION", "the same on a link named by its end(s) (nslab link)", NULL },
+	{ "", "link add NODE:IF NODE:IF [addr NODE:IF=ADDR]... [mtu N]", "a new link (nslab link LAB add)", NULL },
+	{ "", "link remove NODE:IF", "take a link away (nslab link LAB remove)", NULL },
 	{ "nodes", "nodes", "the lab's nodes", c_nodes },
 	{ "net", "net", "each node's interfaces and their peers", c_net },
 	{ "dump", "dump", "each node's interfaces, addresses and pid", c_dump },

@@ -272,6 +272,17 @@ test_console_filter_sort_mouse_commands() {
 	con_expect 'pc2:eth1 -- sw1:p2 +up' "the recalled command, edited, ran"
 	con_keys : net Enter
 	con_expect '^pc3 eth1:sw1:p3' "net"
+	# link add / link remove: one scenario step, checked and run on the lab; the new link carries pings
+	con_keys Escape : 'link add pc1:eth9 pc2:eth9 addr pc1:eth9=10.99.0.1/24 addr pc2:eth9=10.99.0.2/24' Enter
+	con_expect 'link add: added' "link add from the command line"
+	con_expect 'pc1:eth9 -- pc2:eth9 +up' "the added link listed"
+	ok "$NSLAB" exec $lab pc1 -- ping -c 1 -W 2 10.99.0.2
+	con_keys Escape : 'link remove pc1:eth9' Enter
+	con_expect 'link remove: removed' "link remove from the command line"
+	nok "$NSLAB" exec $lab pc1 -- ip link show eth9
+	con_keys Escape : 'link add pc1:eth8 nosuch:eth8' Enter
+	con_expect 'link add: .*nosuch' "link add names the unknown node"
+	nok "$NSLAB" exec $lab pc1 -- ip link show eth8
 	con_keys Escape : bogus Enter
 	con_expect "bogus: not a node nor a command" "unknown command"
 	# DROPS counts the tbf's drops: 20 Mbit/s of UDP into a 1 Mbit/s link with a 2-packet queue
