@@ -479,6 +479,9 @@ static int netns_handle_file(const char *path, char **first)
 		}
 		if (e != ENOENT || tries)
 			return e;
+		/* the first handle is gone (removed from outside): this one becomes the first */
+		free(*first);
+		*first = NULL;
 		/* another nslab's tidy removed an empty /run/netns it had made since we made sure of
 		 * it: make it again (with its mark) and retry once */
 		struct nslab_err e2 = { 0 };

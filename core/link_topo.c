@@ -242,12 +242,18 @@ void nslab_state_link_add(struct nslab_lab_state *st, const struct nslab_link_ne
 
 		if (split_end(ln->end[i], node, sizeof(node), &ifname) < 0 || !(n = nslab_state_node(st, node)))
 			continue; /* checked by nslab_state_link_check_new() */
+		/* a bridge node enslaves a new end to its bridge (nslab_state_link_master) */
+		int m = ln->bridge[i][0] ? 0 : nslab_state_link_master(st, node);
+		char *master = ln->bridge[i][0] ? xstrdup(ln->bridge[i]) : NULL;
+		for (size_t k = 0; m && !master && k < n->nifaces; k++)
+			if (n->ifaces[k].ifindex == m)
+				master = xstrdup(n->ifaces[k].name);
 		si = VEC_PUSH(n->ifaces, n->nifaces);
 		si->name = xstrdup(ifname);
+		si->master = master;
 		si->ifindex = ifindex[i];
 		si->configured_mtu = mtu;
 		si->peer = xstrdup(ln->end[!i]);
-		si->master = ln->bridge[i][0] ? xstrdup(ln->bridge[i]) : NULL;
 		for (size_t k = 0; k < ln->naddrs[i]; k++)
 			*VEC_PUSH(si->addrs, si->naddrs) = xstrdup(nslab_prefix_fmt(&ln->addrs[i][k], true, a, sizeof(a)));
 	}

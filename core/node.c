@@ -445,14 +445,16 @@ static int place_fd(int fd, int to)
  */
 static char **spawner_env(void)
 {
-	size_t n = 0;
+	size_t n = 0, k = 1;
 	char **env;
 
 	while (environ[n])
 		n++;
 	env = xcalloc(n + 2, sizeof(*env));
 	env[0] = (char *)"LD_BIND_NOW=1";
-	memcpy(env + 1, environ, n * sizeof(*env));
+	for (size_t i = 0; i < n; i++) /* ours alone: ld.so would obey a later LD_BIND_NOW= */
+		if (strncmp(environ[i], "LD_BIND_NOW=", 12) != 0)
+			env[k++] = environ[i];
 	return env;
 }
 
@@ -474,7 +476,10 @@ int nslab_brood_open(struct nslab_brood *b, struct nslab_err *err)
 	/* room for many reports and wire bytes at once; best effort */
 	fcntl(b->report[1], F_SETPIPE_SZ, 1 << 20);
 	fcntl(b->wire[1], F_SETPIPE_SZ, 1 << 20);
+	char **env = spawner_env(); /* made before the fork: the child only execs */
 	b->spawner = fork();
+	if (b->spawner != 0)
+		free(env);
 	if (b->spawner < 0) {
 		e = errno;
 		close(sv[0]);
@@ -502,7 +507,7 @@ int nslab_brood_open(struct nslab_brood *b, struct nslab_err *err)
 			_exit(127);
 		syscall(SYS_close_range, 7U, ~0U, 0U);
 		fcntl(6, F_SETFD, FD_CLOEXEC);
-		syscall(SYS_execveat, 6, "", argv, spawner_env(), AT_EMPTY_PATH);
+		syscall(SYS_execveat, 6, "", argv, env, AT_EMPTY_PATH);
 		_exit(127);
 	}
 	close(sv[1]);

@@ -273,7 +273,8 @@ static void c_link(struct cmd_args *a)
 	const char *why, *rest;
 	int ai;
 
-	if (a->n >= 2 && (strcmp(a->w[1], "add") == 0 || strcmp(a->w[1], "remove") == 0)) {
+	/* link add|remove NODE:IF ... (a node named add or remove keeps `link add NODE ACTION`) */
+	if (a->n >= 3 && strchr(a->w[2], ':') && (strcmp(a->w[1], "add") == 0 || strcmp(a->w[1], "remove") == 0)) {
 		c_link_topo(a);
 		return;
 	}
