@@ -122,7 +122,14 @@ static struct xml2_syms {
 } xml;
 
 #define XML_SYM(sym) NSLAB_DSYM(lib_xml2, struct xml2_syms, sym)
-static const struct nslab_dsym xml_syms[] = { XML_SYM(xmlGetUTF8Char), XML_SYM(xmlTextWriterWriteAttribute), XML_SYM(xmlTextWriterStartElement), XML_SYM(xmlTextWriterEndElement), XML_SYM(xmlTextWriterWriteString), XML_SYM(xmlBufferCreate), XML_SYM(xmlNewTextWriterMemory), XML_SYM(xmlBufferFree), XML_SYM(xmlTextWriterSetIndent), XML_SYM(xmlTextWriterSetIndentString), XML_SYM(xmlTextWriterStartDocument), XML_SYM(xmlTextWriterEndDocument), XML_SYM(xmlFreeTextWriter), XML_SYM(xmlBufferContent), XML_SYM(xmlBufferLength) };
+static const struct nslab_dsym xml_syms[] = {
+	XML_SYM(xmlGetUTF8Char), XML_SYM(xmlTextWriterWriteAttribute), XML_SYM(xmlTextWriterStartElement),
+	XML_SYM(xmlTextWriterEndElement), XML_SYM(xmlTextWriterWriteString), XML_SYM(xmlBufferCreate),
+	XML_SYM(xmlNewTextWriterMemory), XML_SYM(xmlBufferFree), XML_SYM(xmlTextWriterSetIndent),
+	XML_SYM(xmlTextWriterSetIndentString), XML_SYM(xmlTextWriterStartDocument),
+	XML_SYM(xmlTextWriterEndDocument), XML_SYM(xmlFreeTextWriter), XML_SYM(xmlBufferContent),
+	XML_SYM(xmlBufferLength),
+};
 
 /* s as text XML 1.0 can carry: a check's output may hold any byte, but a document with an invalid
  * UTF-8 sequence or a control character is not well-formed and CI tools reject the whole report.
@@ -370,7 +377,7 @@ int cmd_scenario(int argc, char **argv)
 	if (junit_stdout || junit) { /* before anything runs: a report that cannot be written fails now */
 		static int bound;
 		struct nslab_err err = { 0 };
-		if (nslab_dlib_bind(&xml, &bound, xml_syms, sizeof(xml_syms) / sizeof(xml_syms[0]),
+		if (nslab_dlib_bind(&xml, &bound, xml_syms, ARRAY_SIZE(xml_syms),
 				    "a JUnit report", &err) < 0)
 			return cli_fail(&err);
 	}

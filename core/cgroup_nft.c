@@ -96,7 +96,7 @@ static int run_in_netns(int netns_fd, const char *script, const char *what, stru
 	int r = 0;
 
 	static int bound;
-	if (nslab_dlib_bind(&nf, &bound, nft_syms, sizeof(nft_syms) / sizeof(nft_syms[0]), what, err) < 0)
+	if (nslab_dlib_bind(&nf, &bound, nft_syms, ARRAY_SIZE(nft_syms), what, err) < 0)
 		return -err->code;
 	if (self < 0)
 		return nslab_err_sys(err, errno, "opening /proc/thread-self/ns/net");

@@ -31,6 +31,7 @@
 #include "execs.h"
 #include "impair.h"
 #include "journal.h"
+#include "deploy_netns.h"
 #include "deploy_prep.h"
 #include "labstate.h"
 #include "live.h"
@@ -450,100 +451,6 @@ static int spawn_nodes(struct deploy *d, struct nslab_err *err)
 	return nslab_brood_wait(&d->brood, t->nnodes, d->pids, d->starts, d->names, err);
 }
 
-/*
- * One namespace handle's file at path: a hard link to the lab's first handle (*first), or, for the
- * first or where no link can be made, a file of its own (which later handles then link to). No
- * inode to allocate per node: on an ext4 /run without a journal, inode allocation skips recently
- * deleted inodes one by one, quadratic across redeploys. The first handle is in /run/netns itself:
- * that folder is a mount of its own (nslab_netns_dir_ensure), which a link from anywhere else
- * cannot cross (EXDEV). Returns 0 or an errno.
- */
-static int netns_handle_file(const char *path, char **first)
-{
-	for (int tries = 0; tries < 2; tries++) {
-		int e = 0, fd;
-		if (*first) {
-			if (link(*first, path) == 0)
-				return 0;
-			e = errno;
-		}
-		if (!*first || (e != EEXIST && e != ENOENT)) {
-			fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-			if (fd >= 0) {
-				close(fd);
-				free(*first);
-				*first = xstrdup(path);
-				return 0;
-			}
-			e = errno;
-		}
-		if (e != ENOENT || tries)
-			return e;
-		/* the first handle is gone (removed from outside): this one becomes the first */
-		free(*first);
-		*first = NULL;
-		/* another nslab's tidy removed an empty /run/netns it had made since we made sure of
-		 * it: make it again (with its mark) and retry once */
-		struct nslab_err e2 = { 0 };
-		if (nslab_netns_dir_ensure(&e2) < 0)
-			return ENOENT;
-	}
-	return ENOENT;
-}
-
-/* A helper process bind-mounts every node's namespace on /run/netns/nslab-LAB.NODE. It dies with
- * us (it holds the lab lock, so a destroy waits for it). Returns its pid, or -errno. */
-static pid_t start_netns_mounter(struct deploy *d, int *status_fd, struct nslab_err *err)
-{
-	const struct nslab_topo *t = d->t;
-	int p[2];
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return nslab_err_sys(err, errno, "pipe");
-	pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(p[0]);
-		close(p[1]);
-		return nslab_err_sys(err, e, "fork");
-	}
-	if (pid == 0) {
-		struct nslab_err e = { 0 };
-		_cleanup_free_ char *first = NULL;
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		close(p[0]);
-		/* All the files first, then the mounts: once a namespace is mounted on it, a handle is
-		 * nsfs's file, which no link can name */
-		for (size_t n = 0; n < t->nnodes; n++) {
-			_cleanup_free_ char *path = nslab_netns_path(d->lab, t->nodes[n].name);
-			int le = netns_handle_file(path, &first);
-			if (le) {
-				nslab_err_sys(&e, le, "node %s: creating %s", t->nodes[n].name, path);
-				break;
-			}
-		}
-		for (size_t n = 0; !e.code && n < t->nnodes; n++) {
-			_cleanup_free_ char *path = nslab_netns_path(d->lab, t->nodes[n].name);
-			char src[64];
-			/* a node sharing another's namespace (network-mode) names that one */
-			snprintf(src, sizeof(src), "/proc/%d/ns/net",
-				 (int)d->pids[t->nodes[n].shares_netns ? t->nodes[n].netns_of : n]);
-			if (mount(src, path, "none", MS_BIND, NULL) < 0) {
-				nslab_err_sys(&e, errno, "node %s: bind-mounting its network namespace on %s",
-					      t->nodes[n].name, path);
-				break;
-			}
-		}
-		if (e.code && write(p[1], e.msg, strlen(e.msg)) < 0)
-			_exit(2);
-		_exit(e.code ? 1 : 0);
-	}
-	close(p[1]);
-	*status_fd = p[0];
-	return pid;
-}
-
 /* Kathará's DEVICE/ folders onto their nodes' own roots (through /proc/PID/root: every write lands
  * in the node's layer, every path resolved inside that root), before services and startup files. */
 static int copy_roots(struct deploy *d, struct nslab_err *err)
@@ -565,22 +472,6 @@ static int copy_roots(struct deploy *d, struct nslab_err *err)
 			return nslab_err_sys(err, -r, "node %s: copying %s onto its root: %s", n->name, n->root_copy, what);
 	}
 	return 0;
-}
-
-static int wait_netns_mounter(pid_t pid, int status_fd, struct nslab_err *err)
-{
-	char msg[NSLAB_ERR_MSG_MAX];
-	ssize_t n;
-	int st = 0;
-
-	n = read(status_fd, msg, sizeof(msg) - 1);
-	close(status_fd);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		return 0;
-	msg[n > 0 ? n : 0] = '\0';
-	return nslab_err_set(err, EIO, "%s", n > 0 ? msg : "the namespace handle helper died");
 }
 
 /* The forwarding sysctls (see nslab_sysctl_is_forwarding()), node after node from here: by now
@@ -654,7 +545,7 @@ static int wire_links(struct deploy *d, struct nslab_err *err)
 	free(jbuf);
 	if (r < 0)
 		return r;
-	mounter = start_netns_mounter(d, &mounter_fd, err);
+	mounter = nslab_netns_mounter_start(d->t, d->lab, d->pids, &mounter_fd, err);
 	if (mounter < 0)
 		return (int)mounter;
 	/* before the veths: with fewer devices in each namespace the switch costs less */
@@ -677,7 +568,7 @@ static int wire_links(struct deploy *d, struct nslab_err *err)
 			nslab_nl_close(nl);
 		}
 	}
-	int mr = wait_netns_mounter(mounter, mounter_fd, r < 0 ? NULL : err);
+	int mr = nslab_netns_mounter_wait(mounter, mounter_fd, r < 0 ? NULL : err);
 	if (r == 0)
 		r = mr;
 	/* the namespace fds were for the veth batch; the handles and the nodes keep the namespaces */

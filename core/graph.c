@@ -440,7 +440,7 @@ int nslab_graph_render(const struct nslab_graph *g, const char *format, char **b
 	if (!f)
 		return nslab_err_set(err, EINVAL, "unknown picture format '%s' (dot, svg or png)", format);
 	static int bound;
-	if (nslab_dlib_bind(&gv, &bound, gv_syms, sizeof(gv_syms) / sizeof(gv_syms[0]), "drawing a lab",
+	if (nslab_dlib_bind(&gv, &bound, gv_syms, ARRAY_SIZE(gv_syms), "drawing a lab",
 			    err) < 0)
 		return -err->code;
 	/* DOT text goes through cgraph's I/O discipline into memory; the rest through gvc */

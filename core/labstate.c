@@ -484,7 +484,7 @@ void nslab_state_iface_save(struct nslab_st_iface *ifc, struct nslab_st_saved *s
 	ifc->saved = saved;
 }
 
-static void iface_free(struct nslab_st_iface *si)
+void nslab_state_iface_free(struct nslab_st_iface *si)
 {
 	free(si->name);
 	nslab_strv_free(si->addrs, si->naddrs);
@@ -508,7 +508,7 @@ static void node_free(struct nslab_st_node *sn)
 	free(sn->labels);
 	free(sn->limits.cpuset);
 	for (size_t i = 0; i < sn->nifaces; i++)
-		iface_free(&sn->ifaces[i]);
+		nslab_state_iface_free(&sn->ifaces[i]);
 	free(sn->ifaces);
 }
 

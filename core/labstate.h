@@ -94,6 +94,8 @@ struct nslab_st_iface *nslab_state_iface(const struct nslab_st_node *n, const ch
 /* Replace iface's saved set (taking ownership of saved, which may be NULL). */
 void nslab_state_iface_save(struct nslab_st_iface *ifc, struct nslab_st_saved *saved);
 void nslab_state_saved_free(struct nslab_st_saved *saved);
+/* What an interface holds (not the interface itself: it lives in its node's array). */
+void nslab_state_iface_free(struct nslab_st_iface *si);
 
 /* The limits as nslab_limits_to_json() (core/lab.h) writes them, back (cpuset malloc'd). Pure. */
 void nslab_limits_from_json(json_t *j, struct nslab_limits *l);

@@ -297,11 +297,7 @@ static bool iface_drop(struct nslab_lab_state *st, const char *id)
 	if (split_end(id, node, sizeof(node), &ifname) < 0 || !(n = nslab_state_node(st, node)) ||
 	    !(si = nslab_state_iface(n, ifname)))
 		return false;
-	free(si->name);
-	nslab_strv_free(si->addrs, si->naddrs);
-	free(si->peer);
-	free(si->master);
-	nslab_state_saved_free(si->saved);
+	nslab_state_iface_free(si);
 	memmove(si, si + 1, (size_t)(&n->ifaces[n->nifaces] - (si + 1)) * sizeof(*si));
 	n->nifaces--;
 	return true;

@@ -218,7 +218,6 @@ static const char *link_args(struct nslab_link_req *r, char **w, size_t n, const
 	return nslab_link_req_check(r);
 }
 
-/* link NODE NODE ACTION... (Mininet's) or link NODE:IF [NODE:IF] ACTION... */
 /* link add / link remove: the text is one step of a scenario (docs/scenario.md), parsed, checked
  * against the running lab and run as `nslab scenario` runs it. */
 struct topo_result {
@@ -264,6 +263,7 @@ static void c_link_topo(struct cmd_args *a)
 	nslab_diags_free(&d);
 }
 
+/* link NODE NODE ACTION... (Mininet's) or link NODE:IF [NODE:IF] ACTION... */
 static void c_link(struct cmd_args *a)
 {
 	struct flap_ctx fc = { a->c->lab, { .every_us = 1000000, .times = 1 } };

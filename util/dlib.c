@@ -12,30 +12,17 @@ _Static_assert(sizeof(NSLAB_SO_CGRAPH) > 1, "no SONAME found for libcgraph: is l
 _Static_assert(sizeof(NSLAB_SO_NFTABLES) > 1, "no SONAME found for libnftables: is libnftables-dev installed?");
 _Static_assert(sizeof(NSLAB_SO_XML2) > 1, "no SONAME found for libxml2: is libxml2-dev installed?");
 
-/* Each library is opened once per process and kept: its symbols live in callers' tables. */
+/* dlopen of a library already loaded returns its handle: each symbol asks for its own, and none is
+ * ever closed (its symbols live in callers' tables) */
 static void *open_lib(const struct nslab_dlib *lib, const char *what, struct nslab_err *err)
 {
-	static struct {
-		const struct nslab_dlib *lib;
-		void *handle;
-	} open[8];
-	size_t i;
-	void *h;
-
-	for (i = 0; i < sizeof(open) / sizeof(open[0]) && open[i].lib; i++)
-		if (open[i].lib == lib)
-			return open[i].handle;
 	/* RTLD_GLOBAL: Graphviz's plugins, loaded by libgvc itself, look for its symbols there */
-	h = dlopen(lib->soname, RTLD_NOW | RTLD_GLOBAL);
+	void *h = dlopen(lib->soname, RTLD_NOW | RTLD_GLOBAL);
+
 	if (!h) {
 		const char *why = dlerror();
 		nslab_err_set(err, ENOENT, "%s needs %s (Debian package %s): %s", what, lib->soname,
 			      lib->package, why ? why : "cannot load it");
-		return NULL;
-	}
-	if (i < sizeof(open) / sizeof(open[0])) {
-		open[i].lib = lib;
-		open[i].handle = h;
 	}
 	return h;
 }
